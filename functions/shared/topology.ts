@@ -1,0 +1,110 @@
+/**
+ * Queues, their consumers, event subscriptions and schedules: the asynchronous half of the system.
+ *
+ * Like the route table, CDK builds the real resources from this file (SQS queue + DLQ + event source mapping,
+ * SNS subscriptions with filter policies, EventBridge schedules) and the local stack builds the same queues in the SQS
+ * emulator and polls them with the same batch semantics. No runtime imports here.
+ */
+export interface QueueDefinition {
+  /** Logical name; the physical queue is `<stage>-<name>` and its DLQ `<stage>-<name>-dlq`. */
+  readonly name: string;
+  /** Entry file of the consumer, relative to `functions/`, without extension. */
+  readonly consumer: string;
+  readonly purpose: string;
+  readonly batchSize: number;
+  /** Receives before a message moves to the DLQ. */
+  readonly maxReceiveCount: number;
+  /** Consumer timeout; the queue's visibility timeout is six times this, as AWS recommends. */
+  readonly consumerTimeoutSeconds: number;
+  /** Cap on concurrent consumer instances (AWS: event source mapping maximum concurrency, >= 2). */
+  readonly maxConcurrency: number;
+  /** Domain event types delivered to this queue from the event fan-out; absent for pure work queues. */
+  readonly eventTypes?: readonly string[];
+}
+
+export const QUEUES: readonly QueueDefinition[] = [
+  {
+    name: 'employee-import',
+    consumer: 'employees/process-employee-import',
+    purpose: 'Rows of bulk employee imports, created at Abhi within its rate limit',
+    batchSize: 10,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 60,
+    maxConcurrency: 2,
+  },
+  {
+    name: 'abhi-sync',
+    consumer: 'sync/process-sync-page',
+    purpose: 'Pages of employees and organizations to refresh from Abhi into Aurora',
+    batchSize: 1,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 60,
+    maxConcurrency: 2,
+  },
+  {
+    name: 'notifications',
+    consumer: 'events/send-notification',
+    purpose: 'E-mail/SMS/push notifications for domain events',
+    batchSize: 10,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+    maxConcurrency: 5,
+    eventTypes: [
+      'employee.created',
+      'transaction.advance.requested',
+      'transaction.advance.approved',
+      'transaction.advance.rejected',
+      'transaction.advance.created',
+      'transaction.advance.failed',
+      'transaction.repayment.created',
+    ],
+  },
+  {
+    name: 'cache-invalidation',
+    consumer: 'events/invalidate-cache',
+    purpose: 'Drops cached Abhi reads that a change made stale',
+    batchSize: 10,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+    maxConcurrency: 5,
+    eventTypes: [
+      'employee.created',
+      'employee.updated',
+      'employee.deleted',
+      'organization.created',
+      'organization.updated',
+      'transaction.advance.created',
+      'transaction.repayment.created',
+    ],
+  },
+  {
+    name: 'balance-refresh',
+    consumer: 'events/refresh-balance',
+    purpose: 'Refreshes cached balances after money moved',
+    batchSize: 10,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+    maxConcurrency: 2,
+    eventTypes: ['balance.updated', 'transaction.advance.created', 'transaction.repayment.created'],
+  },
+];
+
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly entry: string;
+  /** EventBridge Scheduler expression. */
+  readonly expression: string;
+  readonly purpose: string;
+}
+
+export const SCHEDULES: readonly ScheduleDefinition[] = [
+  { name: 'outbox-sweep', entry: 'events/sweep-outbox', expression: 'rate(1 minute)', purpose: 'Publishes outbox events the immediate relay missed' },
+  { name: 'abhi-sync', entry: 'sync/start-abhi-sync', expression: 'rate(6 hours)', purpose: 'Enqueues a refresh of employees and organizations from Abhi' },
+  { name: 'reconciliation', entry: 'reconciliation/run-reconciliation', expression: 'cron(0 2 * * ? *)', purpose: 'Compares the ledger with Abhi and reports mismatches' },
+];
+
+export function queueByName(name: string): QueueDefinition {
+  const queue = QUEUES.find((q) => q.name === name);
+  if (!queue) throw new Error(`Unknown queue "${name}": add it to functions/shared/topology.ts.`);
+  return queue;
+}
