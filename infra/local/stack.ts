@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { QUEUES } from '#shared/topology';
+import { migrateUp } from '#shared/db/migrate';
+import { createTables } from './services/dynamodb-local';
+import { createMessaging, type LocalMessaging } from './services/sqs-local';
+import { createDatabase } from './services/postgres-local';
+import { startPoller, type PollerHandle } from './services/sqs-poller';
+import { startApiServer, loadEntry, type ApiServer } from './api-server';
+import { LOCAL_AWS_ENV } from './services/aws-local';
+import { startStepFunctionsLocal } from './services/step-functions-local';
+
+/**
+ * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
+ * `prefix`, so several stacks can share one emulator), the environment every function reads, the SQS pollers that
+ * play Lambda's event source mappings, the Step Functions endpoint, and the API server. Used by `npm start` and by
+ * the end-to-end test harness, so both run the same wiring.
+ */
+export interface SharedServices {
+  readonly dynamoEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly postgresAdminUrl: string;
+  readonly secrets: { readonly endpoint: string; put(name: string, value: unknown): void | Promise<void> };
+}
+
+export interface PlatformOptions {
+  readonly prefix: string;
+  readonly apiPort: number;
+  readonly abhiBaseUrl: string;
+  readonly abhiCredentials: { username: string; password: string; signingSecret?: string };
+  readonly issuer: { issuer: string; audience: string; jwksUrl: string };
+  /** Short visibility timeouts make redrive observable in tests. */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly recreateDatabase?: boolean;
+  readonly extraEnv?: Record<string, string>;
+  readonly extraRoutes?: Parameters<typeof startApiServer>[0]['extraRoutes'];
+  readonly onConsumerError?: (queue: string, error: unknown) => void;
+}
+
+export interface Platform {
+  readonly api: ApiServer;
+  readonly env: Record<string, string>;
+  readonly messaging: LocalMessaging;
+  readonly pollers: Record<string, PollerHandle>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(shared: SharedServices, options: PlatformOptions): Promise<Platform> {
+  const { prefix } = options;
+  const [tables, messaging, databaseUrl] = await Promise.all([
+    createTables(shared.dynamoEndpoint, prefix),
+    createMessaging(shared.sqsEndpoint, prefix, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+    createDatabase(shared.postgresAdminUrl, prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase(), { recreate: options.recreateDatabase }),
+  ]);
+  await migrateUp(databaseUrl);
+
+  const secretIds = {
+    abhi: `${prefix}/abhi-credentials`,
+    webhook: `${prefix}/webhook-secret`,
+    dataKey: `${prefix}/data-key`,
+  };
+  await shared.secrets.put(secretIds.abhi, options.abhiCredentials);
+  await shared.secrets.put(secretIds.webhook, { secret: randomBytes(32).toString('hex') });
+  await shared.secrets.put(secretIds.dataKey, { key: randomBytes(32).toString('base64') });
+
+  const env: Record<string, string> = {
+    ...LOCAL_AWS_ENV,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    STAGE: 'local',
+    POWERTOOLS_SERVICE_NAME: 'abhi-ewa',
+    POWERTOOLS_METRICS_NAMESPACE: 'AbhiEwa',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_DEV: 'false',
+    AWS_ENDPOINT_URL_DYNAMODB: shared.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: shared.sqsEndpoint,
+    AWS_ENDPOINT_URL_SNS: shared.sqsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: shared.secrets.endpoint,
+    DATABASE_URL: databaseUrl,
+    STATE_TABLE_NAME: tables.stateTable,
+    IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable,
+    ABHI_BASE_URL: options.abhiBaseUrl,
+    ABHI_CREDENTIALS_SECRET_ID: secretIds.abhi,
+    ABHI_SIGNING_ENABLED: options.abhiCredentials.signingSecret ? 'true' : 'false',
+    WEBHOOK_SECRET_ID: secretIds.webhook,
+    DATA_KEY_SECRET_ID: secretIds.dataKey,
+    OIDC_ISSUER: options.issuer.issuer,
+    OIDC_AUDIENCE: options.issuer.audience,
+    OIDC_JWKS_URL: options.issuer.jwksUrl,
+    CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
+    ...messaging.env,
+    ...options.extraEnv,
+  };
+  // Handlers read their configuration at import, so the environment is in place before anything loads them.
+  Object.assign(process.env, env);
+
+  const stepFunctions = await startStepFunctionsLocal({});
+  process.env.AWS_ENDPOINT_URL_SFN = env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+  process.env.ADVANCE_STATE_MACHINE_ARN = env.ADVANCE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;
+
+  const pollers: Record<string, PollerHandle> = {};
+  for (const definition of QUEUES) {
+    pollers[definition.name] = startPoller({
+      endpoint: shared.sqsEndpoint,
+      queue: messaging.queues[definition.name]!,
+      loadHandler: () => loadEntry(definition.consumer),
+      onError: (error) => options.onConsumerError?.(definition.name, error),
+    });
+  }
+  const api = await startApiServer({ port: options.apiPort, extraRoutes: options.extraRoutes });
+  return {
+    api,
+    env,
+    messaging,
+    pollers,
+    async stop() {
+      await api.stop();
+      await Promise.allSettled(Object.values(pollers).map((p) => p.stop()));
+      await stepFunctions.stop();
+      const { closePool } = await import('#shared/db/pool');
+      await closePool();
+    },
+  };
+}

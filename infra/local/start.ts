@@ -1,0 +1,120 @@
+/**
+ * `npm start`: the whole platform on this machine, no AWS account, no Docker.
+ *
+ * DynamoDB Local (Java), the SQS/SNS emulator, PostgreSQL 16, the Secrets Manager seam, the Abhi sandbox (its own
+ * process), the local OIDC issuer, the Step Functions runner, the SQS pollers and the API server. Ctrl-C stops all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig, envVar } from '#shared/config';
+import { assertPortFree, waitFor } from './ports';
+import { startDynamoDbLocal, stopChild } from './services/dynamodb-local';
+import { startSqsLocal } from './services/sqs-local';
+import { startPostgres } from './services/postgres-local';
+import { startSecretsLocal } from './services/secrets-local';
+import { startLocalIssuer, LOCAL_AUDIENCE } from './issuer';
+import { startPlatform } from './stack';
+import { docsRoutes } from './docs-page';
+import { seedLocalData } from './seed';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const LOCAL_DIR = path.join(ROOT, '.local');
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig({
+    PORT: envVar.port().default(3000),
+    ABHI_SANDBOX_PORT: envVar.port().default(4010),
+    ISSUER_PORT: envVar.port().default(3001),
+    ABHI_SANDBOX_USERNAME: envVar.text().default('platform-local'),
+    ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
+  });
+  await Promise.all([
+    assertPortFree(config.PORT, 'PORT'),
+    assertPortFree(config.ABHI_SANDBOX_PORT, 'ABHI_SANDBOX_PORT'),
+    assertPortFree(config.ISSUER_PORT, 'ISSUER_PORT'),
+  ]);
+
+  const stoppers: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const sandbox = startSandboxProcess(config);
+    stoppers.push(() => stopChild(sandbox));
+    const [dynamo, sqs, postgres, secrets, issuer] = await Promise.all([
+      startDynamoDbLocal(),
+      startSqsLocal(),
+      startPostgres({ dataDir: path.join(LOCAL_DIR, 'postgres'), persistent: true }),
+      startSecretsLocal(),
+      startLocalIssuer({ port: config.ISSUER_PORT, dir: path.join(LOCAL_DIR, 'issuer') }),
+    ]);
+    stoppers.push(dynamo.stop, sqs.stop, postgres.stop, secrets.stop, issuer.stop);
+    const abhiBaseUrl = `http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/uat-open-api`;
+    await waitFor('the Abhi sandbox', async () => {
+      if (sandbox.exitCode !== null) throw new Error('the sandbox process exited');
+      await fetch(`http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/__sandbox/state`);
+    });
+
+    const platform = await startPlatform(
+      { dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, postgresAdminUrl: postgres.adminUrl, secrets },
+      {
+        prefix: 'local',
+        apiPort: config.PORT,
+        abhiBaseUrl,
+        abhiCredentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
+        issuer,
+        extraRoutes: docsRoutes(),
+        onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
+      },
+    );
+    stoppers.push(platform.stop);
+    const seeded = await seedLocalData(platform);
+
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`
+Abhi EWA platform is running (ready in ${seconds} s)
+
+  API            ${platform.api.url}/api/v1        (also at ${platform.api.url}/)
+  Health         ${platform.api.url}/api/v1/health   Ready: ${platform.api.url}/api/v1/ready
+  Docs           ${platform.api.url}/docs          OpenAPI: ${platform.api.url}/api/v1/openapi.json
+  Abhi sandbox   ${abhiBaseUrl}   (state: http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/__sandbox/state)
+  OIDC issuer    ${issuer.issuer}   (JWKS: ${issuer.jwksUrl}, audience ${LOCAL_AUDIENCE})
+  PostgreSQL     ${platform.env.DATABASE_URL}
+  DynamoDB       ${dynamo.endpoint}   SQS/SNS: ${sqs.endpoint}
+${seeded}
+Get a token:
+  TOKEN=$(npm run -s token -- --role admin)
+  TOKEN=$(npm run -s token -- --role hr_manager --org <organizationId>)
+  TOKEN=$(npm run -s token -- --role employee --org <organizationId> --employee <employeeId> --mfa)
+  curl -H "Authorization: Bearer $TOKEN" ${platform.api.url}/api/v1/employees
+
+Ctrl-C stops everything.`);
+  } catch (error) {
+    console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+  }
+}
+
+function startSandboxProcess(config: { ABHI_SANDBOX_PORT: number; ABHI_SANDBOX_USERNAME: string; ABHI_SANDBOX_PASSWORD: string }): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra/local/abhi-sandbox/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ABHI_SANDBOX_PORT: String(config.ABHI_SANDBOX_PORT),
+      ABHI_SANDBOX_USERNAME: config.ABHI_SANDBOX_USERNAME,
+      ABHI_SANDBOX_PASSWORD: config.ABHI_SANDBOX_PASSWORD,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+await main();

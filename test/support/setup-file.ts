@@ -1,0 +1,6 @@
+// Runs in every test worker before the tests: nothing may reach a real AWS endpoint from a test.
+for (const service of ['DYNAMODB', 'SQS', 'SNS', 'SECRETS_MANAGER']) {
+  if (!process.env[`AWS_ENDPOINT_URL_${service}`]) {
+    throw new Error(`AWS_ENDPOINT_URL_${service} is not set: run tests through vitest so test/support/global-setup.ts starts the local services.`);
+  }
+}
