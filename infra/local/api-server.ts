@@ -10,6 +10,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
+import { policyAllows } from '#shared/auth/rbac';
+import { preflightResponse, problemResponse } from '#shared/http/responses';
 import { fakeLambdaContext } from './lambda-context';
 
 /**
@@ -254,25 +256,14 @@ async function runAuthorizer(authorizer: AuthorizerHandler, event: APIGatewayPro
   let result: APIGatewayAuthorizerResult;
   try {
     result = await authorizer(authorizerEvent, fakeLambdaContext('auth-authorize', 10_000));
-  } catch (error) {
+  } catch {
     // API Gateway turns an authorizer's "Unauthorized" error into 401; any other failure into 500 — here 401 too,
     // since a broken token must never pass.
     return { kind: 'unauthorized' };
   }
-  const allowed = result.policyDocument.Statement.some(
-    (statement) =>
-      'Effect' in statement &&
-      statement.Effect === 'Allow' &&
-      [('Resource' in statement ? statement.Resource : [])].flat().some((resource) => arnMatches(String(resource), methodArn)),
-  );
+  const allowed = policyAllows(result.policyDocument, methodArn);
   if (!allowed) return { kind: 'denied' };
   return { kind: 'allowed', principalId: result.principalId, context: (result.context ?? {}) as Record<string, string> };
-}
-
-/** IAM-style match of an execute-api ARN with `*` wildcards. */
-function arnMatches(pattern: string, arn: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(arn);
 }
 
 function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult): void {
@@ -286,32 +277,20 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult): vo
 
 /**
  * Responses API Gateway itself produces (no route, authorizer said no, body too large). The deployed API overrides
- * its gateway responses with the same problem+json bodies (see the stateless stack), so clients see one format.
+ * its gateway responses with the same problem+json bodies (see the API stack), so clients see one format.
  */
 export const GATEWAY_PROBLEMS = {
-  404: { code: 'NOT_FOUND', title: 'Not Found', detail: 'No such route.' },
-  401: { code: 'UNAUTHORIZED', title: 'Unauthorized', detail: 'A valid bearer token is required.' },
-  403: { code: 'FORBIDDEN', title: 'Forbidden', detail: 'You are not allowed to perform this operation.' },
-  413: { code: 'PAYLOAD_TOO_LARGE', title: 'Payload Too Large', detail: 'The request body is too large.' },
-  500: { code: 'INTERNAL_ERROR', title: 'Internal Server Error', detail: 'The request could not be processed.' },
+  404: { code: 'NOT_FOUND', detail: 'No such route.' },
+  401: { code: 'UNAUTHORIZED', detail: 'A valid bearer token is required.' },
+  403: { code: 'FORBIDDEN', detail: 'You are not allowed to perform this operation.' },
+  413: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' },
+  500: { code: 'INTERNAL_ERROR', detail: 'The request could not be processed.' },
 } as const;
 
 function sendGatewayError(res: http.ServerResponse, status: keyof typeof GATEWAY_PROBLEMS, requestId: string = randomUUID()): void {
-  const problem = GATEWAY_PROBLEMS[status];
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'x-request-id': requestId });
-  res.end(JSON.stringify({ type: 'about:blank', title: problem.title, status, detail: problem.detail, code: problem.code, requestId }));
+  sendResult(res, problemResponse({ status, ...GATEWAY_PROBLEMS[status], requestId }, { requestId }));
 }
 
 function sendPreflight(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const allowed = (process.env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const origin = String(req.headers.origin ?? '');
-  const headers: Record<string, string> = { vary: 'Origin' };
-  if (allowed.includes(origin)) {
-    headers['access-control-allow-origin'] = origin;
-    headers['access-control-allow-methods'] = 'GET,POST,PUT,DELETE,OPTIONS';
-    headers['access-control-allow-headers'] = 'Authorization,Content-Type,Idempotency-Key,X-Request-ID';
-    headers['access-control-max-age'] = '600';
-  }
-  res.writeHead(204, headers);
-  res.end();
+  sendResult(res, preflightResponse({ headers: { origin: req.headers.origin } }));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { QUEUES } from '#shared/topology';
 import { migrateUp } from '#shared/db/migrate';
 import { createTables } from './services/dynamodb-local';
-import { createMessaging, type LocalMessaging } from './services/sqs-local';
+import { createMessaging, resolveLocalhostSubdomains, type LocalMessaging } from './services/sqs-local';
 import { createDatabase } from './services/postgres-local';
 import { startPoller, type PollerHandle } from './services/sqs-poller';
 import { startApiServer, loadEntry, type ApiServer } from './api-server';
@@ -46,6 +46,7 @@ export interface Platform {
 
 export async function startPlatform(shared: SharedServices, options: PlatformOptions): Promise<Platform> {
   const { prefix } = options;
+  resolveLocalhostSubdomains();
   const [tables, messaging, databaseUrl] = await Promise.all([
     createTables(shared.dynamoEndpoint, prefix),
     createMessaging(shared.sqsEndpoint, prefix, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),

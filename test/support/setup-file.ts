@@ -4,3 +4,7 @@ for (const service of ['DYNAMODB', 'SQS', 'SNS', 'SECRETS_MANAGER']) {
     throw new Error(`AWS_ENDPOINT_URL_${service} is not set: run tests through vitest so test/support/global-setup.ts starts the local services.`);
   }
 }
+
+// Queue URLs use `sqs.<region>.localhost`; resolve that suffix to loopback in every worker (see sqs-local.ts).
+const { resolveLocalhostSubdomains } = await import('../../infra/local/services/sqs-local');
+resolveLocalhostSubdomains();

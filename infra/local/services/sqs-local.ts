@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { interceptLocalhostDns, startFauxqs, type FauxqsServer } from 'fauxqs';
 import { QUEUES, type QueueDefinition } from '#shared/topology';
 import { assertPortFree, freePort } from '../ports';
 import { LOCAL_AWS } from './aws-local';
@@ -19,6 +19,18 @@ export async function startSqsLocal(options: { port?: number } = {}): Promise<Sq
   if (options.port) await assertPortFree(port, 'SQS_PORT');
   const server: FauxqsServer = await startFauxqs({ port, logger: false });
   return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+}
+
+/**
+ * Queue URLs from the emulator look like `http://sqs.us-east-1.localhost:<port>/…`, and the SDK sends each call to
+ * its queue URL's host. RFC 6761 says every `*.localhost` name is loopback, but glibc here does not resolve them, so
+ * processes that host functions resolve that suffix to 127.0.0.1 (nothing else is touched). Idempotent.
+ */
+let dnsPatched = false;
+export function resolveLocalhostSubdomains(): void {
+  if (dnsPatched) return;
+  interceptLocalhostDns('localhost');
+  dnsPatched = true;
 }
 
 export interface LocalQueue {

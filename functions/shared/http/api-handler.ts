@@ -1,0 +1,382 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { audit, auditContext, type AuditSink } from '#shared/auth/audit';
+import { TenantAccessDeniedError, UnauthorizedError } from '#shared/auth/errors';
+import { anonymousPrincipal, isPlatformPrincipal, principalFromAuthorizerContext, type Principal } from '#shared/auth/principal';
+import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
+import { isTokenRevoked } from '#shared/auth/revocation';
+import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
+import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
+import { logger, metrics, tracer } from '#shared/observability';
+import type { Route } from '#shared/routes';
+import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
+import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
+import { DynamoDbRateLimitStore, RateLimiter, rateLimitRules, type RateLimitDecision, type RateLimitedClass } from './rate-limit';
+import { headerValue, jsonResponse, problemResponse } from './responses';
+import { httpSettings } from './settings';
+
+export type { Principal } from '#shared/auth/principal';
+export { jsonResponse, preflightResponse, problemResponse, problemType } from './responses';
+
+export interface ApiRequest<B = unknown, Q = unknown, P = unknown> {
+  body: B;
+  query: Q;
+  params: P;
+  /** On 'public'/'webhook-hmac' routes: `{ subject: 'anonymous', roles: [], mfa: false }`. */
+  principal: Principal;
+  /** X-Request-ID (the caller's when sane, else generated); also the log correlation id. */
+  requestId: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  /** The body as received (webhook HMAC needs it). */
+  rawBody: string;
+  sourceIp: string;
+  route: Route;
+  remainingTimeMs: () => number;
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Seams for tests and special functions; production code passes nothing. */
+export interface ApiHandlerOptions {
+  rateLimiter?: RateLimiter;
+  auditSink?: AuditSink;
+  verifyToken?: TokenVerifier;
+  idempotency?: ApiIdempotency;
+}
+
+type Schemas<B, Q, P> = { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> };
+type LambdaProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+const requestIds = new WeakMap<object, string>();
+
+/** The request id of an event: the caller's X-Request-ID when sane, else API Gateway's request id, else a UUID. */
+export function requestIdOf(event: APIGatewayProxyEvent): string {
+  let id = requestIds.get(event);
+  if (!id) {
+    const sent = headerValue(event.headers, 'x-request-id')?.trim();
+    id = sent && REQUEST_ID_PATTERN.test(sent) ? sent : event.requestContext?.requestId || randomUUID();
+    requestIds.set(event, id);
+  }
+  return id;
+}
+
+let sharedLimiter: RateLimiter | undefined;
+
+/**
+ * Wraps a use-case call as an API Gateway proxy Lambda handler: authentication (authorizer context, or the bearer
+ * token verified in-process), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
+ * validation, idempotency, CORS + security headers, and RFC 9457 problem responses for every error.
+ */
+export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  routeId: string,
+  schemas: Schemas<B, Q, P>,
+  fn: (request: ApiRequest<B, Q, P>) => Promise<ApiResult>,
+  options: ApiHandlerOptions = {},
+): LambdaProxyHandler {
+  const route = findRoute(routeId);
+  if (!route) throw new Error(`Unknown route id "${routeId}": add it to functions/shared/routes.ts.`);
+  let idempotency = options.idempotency;
+
+  const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const started = Date.now();
+    const state: RequestState = {
+      requestId: requestIdOf(event),
+      origin: headerValue(event.headers, 'origin'),
+      instance: event.path || route.path,
+      sourceIp: event.requestContext?.identity?.sourceIp || 'unknown',
+      principal: anonymousPrincipal(),
+      rateHeaders: {},
+    };
+    let response: APIGatewayProxyResult;
+    try {
+      const { result, replayed } = await handle(event, context, state);
+      const status = Number.isInteger(result.status) && result.status >= 200 && result.status <= 599 ? result.status : 500;
+      if (status !== result.status) throw new Error(`Handler of ${route.id} returned an invalid status ${String(result.status)}.`);
+      response = jsonResponse(status, result.body, {
+        requestId: state.requestId,
+        origin: state.origin,
+        headers: { ...state.rateHeaders, ...result.headers, ...(replayed ? { [REPLAYED_HEADER]: 'true' } : {}) },
+      });
+    } catch (error) {
+      response = await errorResponse(error, state);
+    }
+    metrics.addMetric(`Api${Math.floor(response.statusCode / 100)}xx`, MetricUnit.Count, 1);
+    logger.info('request completed', { route: route.id, status: response.statusCode, durationMs: Date.now() - started });
+    return response;
+  };
+
+  async function handle(event: APIGatewayProxyEvent, context: Context, state: RequestState): Promise<{ result: ApiResult; replayed: boolean }> {
+    const settings = httpSettings();
+    const headers = lowerCaseHeaders(event.headers);
+
+    // 1. Who is calling, and may they call this route at all (defense in depth behind the authorizer).
+    if (route!.auth === 'jwt') {
+      state.principal = await resolvePrincipal(event, headers, options.verifyToken);
+      if (!isAllowed(route!, state.principal)) {
+        throw new RouteDenied(denialReason(route!, state.principal) ?? 'not allowed');
+      }
+      // Money-moving routes re-check revocation: the authorizer's cached answer may predate a revocation.
+      if (route!.idempotency === 'required' && state.principal.tokenId && (await isTokenRevoked(state.principal.tokenId))) {
+        throw new UnauthorizedError('token revoked (re-checked by the handler)');
+      }
+    }
+
+    // 2. Rate limits, per principal and per client IP.
+    const limiter = options.rateLimiter ?? (sharedLimiter ??= new RateLimiter(new DynamoDbRateLimitStore()));
+    if (settings.RATE_LIMIT_ENABLED && route!.rateLimitClass !== 'none') {
+      await enforceRateLimits(limiter, route!, state);
+    }
+
+    // 3. The Idempotency-Key, before any work on the body: a money route without one is refused outright.
+    const key = idempotencyKeyFor(route!.idempotency, headers['idempotency-key']);
+
+    // 4. The body: size, media type, JSON.
+    const bodyBytes = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
+    if (bodyBytes.length > settings.MAX_BODY_BYTES) throw new PayloadTooLargeError(settings.MAX_BODY_BYTES);
+    const rawBody = bodyBytes.toString('utf8');
+    const hasBody = rawBody.trim().length > 0;
+    let parsedBody: unknown;
+    if (hasBody) {
+      if (!isJsonContentType(headers['content-type'])) throw new UnsupportedMediaTypeError();
+      if (!schemas.body) throw new ValidationError('This operation takes no request body.', [{ field: 'body', message: 'Not expected.' }]);
+      try {
+        parsedBody = JSON.parse(rawBody);
+      } catch {
+        throw new ValidationError('The request body is not valid JSON.', [{ field: 'body', message: 'Malformed JSON.' }]);
+      }
+    }
+
+    // 5. Validation of body, query and path parameters (schemas are strict objects: unknown fields are refused).
+    const errors: FieldError[] = [];
+    const body = validate('body', schemas.body, parsedBody, errors);
+    const rawQuery = event.queryStringParameters ?? {};
+    const query = schemas.query
+      ? validate('query', schemas.query, rawQuery, errors)
+      : refuseUnexpected('query', rawQuery, errors);
+    const rawParams = event.pathParameters ?? {};
+    const params = schemas.params ? validate('params', schemas.params, rawParams, errors) : (rawParams as P);
+    if (errors.length > 0) throw new ValidationError('The request is not valid.', errors);
+
+    const request: ApiRequest<B, Q, P> = {
+      body: body as B,
+      query: query as Q,
+      params: params as P,
+      principal: state.principal,
+      requestId: state.requestId,
+      headers,
+      rawBody,
+      sourceIp: state.sourceIp,
+      route: route!,
+      remainingTimeMs: () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 30_000),
+    };
+
+    const work = async (): Promise<ApiResult> => {
+      // The advance quota counts executions, not idempotent replays or refused requests.
+      if (route!.rateLimitClass === 'advance' && settings.RATE_LIMIT_ENABLED) {
+        const subject = `emp:${state.principal.employeeId ?? state.principal.subject}`;
+        const decision = await limiter.check('advance', subject, rateLimitRules(settings, 'principal').advance);
+        applyRateHeaders(state, decision);
+        if (!decision.allowed) {
+          throw new RateLimitExceededError(decision.retryAfterSeconds, `At most ${decision.limit} advance requests per hour: retry after the time in Retry-After.`);
+        }
+      }
+      return fn(request);
+    };
+
+    // 6. Idempotency (Powertools), then the use case.
+    if (key === undefined) return { result: await work(), replayed: false };
+    idempotency ??= createApiIdempotency(route!.id, { expiresAfterSeconds: settings.IDEMPOTENCY_EXPIRES_SECONDS });
+    return idempotency.run(
+      { subject: state.principal.subject, routeId: route!.id, key },
+      { body: request.body ?? null, query: request.query ?? null, params: request.params ?? null },
+      context,
+      work,
+    );
+  }
+
+  async function errorResponse(error: unknown, state: RequestState): Promise<APIGatewayProxyResult> {
+    const mapped = mapError(error);
+    if (mapped.unexpected) {
+      logger.error('request failed', { route: route!.id, status: mapped.status, error: error as Error });
+    } else {
+      logger.info('request refused', { route: route!.id, status: mapped.status, code: mapped.code });
+    }
+    const denied = error instanceof TenantAccessDeniedError || mapped.status === 401 || mapped.status === 403;
+    if (denied) {
+      metrics.addMetric('AuthDenied', MetricUnit.Count, 1);
+      const reason =
+        error instanceof RouteDenied || error instanceof TenantAccessDeniedError || error instanceof UnauthorizedError
+          ? error.reason
+          : mapped.code === 'MFA_REQUIRED'
+            ? 'multi-factor authentication required'
+            : mapped.detail;
+      const event = {
+        ...auditContext(state),
+        action: 'route.invoke',
+        resource: `route/${route!.id}`,
+        outcome: 'denied' as const,
+        reason,
+        details: { method: route!.method, path: state.instance, status: mapped.status },
+      };
+      if (options.auditSink) await options.auditSink.record(event).catch(() => undefined);
+      else await audit(event);
+    }
+    if (mapped.status === 429) metrics.addMetric('RateLimited', MetricUnit.Count, 1);
+    return problemResponse(
+      {
+        status: mapped.status,
+        code: mapped.code,
+        detail: mapped.detail,
+        instance: state.instance,
+        requestId: state.requestId,
+        ...(mapped.errors ? { errors: mapped.errors } : {}),
+        ...(mapped.retryAfterSeconds !== undefined ? { retryAfterSeconds: mapped.retryAfterSeconds } : {}),
+      },
+      {
+        origin: state.origin,
+        headers: { ...state.rateHeaders, ...(mapped.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' } : {}) },
+      },
+    );
+  }
+
+  const handler = middy(core, { timeoutEarlyInMillis: 250 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use({
+      before: (request) => {
+        logger.setCorrelationId(requestIdOf(request.event as APIGatewayProxyEvent));
+        logger.appendKeys({ routeId: route.id });
+      },
+      // Whatever escaped the core (middy's early timeout, a middleware failure) still answers as problem+json.
+      onError: async (request) => {
+        const event = request.event as APIGatewayProxyEvent;
+        request.response = await errorResponse(request.error, {
+          requestId: requestIdOf(event),
+          origin: headerValue(event.headers, 'origin'),
+          instance: event.path || route.path,
+          sourceIp: event.requestContext?.identity?.sourceIp || 'unknown',
+          principal: anonymousPrincipal(),
+          rateHeaders: {},
+        });
+      },
+    });
+  return handler as unknown as LambdaProxyHandler;
+}
+
+interface RequestState {
+  requestId: string;
+  origin: string | undefined;
+  instance: string;
+  sourceIp: string;
+  principal: Principal;
+  rateHeaders: Record<string, string>;
+}
+
+/** RBAC refusal by the handler's own check (reason for the audit log). */
+class RouteDenied extends ForbiddenError {
+  constructor(readonly reason: string) {
+    super();
+  }
+}
+
+async function resolvePrincipal(event: APIGatewayProxyEvent, headers: Record<string, string>, verify?: TokenVerifier): Promise<Principal> {
+  const fromAuthorizer = principalFromAuthorizerContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined);
+  if (fromAuthorizer) return fromAuthorizer;
+  // No authorizer ran (local API, tests, a misconfigured route): verify the bearer token here.
+  const token = bearerToken(headers);
+  if (!token) throw new UnauthorizedError('no authorizer context and no bearer token');
+  return (verify ?? verifyAccessToken)(token);
+}
+
+async function enforceRateLimits(limiter: RateLimiter, route: Route, state: RequestState): Promise<void> {
+  const settings = httpSettings();
+  const rateClass = route.rateLimitClass as RateLimitedClass;
+  // Per principal: an advance route is limited like a write here; its hourly quota is checked on execution.
+  const principalClass: RateLimitedClass = rateClass === 'advance' ? 'write' : rateClass;
+  const checks: Promise<RateLimitDecision | undefined>[] = [
+    safeCheck(limiter, principalClass, `ip:${state.sourceIp}`, rateLimitRules(settings, 'ip')[principalClass]),
+  ];
+  const authenticated = route.auth === 'jwt';
+  if (authenticated) {
+    checks.push(safeCheck(limiter, principalClass, `sub:${state.principal.subject}`, rateLimitRules(settings, 'principal')[principalClass]));
+  }
+  const [ipDecision, principalDecision] = await Promise.all(checks);
+  const shown = principalDecision ?? ipDecision;
+  if (shown) applyRateHeaders(state, shown);
+  const refused = [principalDecision, ipDecision].find((d) => d && !d.allowed);
+  if (refused) {
+    applyRateHeaders(state, refused);
+    throw new RateLimitExceededError(refused.retryAfterSeconds);
+  }
+}
+
+/** Read/write limits fail open: an outage of the limiter's table must not take the API down with it. */
+async function safeCheck(limiter: RateLimiter, rateClass: RateLimitedClass, subject: string, rule: Parameters<RateLimiter['check']>[2]) {
+  try {
+    return await limiter.check(rateClass, subject, rule);
+  } catch (error) {
+    logger.error('rate limiter unavailable; request admitted', { error: error as Error });
+    metrics.addMetric('RateLimiterErrors', MetricUnit.Count, 1);
+    return undefined;
+  }
+}
+
+function applyRateHeaders(state: RequestState, decision: RateLimitDecision): void {
+  state.rateHeaders = {
+    'RateLimit-Limit': String(decision.limit),
+    'RateLimit-Remaining': String(decision.remaining),
+    'RateLimit-Reset': String(decision.resetSeconds),
+    ...(decision.allowed ? {} : { 'Retry-After': String(decision.retryAfterSeconds) }),
+  };
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (typeof value === 'string') out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** `application/json` or `application/<x>+json`, charset (if any) UTF-8. */
+function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const [mediaType, ...params] = value.split(';').map((part) => part.trim().toLowerCase());
+  if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '')) return false;
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
+function validate<T>(where: 'body' | 'query' | 'params', schema: z.ZodType<T> | undefined, value: unknown, errors: FieldError[]): T | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const base = [where, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ field: [...base, key].join('.'), message: 'Unknown field.' });
+    } else {
+      errors.push({ field: base.join('.'), message: issue.message });
+    }
+  }
+  return undefined;
+}
+
+function refuseUnexpected(where: 'query', value: Record<string, string | undefined>, errors: FieldError[]): Record<string, never> {
+  for (const key of Object.keys(value)) errors.push({ field: `${where}.${key}`, message: 'Unknown parameter.' });
+  return {};
+}
+
+// Re-exported for handlers that need them next to apiHandler.
+export { isPlatformPrincipal };

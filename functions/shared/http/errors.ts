@@ -1,0 +1,138 @@
+import { AppError, type ErrorCode, type FieldError } from '#shared/domain/errors';
+
+/** Errors raised by the HTTP edge itself (the use-case errors live in #shared/domain/errors). */
+export class RateLimitExceededError extends AppError {
+  constructor(retryAfterSeconds: number, message = 'Too many requests: slow down and retry after the time in Retry-After.') {
+    super(429, 'RATE_LIMIT_EXCEEDED', message, { retryAfterSeconds });
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json.');
+  }
+}
+export class IdempotencyKeyRequiredError extends AppError {
+  constructor(message = 'This operation requires an Idempotency-Key header (8 to 128 characters of A-Z, a-z, 0-9, _ and -).') {
+    super(400, 'IDEMPOTENCY_KEY_REQUIRED', message);
+  }
+}
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body: use a new key for a new request.');
+  }
+}
+export class RequestInProgressError extends AppError {
+  constructor() {
+    super(409, 'REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed: retry later with the same key.', {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+export interface MappedError {
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  errors?: readonly FieldError[];
+  retryAfterSeconds?: number;
+  /** True when the error is ours (a bug or an outage), to be logged at error level with its stack. */
+  unexpected: boolean;
+}
+
+const GENERIC_INTERNAL = 'An unexpected error occurred. Quote the request id if you contact support.';
+
+/**
+ * Maps any thrown value to the problem the client sees. AppError subclasses map by their status/code; errors of the
+ * Abhi client by name (duck typing, so this module does not depend on the client); Powertools idempotency errors to
+ * 409/422; anything else is a 500 with a generic detail — never a stack, SQL, token or host name.
+ */
+export function mapError(error: unknown): MappedError {
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      ...(error.options.errors?.length ? { errors: error.options.errors } : {}),
+      ...(error.options.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.options.retryAfterSeconds } : {}),
+      unexpected: error.status >= 500,
+    };
+  }
+  if (!(error instanceof Error)) return { status: 500, code: 'INTERNAL_ERROR', detail: GENERIC_INTERNAL, unexpected: true };
+
+  const name = error.name;
+  switch (name) {
+    case 'IdempotencyValidationError':
+      return fromAppError(new IdempotencyKeyReusedError());
+    case 'IdempotencyAlreadyInProgressError':
+    case 'IdempotencyInconsistentStateError':
+      return fromAppError(new RequestInProgressError());
+    case 'TimeoutError':
+      // middy's early timeout: the function ran out of time (usually a slow dependency).
+      if (isMiddyTimeout(error)) return { status: 504, code: 'INTERNAL_ERROR', detail: 'The request could not be completed in time.', unexpected: true };
+  }
+
+  // Abhi client errors (functions/shared/abhi/errors.ts), matched by name: the classes set literal names so this
+  // survives minification, and this module stays independent of the client.
+  const retryAfterSeconds = retryAfterOf(error);
+  if (name === 'AbhiCircuitOpenError' || name === 'CircuitOpenError') {
+    return {
+      status: 503,
+      code: 'CIRCUIT_BREAKER_OPEN',
+      detail: 'The Abhi service is temporarily unavailable; retry later.',
+      retryAfterSeconds: retryAfterSeconds ?? 30,
+      unexpected: false,
+    };
+  }
+  if (name === 'AbhiNotFoundError') {
+    // Normally the use case turns this into its own NotFoundError; if it escapes, it still is a 404, not an outage.
+    return { status: 404, code: 'NOT_FOUND', detail: 'The requested resource was not found.', unexpected: false };
+  }
+  if (/^Abhi/.test(name) || name === 'UpstreamTimeoutError') {
+    if (/Timeout/i.test(name) || isTimeoutLike(error)) {
+      return { status: 504, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service did not answer in time.', unexpected: true };
+    }
+    if (/RateLimit|Throttl/i.test(name) || statusOf(error) === 429) {
+      return {
+        status: 503,
+        code: 'EXTERNAL_API_ERROR',
+        detail: 'The Abhi service is rate limiting requests; retry later.',
+        retryAfterSeconds: retryAfterSeconds ?? 5,
+        unexpected: false,
+      };
+    }
+    return { status: 502, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service returned an error.', unexpected: true };
+  }
+  return { status: 500, code: 'INTERNAL_ERROR', detail: GENERIC_INTERNAL, unexpected: true };
+}
+
+function fromAppError(error: AppError): MappedError {
+  return mapError(error);
+}
+
+function isMiddyTimeout(error: Error): boolean {
+  const cause = (error as { cause?: { package?: string } }).cause;
+  return cause?.package === '@middy/core';
+}
+
+function isTimeoutLike(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ETIMEDOUT' || code === 'TIMEOUT' || /timed? ?out/i.test(error.message);
+}
+
+function statusOf(error: Error): number | undefined {
+  const e = error as { status?: unknown; statusCode?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  return status;
+}
+
+function retryAfterOf(error: Error): number | undefined {
+  const e = error as { retryAfterSeconds?: unknown; retryAfterMs?: unknown };
+  if (typeof e.retryAfterSeconds === 'number' && e.retryAfterSeconds > 0) return e.retryAfterSeconds;
+  if (typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0) return Math.ceil(e.retryAfterMs / 1000);
+  return undefined;
+}

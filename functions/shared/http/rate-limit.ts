@@ -1,0 +1,257 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
+import { envVar, loadConfig } from '#shared/config';
+import type { HttpSettings } from './settings';
+
+/**
+ * API rate limiting shared across all function instances (DynamoDB state table, pk `RATE#<class>#<subject>`,
+ * sk `BUCKET`, TTL `expiresAt`).
+ *
+ * - `bucket` rules (read / write classes) are token buckets, implemented as GCRA: the item holds one number, the
+ *   "theoretical arrival time" (`tat`, ms). A request is admitted when max(tat, now) + interval - now <= burst *
+ *   interval, and tat moves to max(tat, now) + interval. DynamoDB update expressions cannot compute max(), so the
+ *   store has two conditional UpdateItems — "bucket busy" (tat > now: `tat = tat + interval`) and "bucket idle"
+ *   (tat <= now: `tat = now + interval`) — and tries first the one this process last saw apply (a per-key hint), so a
+ *   check is one conditional UpdateItem except when the bucket switches between idle and busy.
+ * - `window` rules (advance class: at most N per employee per rolling hour) are a sliding log: a burst-style bucket
+ *   would allow up to 2N-1 in a rolling hour, which is not what "at most N per hour" means for money. Advances are
+ *   rare, so this is a consistent GetItem + a version-conditioned UpdateItem.
+ */
+export type RateLimitedClass = 'read' | 'write' | 'advance';
+
+export type RateLimitRule =
+  | { readonly kind: 'bucket'; readonly ratePerSecond: number; readonly burst: number }
+  | { readonly kind: 'window'; readonly limit: number; readonly windowSeconds: number };
+
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  /** The quota: burst size (bucket) or requests per window. */
+  readonly limit: number;
+  readonly remaining: number;
+  /** Seconds until a request would be admitted again (0 when allowed). */
+  readonly retryAfterSeconds: number;
+  /** Seconds until the quota is fully restored. */
+  readonly resetSeconds: number;
+}
+
+/** Port: the shared state behind the limiter. */
+export interface RateLimitStore {
+  /** GCRA admission for `key`. Returns the bucket's tat after admission (allowed) or as found (refused). */
+  acquireBucket(key: string, params: { intervalMs: number; burst: number; nowMs: number }): Promise<{ allowed: boolean; tatMs: number }>;
+  /** Sliding-log admission for `key`. Returns the timestamps (ms) inside the window after the call. */
+  acquireWindow(key: string, params: { limit: number; windowMs: number; nowMs: number }): Promise<{ allowed: boolean; timestampsMs: number[] }>;
+}
+
+export function bucketKey(rateClass: RateLimitedClass, subject: string): string {
+  return `RATE#${rateClass}#${subject}`;
+}
+
+export class RateLimiter {
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async check(rateClass: RateLimitedClass, subject: string, rule: RateLimitRule): Promise<RateLimitDecision> {
+    const key = bucketKey(rateClass, subject);
+    const nowMs = this.now();
+    if (rule.kind === 'bucket') {
+      const intervalMs = 1000 / rule.ratePerSecond;
+      const { allowed, tatMs } = await this.store.acquireBucket(key, { intervalMs, burst: rule.burst, nowMs });
+      const horizon = nowMs + rule.burst * intervalMs;
+      const remaining = allowed ? Math.max(0, Math.min(rule.burst, Math.floor((horizon - tatMs) / intervalMs))) : 0;
+      const waitMs = allowed ? 0 : tatMs - (nowMs + (rule.burst - 1) * intervalMs);
+      return {
+        allowed,
+        limit: rule.burst,
+        remaining,
+        retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
+        resetSeconds: Math.max(0, Math.ceil((Math.max(tatMs, nowMs) - nowMs) / 1000)),
+      };
+    }
+    const windowMs = rule.windowSeconds * 1000;
+    const { allowed, timestampsMs } = await this.store.acquireWindow(key, { limit: rule.limit, windowMs, nowMs });
+    const oldest = Math.min(...timestampsMs, nowMs);
+    const newest = Math.max(...timestampsMs, nowMs);
+    return {
+      allowed,
+      limit: rule.limit,
+      remaining: Math.max(0, rule.limit - timestampsMs.length),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((oldest + windowMs - nowMs) / 1000)),
+      resetSeconds: timestampsMs.length === 0 ? 0 : Math.max(0, Math.ceil((newest + windowMs - nowMs) / 1000)),
+    };
+  }
+}
+
+/** The rules of each class from the settings (RATE_LIMIT_*); `ipFactor` scales them for per-IP buckets. */
+export function rateLimitRules(settings: HttpSettings, scope: 'principal' | 'ip'): Record<RateLimitedClass, RateLimitRule> {
+  const f = scope === 'ip' ? settings.RATE_LIMIT_IP_FACTOR : 1;
+  const write: RateLimitRule = { kind: 'bucket', ratePerSecond: settings.RATE_LIMIT_WRITE_RPS * f, burst: Math.ceil(settings.RATE_LIMIT_WRITE_BURST * f) };
+  return {
+    read: { kind: 'bucket', ratePerSecond: settings.RATE_LIMIT_READ_RPS * f, burst: Math.ceil(settings.RATE_LIMIT_READ_BURST * f) },
+    write,
+    // Per IP an advance request is just a write; the hourly quota is per employee.
+    advance: scope === 'ip' ? write : { kind: 'window', limit: settings.RATE_LIMIT_ADVANCES_PER_HOUR, windowSeconds: 3600 },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// DynamoDB adapter
+// ---------------------------------------------------------------------------------------------------------------
+
+const SORT_KEY = 'BUCKET';
+const MAX_ATTEMPTS = 5;
+const HINT_CAPACITY = 10_000;
+
+export class DynamoDbRateLimitStore implements RateLimitStore {
+  private readonly hints = new Map<string, number>();
+
+  constructor(private readonly options: { tableName?: string; client?: DynamoDBDocumentClient } = {}) {}
+
+  private get table(): string {
+    return this.options.tableName ?? loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME;
+  }
+
+  private get client(): DynamoDBDocumentClient {
+    return this.options.client ?? dynamoDocumentClient();
+  }
+
+  async acquireBucket(
+    key: string,
+    { intervalMs, burst, nowMs }: { intervalMs: number; burst: number; nowMs: number },
+  ): Promise<{ allowed: boolean; tatMs: number }> {
+    const allowAt = nowMs + (burst - 1) * intervalMs;
+    // After the bucket's tat passes, the bucket is full again and the item may go.
+    const expiresAt = Math.ceil((allowAt + intervalMs) / 1000) + 60;
+    let busyFirst = (this.hints.get(key) ?? 0) > nowMs;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const outcome = busyFirst ? await this.busy(key, intervalMs, nowMs, allowAt, expiresAt) : await this.idle(key, intervalMs, nowMs, expiresAt);
+      if (outcome.applied && outcome.tat !== undefined) {
+        this.remember(key, outcome.tat);
+        return { allowed: true, tatMs: outcome.tat };
+      }
+      const found = outcome.tat;
+      if (found !== undefined && found > allowAt) {
+        this.remember(key, found);
+        return { allowed: false, tatMs: found };
+      }
+      // The other branch applies (bucket idle: tat <= now, or busy: now < tat <= allowAt), or the item changed
+      // between our reads: switch and retry.
+      busyFirst = found !== undefined && found > nowMs;
+    }
+    // Persistent contention on one key: refuse briefly rather than admit unchecked.
+    return { allowed: false, tatMs: allowAt + intervalMs };
+  }
+
+  private async busy(key: string, intervalMs: number, nowMs: number, allowAt: number, expiresAt: number) {
+    return this.update(key, {
+      UpdateExpression: 'SET #tat = #tat + :interval, #exp = :exp',
+      ConditionExpression: '#tat > :now AND #tat <= :allowAt',
+      ExpressionAttributeValues: { ':interval': intervalMs, ':now': nowMs, ':allowAt': allowAt, ':exp': expiresAt },
+    });
+  }
+
+  private async idle(key: string, intervalMs: number, nowMs: number, expiresAt: number) {
+    return this.update(key, {
+      UpdateExpression: 'SET #tat = :tat, #exp = :exp',
+      ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
+      ExpressionAttributeValues: { ':tat': nowMs + intervalMs, ':now': nowMs, ':exp': expiresAt },
+    });
+  }
+
+  private async update(
+    key: string,
+    input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, number> },
+  ): Promise<{ applied: boolean; tat: number | undefined }> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: key, sk: SORT_KEY },
+          ...input,
+          ExpressionAttributeNames: { '#tat': 'tat', '#exp': 'expiresAt' },
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { applied: true, tat: Number(result.Attributes?.tat) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = (error as ConditionalCheckFailedException & { Item?: Record<string, unknown> }).Item;
+      if (item) return { applied: false, tat: numberAttribute(item.tat) };
+      // Emulators without ReturnValuesOnConditionCheckFailure: read the item.
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
+      return { applied: false, tat: Item ? numberAttribute(Item.tat) : undefined };
+    }
+  }
+
+  private remember(key: string, tat: number): void {
+    this.hints.delete(key);
+    this.hints.set(key, tat);
+    if (this.hints.size > HINT_CAPACITY) this.hints.delete(this.hints.keys().next().value!);
+  }
+
+  async acquireWindow(
+    key: string,
+    { limit, windowMs, nowMs }: { limit: number; windowMs: number; nowMs: number },
+  ): Promise<{ allowed: boolean; timestampsMs: number[] }> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
+      const version = Item ? Number(Item.v ?? 0) : undefined;
+      const recent = (Array.isArray(Item?.ts) ? (Item!.ts as unknown[]).map(Number) : []).filter((t) => t > nowMs - windowMs);
+      if (recent.length >= limit) return { allowed: false, timestampsMs: recent };
+      const next = [...recent, nowMs];
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: key, sk: SORT_KEY },
+            UpdateExpression: 'SET #ts = :ts, #v = :next, #exp = :exp',
+            ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
+            ExpressionAttributeNames: { '#ts': 'ts', '#v': 'v', '#exp': 'expiresAt' },
+            ExpressionAttributeValues: {
+              ':ts': next,
+              ':next': (version ?? 0) + 1,
+              ':exp': Math.ceil((nowMs + windowMs) / 1000) + 60,
+              ...(version === undefined ? {} : { ':v': version }),
+            },
+          }),
+        );
+        return { allowed: true, timestampsMs: next };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another instance admitted a request meanwhile: re-read and decide again.
+      }
+    }
+    return { allowed: false, timestampsMs: [] };
+  }
+}
+
+function numberAttribute(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value && typeof value === 'object' && 'N' in value) return Number((value as { N: string }).N);
+  if (typeof value === 'string' && value !== '') return Number(value);
+  return undefined;
+}
+
+/** A single-process store (unit tests, tools); production uses DynamoDbRateLimitStore. */
+export class InMemoryRateLimitStore implements RateLimitStore {
+  private readonly tats = new Map<string, number>();
+  private readonly logs = new Map<string, number[]>();
+
+  async acquireBucket(key: string, { intervalMs, burst, nowMs }: { intervalMs: number; burst: number; nowMs: number }) {
+    const tat = Math.max(this.tats.get(key) ?? nowMs, nowMs);
+    if (tat - nowMs > (burst - 1) * intervalMs) return { allowed: false, tatMs: tat };
+    this.tats.set(key, tat + intervalMs);
+    return { allowed: true, tatMs: tat + intervalMs };
+  }
+
+  async acquireWindow(key: string, { limit, windowMs, nowMs }: { limit: number; windowMs: number; nowMs: number }) {
+    const recent = (this.logs.get(key) ?? []).filter((t) => t > nowMs - windowMs);
+    if (recent.length >= limit) return { allowed: false, timestampsMs: recent };
+    recent.push(nowMs);
+    this.logs.set(key, recent);
+    return { allowed: true, timestampsMs: recent };
+  }
+}

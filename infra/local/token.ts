@@ -1,0 +1,60 @@
+/**
+ * `npm run -s token -- --role <role> [--org <orgId>] [--employee <id>] [--mfa] [--ttl 3600] [--sub <subject>]`
+ *
+ * Prints ONLY an access token of the local issuer on stdout (so `TOKEN=$(npm run -s token -- ...)` works). Uses the
+ * same key files as the running local stack (`.local/issuer/`, created if absent) and its issuer URL
+ * (`http://127.0.0.1:$ISSUER_PORT`, default 3001) and audience. Errors: one sentence on stderr, exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import type { Role } from '#shared/routes';
+import { assertMintable, LOCAL_AUDIENCE, LOCAL_ISSUER_DIR, LOCAL_ISSUER_URL, loadOrCreateSigningKey, mintToken, type MintInput } from './issuer';
+
+async function main(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        role: { type: 'string', multiple: true },
+        org: { type: 'string' },
+        employee: { type: 'string' },
+        mfa: { type: 'boolean', default: false },
+        ttl: { type: 'string', default: '3600' },
+        sub: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return fail(`${error instanceof Error ? error.message : String(error)}; usage: npm run -s token -- --role <role> [--org <orgId>] [--employee <id>] [--mfa] [--ttl 3600].`);
+  }
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600) return fail(`--ttl must be a whole number of seconds between 1 and ${7 * 24 * 3600}.`);
+  const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const input: MintInput = {
+    roles,
+    ...(values.org ? { org: values.org } : {}),
+    ...(values.employee ? { employee: values.employee } : {}),
+    mfa: values.mfa === true,
+    ttlSeconds: ttl,
+    ...(values.sub ? { subject: values.sub } : {}),
+  };
+  try {
+    assertMintable(input);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const key = await loadOrCreateSigningKey(LOCAL_ISSUER_DIR);
+  const token = await mintToken(key, LOCAL_ISSUER_URL, LOCAL_AUDIENCE, { ...input, role: roles as Role[], roles: [] });
+  process.stdout.write(`${token}\n`);
+}
+
+function fail(sentence: string): void {
+  process.stderr.write(`${sentence}\n`);
+  process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`Could not mint a token: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
