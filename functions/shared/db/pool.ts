@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { loadConfig, envVar } from '#shared/config';
+import { Signer } from '@aws-sdk/rds-signer';
+import { z } from 'zod';
+import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
 /**
  * One PostgreSQL pool per process. Lambda handles one request at a time, so the pool stays small; RDS Proxy
@@ -12,26 +14,32 @@ let pool: pg.Pool | undefined;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /**
- * Where the database is: `DATABASE_URL` (local stack, tests), or in AWS the RDS Proxy endpoint `DATABASE_HOST`,
- * `DATABASE_NAME` and `DATABASE_USER`, with the password read (and cached 5 min, so rotation is picked up) from the
- * Secrets Manager secret `DATABASE_SECRET_ARN` that Aurora manages. TLS is required in AWS.
+ * Where the database is: `DATABASE_URL` (local stack, tests), or in AWS `DATABASE_HOST`/`PORT`/`NAME`/`USER` with
+ * `DATABASE_AUTH` = `iam` (a 15-minute IAM token per new connection, signed for the RDS Proxy user: no password
+ * exists, docs/adr/0002) or `secret` (the RDS-managed master secret, for the migrations function only). TLS always.
  */
 export function connectionConfig(): pg.ClientConfig {
   if (process.env.DATABASE_URL) return { connectionString: process.env.DATABASE_URL };
   const config = loadConfig({
-    DATABASE_SECRET_ARN: envVar.text(),
     DATABASE_HOST: envVar.text(),
+    DATABASE_PORT: envVar.port().default(5432),
     DATABASE_NAME: envVar.text(),
     DATABASE_USER: envVar.text(),
+    DATABASE_AUTH: z.enum(['iam', 'secret']),
+    DATABASE_SECRET_ARN: z.string().optional(),
   });
+  const base = { host: config.DATABASE_HOST, port: config.DATABASE_PORT, database: config.DATABASE_NAME, user: config.DATABASE_USER, ssl: true };
+  if (config.DATABASE_AUTH === 'iam') {
+    const signer = new Signer({ hostname: config.DATABASE_HOST, port: config.DATABASE_PORT, username: config.DATABASE_USER });
+    return { ...base, password: () => signer.getAuthToken() };
+  }
+  const secretArn = config.DATABASE_SECRET_ARN;
+  if (!secretArn) throw new ConfigurationError('Environment variable DATABASE_SECRET_ARN is not set: DATABASE_AUTH=secret needs the ARN of the database secret.');
   return {
-    host: config.DATABASE_HOST,
-    database: config.DATABASE_NAME,
-    user: config.DATABASE_USER,
-    port: 5432,
-    ssl: true,
+    ...base,
     password: async () => {
-      const secret = (await getSecret(config.DATABASE_SECRET_ARN, { transform: 'json', maxAge: 300 })) as { password?: string } | undefined;
+      // Cached 5 minutes, so a rotated password is picked up by new connections.
+      const secret = (await getSecret(secretArn, { transform: 'json', maxAge: 300 })) as { password?: string } | undefined;
       if (!secret?.password) throw new Error('The database secret has no password field.');
       return secret.password;
     },

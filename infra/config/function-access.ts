@@ -1,0 +1,121 @@
+/**
+ * What each function may touch. The route table and topology say which functions exist; this file decides, by
+ * domain, which resources each one needs. The stacks turn every entry into exactly one grant plus the environment
+ * variables that name the resource, so a function never gets a variable without the permission or the reverse.
+ *
+ * Keep it boring and explicit: a new domain gets a new line here, reviewed like any other permission change.
+ */
+import type { Route } from '../../functions/shared/routes';
+import type { QueueDefinition, ScheduleDefinition } from '../../functions/shared/topology';
+
+export interface FunctionAccess {
+  /** State table (`STATE_TABLE_NAME`): rate-limit buckets, Abhi token/breaker/cache, jobs, replay ids. */
+  readonly state?: 'read' | 'readWrite';
+  /** Powertools idempotency table (`IDEMPOTENCY_TABLE_NAME`). */
+  readonly idempotency?: boolean;
+  /** Aurora through RDS Proxy with IAM authentication as the application user (`DATABASE_*`); runs in the VPC. */
+  readonly database?: boolean;
+  /**
+   * Abhi Open API: `client` gets the credentials secret and the client settings (`ABHI_*`), `endpoint` only the base
+   * URL (readiness probe: it must never log in, a login invalidates the fleet's token).
+   */
+  readonly abhi?: 'client' | 'endpoint';
+  /** Application-level encryption key for account numbers and Emirates IDs (`DATA_KEY_SECRET_ID`). */
+  readonly dataKey?: boolean;
+  /** HMAC secret of Abhi's webhooks (`WEBHOOK_SECRET_ID`). */
+  readonly webhookSecret?: boolean;
+  /** Publishes domain events to the fan-out topic (`EVENT_TOPIC_ARN`). */
+  readonly publishEvents?: boolean;
+  /** Queues (topology names) it sends to (`QUEUE_URL_<NAME>`). */
+  readonly sendTo?: readonly string[];
+  /** Queues it only inspects (GetQueueAttributes, for the readiness probe) (`QUEUE_URL_<NAME>`). */
+  readonly probeQueues?: readonly string[];
+  /** Starts the advance workflow and answers its task tokens (`ADVANCE_STATE_MACHINE_ARN`), once it is attached. */
+  readonly advanceWorkflow?: boolean;
+  /** OIDC verification settings (`OIDC_*`, `CLAIM_*`): the authorizer only. */
+  readonly oidc?: boolean;
+}
+
+/** Domains (the first segment of the entry) of API routes. */
+const ROUTE_DOMAIN_ACCESS: Record<string, FunctionAccess> = {
+  system: {},
+  employees: { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
+  jobs: { state: 'read' },
+  transactions: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true },
+  organizations: { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
+  'master-data': { state: 'readWrite', abhi: 'client' },
+  reports: { state: 'readWrite', database: true },
+  webhooks: { state: 'readWrite', database: true, webhookSecret: true, publishEvents: true },
+};
+
+/** Per-entry additions on top of the domain line. */
+const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
+  'system/get-ready': { state: 'read', database: true, abhi: 'endpoint', probeQueues: ['notifications'] },
+  'employees/bulk-import-employees': { sendTo: ['employee-import'] },
+  'transactions/request-advance': { advanceWorkflow: true },
+  // Approving a pending advance resumes the workflow waiting on its task token.
+  'transactions/update-transaction-status': { advanceWorkflow: true },
+};
+
+const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
+  'employee-import': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
+  'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, sendTo: ['abhi-sync'] },
+  notifications: { state: 'readWrite', database: true },
+  'cache-invalidation': { state: 'readWrite' },
+  'balance-refresh': { state: 'readWrite', database: true, abhi: 'client' },
+};
+
+const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
+  'outbox-sweep': { database: true, publishEvents: true },
+  'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
+  reconciliation: { state: 'readWrite', database: true, abhi: 'client' },
+};
+
+export const AUTHORIZER_ENTRY = 'auth/authorize';
+/** Applies the SQL migrations from the deployment (a CDK trigger runs it after every change to its code). */
+export const MIGRATIONS_ENTRY = 'system/run-migrations';
+
+export const AUTHORIZER_ACCESS: FunctionAccess = { state: 'read', oidc: true };
+
+export function routeAccess(route: Route): FunctionAccess {
+  const domain = route.entry.split('/')[0] ?? '';
+  const base = ROUTE_DOMAIN_ACCESS[domain];
+  if (!base) {
+    throw new Error(`Route ${route.id} is in domain "${domain}", which infra/config/function-access.ts does not know: add a line that says what it may access.`);
+  }
+  const access = merge(base, ROUTE_ENTRY_ACCESS[route.entry] ?? {});
+  // Rate limiting keeps its buckets in the state table; idempotent routes keep their records in the idempotency table.
+  return merge(access, {
+    state: route.rateLimitClass !== 'none' ? 'readWrite' : access.state,
+    idempotency: route.idempotency !== 'none' || access.idempotency,
+  });
+}
+
+export function consumerAccess(queue: QueueDefinition): FunctionAccess {
+  const access = CONSUMER_ACCESS[queue.name];
+  if (!access) {
+    throw new Error(`Queue ${queue.name} has no access line in infra/config/function-access.ts: add one that says what its consumer may access.`);
+  }
+  return access;
+}
+
+export function scheduleAccess(schedule: ScheduleDefinition): FunctionAccess {
+  const access = SCHEDULE_ACCESS[schedule.name];
+  if (!access) {
+    throw new Error(`Schedule ${schedule.name} has no access line in infra/config/function-access.ts: add one that says what it may access.`);
+  }
+  return access;
+}
+
+function merge(a: FunctionAccess, b: FunctionAccess): FunctionAccess {
+  const state = a.state === 'readWrite' || b.state === 'readWrite' ? 'readWrite' : (a.state ?? b.state);
+  const abhi = a.abhi === 'client' || b.abhi === 'client' ? 'client' : (a.abhi ?? b.abhi);
+  const sendTo = [...new Set([...(a.sendTo ?? []), ...(b.sendTo ?? [])])];
+  return {
+    ...a,
+    ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)),
+    state,
+    abhi,
+    sendTo,
+  };
+}

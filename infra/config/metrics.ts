@@ -1,0 +1,30 @@
+/**
+ * The custom metrics the alarms and the dashboard read. Functions publish them as CloudWatch EMF through
+ * Powertools Metrics (`#shared/observability`), namespace `AbhiEwa`, with the single default dimension
+ * `service` = POWERTOOLS_SERVICE_NAME (set per stage by the CDK app). A metric published under another name or with
+ * extra dimensions is invisible to these alarms: change both sides together.
+ */
+export const CUSTOM_METRICS = {
+  /** 1 each time a call is refused because the breaker of an Abhi operation group is open (Count). */
+  abhiCircuitOpen: 'AbhiCircuitOpen',
+  /** Abhi answered 429 (Count). */
+  abhiRateLimited: 'AbhiRateLimited',
+  /** Abhi answered 5xx or the call timed out (Count). */
+  abhiServerErrors: 'AbhiServerErrors',
+  /** The fleet's login to Abhi failed (Count). Five consecutive failures lock the Abhi user. */
+  abhiLoginFailures: 'AbhiLoginFailures',
+  /** Ledger rows that disagree with Abhi after a reconciliation run (Count). */
+  reconciliationMismatches: 'ReconciliationMismatches',
+  /** Advances created at Abhi but not recorded locally after the workflow's deadline (Count). */
+  advanceRecordingStuck: 'AdvanceRecordingStuck',
+  /** Every HTTP call to Abhi (Count) and its duration (Milliseconds). */
+  abhiCalls: 'AbhiCalls',
+  abhiLatency: 'AbhiLatency',
+  /** Abhi read cache hits and misses (Count). */
+  cacheHits: 'CacheHits',
+  cacheMisses: 'CacheMisses',
+  /** Salary advances created at Abhi (Count). */
+  advancesCreated: 'AdvancesCreated',
+} as const;
+
+export type CustomMetricName = (typeof CUSTOM_METRICS)[keyof typeof CUSTOM_METRICS];

@@ -1,0 +1,336 @@
+/**
+ * Per-stage configuration of the CDK app (`--context stage=dev|uat|prod`).
+ *
+ * Everything that differs between stages lives here; constructs read it and never branch on the stage name
+ * themselves. Values an operator must supply (the identity provider, the alarm e-mail) come from CDK context
+ * (`--context oidcIssuer=... --context alarmEmail=...`, or the `context` block of cdk.json). A stage that needs a value
+ * it does not get stops synthesis with one sentence naming the value and how to pass it.
+ *
+ * No runtime imports: the app, the tests and the docs generator load this file.
+ */
+import type { RateLimitClass } from '../../functions/shared/routes';
+
+export const STAGE_NAMES = ['dev', 'uat', 'prod'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export const APP_NAME = 'abhi-ewa';
+
+/** Namespace of the custom (EMF) metrics the functions publish through Powertools Metrics. */
+export const METRICS_NAMESPACE = 'AbhiEwa';
+
+export interface ThrottleSettings {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Token-bucket burst. */
+  readonly burstLimit: number;
+}
+
+export interface FunctionSizing {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface StageConfig {
+  readonly stage: StageName;
+  /** `abhi-ewa-<stage>`: prefix of every physical name (functions, tables, log groups, alarms). */
+  readonly prefix: string;
+  /** Deployment target; the account stays unset (environment-agnostic synth) unless `--context account=` is given. */
+  readonly env: { readonly account?: string; readonly region: string };
+  /** POWERTOOLS_SERVICE_NAME of every function and the `service` dimension of the custom metrics. */
+  readonly serviceName: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN';
+  /** Keep data on stack deletion (tables, database, secrets, keys, log groups). */
+  readonly retainData: boolean;
+
+  readonly abhi: {
+    readonly baseUrl: string;
+    readonly signingEnabled: boolean;
+    /** Fleet-wide token bucket towards Abhi (the SDK's default is 10 rps, burst 20). */
+    readonly rateLimitRps: number;
+    readonly rateLimitBurst: number;
+    /** Per-call timeout towards Abhi; below the API functions' timeout so a slow Abhi surfaces as 504, not a Lambda timeout. */
+    readonly timeoutMs: number;
+  };
+
+  readonly oidc: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string;
+    readonly claims: { readonly roles: string; readonly organization: string; readonly employee: string; readonly mfa: string };
+  };
+
+  /** Browser origins allowed by CORS; empty means no browser access (no preflight methods are created). */
+  readonly corsAllowedOrigins: readonly string[];
+
+  /** Per-principal limits enforced inside the functions (DynamoDB token buckets), per route class. */
+  readonly principalRateLimits: Record<Exclude<RateLimitClass, 'none'>, { readonly rps: number; readonly burst: number }>;
+
+  readonly api: {
+    /** Stage-wide API Gateway throttling. */
+    readonly stageThrottle: ThrottleSettings;
+    /** Per-method API Gateway throttling by route class (the route table's `rateLimitClass`). */
+    readonly methodThrottle: Record<RateLimitClass, ThrottleSettings>;
+    /** WAF rate-based rule: requests per client IP per 5 minutes before blocking. */
+    readonly wafRequestsPer5MinPerIp: number;
+    /** Lambda authorizer result cache (keyed on the Authorization header). */
+    readonly authorizerCacheTtlSeconds: number;
+  };
+
+  readonly functions: {
+    readonly api: FunctionSizing;
+    readonly authorizer: FunctionSizing;
+    /** Queue consumers: memory here, timeout per queue from topology.ts. */
+    readonly consumerMemoryMb: number;
+    readonly scheduled: FunctionSizing;
+    /** The reconciliation run compares the whole ledger, so it gets the maximum Lambda timeout. */
+    readonly reconciliationTimeoutSeconds: number;
+    readonly migrations: FunctionSizing;
+    readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
+    /** Reserved concurrency of the authorizer, so a flood of bad tokens cannot starve the account (unset = unreserved). */
+    readonly authorizerReservedConcurrency?: number;
+  };
+
+  readonly database: {
+    readonly name: string;
+    /** Database role the functions log in as through RDS Proxy with IAM authentication. */
+    readonly appUser: string;
+    readonly minCapacityAcu: number;
+    readonly maxCapacityAcu: number;
+    /** Aurora Serverless v2 readers in other AZs (failover targets); 0 in non-production stages. */
+    readonly readers: number;
+    readonly deletionProtection: boolean;
+    readonly backupRetentionDays: number;
+    /** Cluster port (the proxy always listens on 5432). */
+    readonly port: number;
+  };
+
+  readonly network: {
+    readonly maxAzs: number;
+    /** NAT gateways for the Abhi egress of in-VPC functions: one per AZ in production, one otherwise. */
+    readonly natGateways: number;
+  };
+
+  readonly alarms: {
+    readonly email?: string;
+    readonly api5xxRatePercent: number;
+    readonly apiP99LatencyMs: number;
+    readonly queueOldestMessageSeconds: number;
+    readonly queueBacklogMessages: number;
+    /** Lambda errors per function in 5 minutes before alarming. */
+    readonly lambdaErrorsPer5Min: number;
+    readonly lambdaThrottlesPer5Min: number;
+    readonly abhiRateLimitedPer5Min: number;
+    readonly abhiServerErrorsPer5Min: number;
+    readonly abhiLoginFailuresPer5Min: number;
+    readonly reconciliationMismatches: number;
+    readonly auroraCpuPercent: number;
+    /** Percentage of max_connections (derived from the maximum ACU) before alarming. */
+    readonly auroraConnectionsPercent: number;
+    readonly auroraAcuUtilizationPercent: number;
+  };
+}
+
+/** Thrown when the context lacks a value a stage requires; the message is one sentence that says how to fix it. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+export const ABHI_BASE_URLS = {
+  uat: 'https://api-uat-v2.abhi.ae/uat-open-api',
+  production: 'https://api.abhi.ae/open-api',
+} as const;
+
+/** Reads a CDK context value (`app.node.tryGetContext`), or undefined. */
+export type ContextReader = (key: string) => unknown;
+
+/** Context keys the app reads; listed so docs and error messages stay in step. */
+export const CONTEXT_KEYS = {
+  stage: 'stage',
+  account: 'account',
+  region: 'region',
+  oidcIssuer: 'oidcIssuer',
+  oidcAudience: 'oidcAudience',
+  oidcJwksUrl: 'oidcJwksUrl',
+  alarmEmail: 'alarmEmail',
+  corsOrigins: 'corsOrigins',
+  abhiBaseUrl: 'abhiBaseUrl',
+  abhiSigning: 'abhiSigningEnabled',
+  bundling: 'bundling',
+} as const;
+
+const DEFAULT_REGION = 'me-central-1';
+
+export function resolveStageConfig(read: ContextReader): StageConfig {
+  const text = (key: string): string | undefined => {
+    const value = read(key);
+    if (value === undefined || value === null) return undefined;
+    const s = String(value).trim();
+    return s === '' ? undefined : s;
+  };
+
+  const stageText = text(CONTEXT_KEYS.stage) ?? 'dev';
+  if (!(STAGE_NAMES as readonly string[]).includes(stageText)) {
+    throw new StageConfigError(`Unknown stage "${stageText}": pass --context stage=dev, uat or prod.`);
+  }
+  const stage = stageText as StageName;
+  const prefix = `${APP_NAME}-${stage}`;
+  const production = stage === 'prod';
+  const shared = stage !== 'dev';
+
+  const required = (key: string, what: string): string => {
+    const value = text(key);
+    if (!value) throw new StageConfigError(`Stage ${stage} needs ${what}: pass --context ${key}=<value> to cdk synth/deploy.`);
+    return value;
+  };
+
+  // dev may run with placeholders that can never validate a real token (".invalid" is reserved, RFC 2606).
+  const issuer = shared
+    ? httpsUrl(required(CONTEXT_KEYS.oidcIssuer, 'the OIDC issuer URL (the iss claim of your identity provider)'), CONTEXT_KEYS.oidcIssuer, stage)
+    : httpsUrl(text(CONTEXT_KEYS.oidcIssuer) ?? 'https://issuer.dev.invalid/', CONTEXT_KEYS.oidcIssuer, stage);
+  const jwksUrl = httpsUrl(text(CONTEXT_KEYS.oidcJwksUrl) ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, CONTEXT_KEYS.oidcJwksUrl, stage);
+
+  const alarmEmail = production
+    ? email(required(CONTEXT_KEYS.alarmEmail, 'an alarm e-mail address'), stage)
+    : text(CONTEXT_KEYS.alarmEmail) !== undefined
+      ? email(text(CONTEXT_KEYS.alarmEmail)!, stage)
+      : undefined;
+
+  const corsText = text(CONTEXT_KEYS.corsOrigins);
+  const corsAllowedOrigins = corsText
+    ? corsText.split(',').map((o) => o.trim()).filter(Boolean).map((o) => origin(o, stage))
+    : stage === 'dev'
+      ? ['http://localhost:3000']
+      : [];
+
+  const abhiBaseUrl = httpsUrl(text(CONTEXT_KEYS.abhiBaseUrl) ?? (production ? ABHI_BASE_URLS.production : ABHI_BASE_URLS.uat), CONTEXT_KEYS.abhiBaseUrl, stage);
+  const signingText = text(CONTEXT_KEYS.abhiSigning);
+  if (signingText !== undefined && !['true', 'false'].includes(signingText)) {
+    throw new StageConfigError(`Context ${CONTEXT_KEYS.abhiSigning} must be true or false, not "${signingText}".`);
+  }
+
+  const apiSizing: FunctionSizing = { memoryMb: 512, timeoutSeconds: 20 };
+
+  return {
+    stage,
+    prefix,
+    env: { account: text(CONTEXT_KEYS.account), region: text(CONTEXT_KEYS.region) ?? DEFAULT_REGION },
+    serviceName: prefix,
+    logLevel: stage === 'dev' ? 'DEBUG' : 'INFO',
+    retainData: shared,
+    abhi: {
+      baseUrl: abhiBaseUrl,
+      // Request signing is opt-in at Abhi (SDK default off); turn it on per stage once Abhi confirms it.
+      signingEnabled: signingText === 'true',
+      rateLimitRps: 10,
+      rateLimitBurst: 20,
+      timeoutMs: 10_000,
+    },
+    oidc: {
+      issuer,
+      audience: text(CONTEXT_KEYS.oidcAudience) ?? 'abhi-ewa-api',
+      jwksUrl,
+      claims: {
+        roles: 'https://abhi-ewa/roles',
+        organization: 'https://abhi-ewa/organization_id',
+        employee: 'https://abhi-ewa/employee_id',
+        mfa: 'amr',
+      },
+    },
+    corsAllowedOrigins,
+    principalRateLimits: {
+      read: { rps: 20, burst: 40 },
+      write: { rps: 5, burst: 10 },
+      advance: { rps: 1, burst: 2 },
+    },
+    api: {
+      stageThrottle: production ? { rateLimit: 500, burstLimit: 1000 } : { rateLimit: 100, burstLimit: 200 },
+      methodThrottle: {
+        none: { rateLimit: 50, burstLimit: 100 },
+        read: production ? { rateLimit: 300, burstLimit: 600 } : { rateLimit: 60, burstLimit: 120 },
+        write: production ? { rateLimit: 100, burstLimit: 200 } : { rateLimit: 20, burstLimit: 40 },
+        // Advances move money at Abhi, whose own limit is about 10 rps for the whole fleet.
+        advance: { rateLimit: 10, burstLimit: 20 },
+      },
+      wafRequestsPer5MinPerIp: production ? 2000 : 1000,
+      authorizerCacheTtlSeconds: 300,
+    },
+    functions: {
+      api: apiSizing,
+      authorizer: { memoryMb: 256, timeoutSeconds: 5 },
+      consumerMemoryMb: 512,
+      scheduled: { memoryMb: 512, timeoutSeconds: 120 },
+      reconciliationTimeoutSeconds: 900,
+      migrations: { memoryMb: 512, timeoutSeconds: 300 },
+      logRetentionDays: production ? 90 : shared ? 30 : 14,
+      authorizerReservedConcurrency: undefined,
+    },
+    database: {
+      name: 'abhi',
+      appUser: 'abhi_app',
+      minCapacityAcu: production ? 1 : 0.5,
+      maxCapacityAcu: production ? 16 : 4,
+      readers: production ? 1 : 0,
+      deletionProtection: shared,
+      backupRetentionDays: 30,
+      port: 5432,
+    },
+    network: { maxAzs: 2, natGateways: production ? 2 : 1 },
+    alarms: {
+      email: alarmEmail,
+      api5xxRatePercent: 1,
+      apiP99LatencyMs: 2000,
+      queueOldestMessageSeconds: 300,
+      queueBacklogMessages: 1000,
+      lambdaErrorsPer5Min: production ? 5 : 1,
+      lambdaThrottlesPer5Min: 1,
+      abhiRateLimitedPer5Min: 5,
+      abhiServerErrorsPer5Min: 5,
+      abhiLoginFailuresPer5Min: 1,
+      reconciliationMismatches: 1,
+      auroraCpuPercent: 80,
+      auroraConnectionsPercent: 80,
+      auroraAcuUtilizationPercent: 90,
+    },
+  };
+}
+
+function httpsUrl(value: string, key: string, stage: StageName): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new StageConfigError(`Context ${key} for stage ${stage} is not a URL ("${value}"): pass an https:// URL.`);
+  }
+  if (url.protocol !== 'https:') {
+    throw new StageConfigError(`Context ${key} for stage ${stage} must use https ("${value}").`);
+  }
+  return value;
+}
+
+function origin(value: string, stage: StageName): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new StageConfigError(`CORS origin "${value}" for stage ${stage} is not an origin: pass --context corsOrigins=https://app.example.com,https://admin.example.com.`);
+  }
+  if (url.origin !== value.replace(/\/$/, '')) {
+    throw new StageConfigError(`CORS origin "${value}" for stage ${stage} must be scheme://host[:port] without a path.`);
+  }
+  if (stage !== 'dev' && url.protocol !== 'https:') {
+    throw new StageConfigError(`CORS origin "${value}" for stage ${stage} must use https.`);
+  }
+  return url.origin;
+}
+
+function email(value: string, stage: StageName): string {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new StageConfigError(`Context alarmEmail for stage ${stage} is not an e-mail address ("${value}").`);
+  }
+  return value;
+}
+
+/** Upper-snake form of a logical name: `employee-import` → `EMPLOYEE_IMPORT`. */
+export function upperSnake(name: string): string {
+  return name.replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}

@@ -1,0 +1,335 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { TimeZone } from 'aws-cdk-lib';
+import { Trigger } from 'aws-cdk-lib/triggers';
+import type { Construct } from 'constructs';
+import { ROUTES, type Route } from '../../functions/shared/routes';
+import { QUEUES, SCHEDULES, type QueueDefinition, type ScheduleDefinition } from '../../functions/shared/topology';
+import {
+  AUTHORIZER_ACCESS,
+  AUTHORIZER_ENTRY,
+  MIGRATIONS_ENTRY,
+  consumerAccess,
+  routeAccess,
+  scheduleAccess,
+  type FunctionAccess,
+} from '../config/function-access';
+import { names } from '../config/names';
+import type { StageConfig } from '../config/stages';
+import type { EntryResolver } from '../constructs/entries';
+import { PlatformFunction } from '../constructs/platform-function';
+import { PlatformApi } from '../constructs/rest-api';
+import { pascal, type StatefulStack } from './stateful-stack';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly stateful: StatefulStack;
+  /** Where handler entries come from; defaults to functions/<entry>.ts, which must exist. */
+  readonly resolveEntry?: EntryResolver;
+}
+
+/** The kinds of functions, for sizing, alarms and the dashboard. */
+export type FunctionKind = 'route' | 'authorizer' | 'consumer' | 'scheduled' | 'migrations' | 'workflow-task';
+
+export interface PlatformFunctionRecord {
+  readonly kind: FunctionKind;
+  readonly function: PlatformFunction;
+  readonly functionName: string;
+  readonly access: FunctionAccess;
+}
+
+/** What the advance workflow construct gets when it is attached (see `attachAdvanceWorkflow`). */
+export interface AdvanceWorkflowSlot {
+  readonly config: StageConfig;
+  /**
+   * A task function of the workflow, bundled and bound like every other function: by default the transactions
+   * domain's access (state table, database, Abhi client, event topic).
+   */
+  taskFunction(id: string, entry: string, options?: { timeoutSeconds?: number; memoryMb?: number; access?: FunctionAccess }): PlatformFunction;
+}
+
+/** The default access of a workflow task: what an advance needs (state, ledger, Abhi, events). */
+export const WORKFLOW_TASK_ACCESS: FunctionAccess = { state: 'readWrite', database: true, abhi: 'client', publishEvents: true };
+
+/**
+ * The stateless half: every function of the route table and topology, the REST API with its authorizer and WAF,
+ * queue consumers, schedules, and the migrations trigger. Redeployed with every code change.
+ */
+export class ApiStack extends Stack {
+  readonly config: StageConfig;
+  readonly platformApi: PlatformApi;
+  readonly functions: PlatformFunctionRecord[] = [];
+  advanceStateMachine?: sfn.IStateMachine;
+  private readonly stateful: StatefulStack;
+  private readonly resolveEntry?: EntryResolver;
+  private readonly migrationsTrigger: Trigger;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+    this.config = config;
+    this.stateful = stateful;
+    this.resolveEntry = props.resolveEntry;
+    const sizes = config.functions;
+
+    // Migrations first: the trigger runs them on deployment before the API and consumers take the new code.
+    const migrations = this.createMigrations();
+    this.migrationsTrigger = migrations.trigger;
+
+    const authorizer = this.createFunction('authorizer', 'Authorizer', {
+      entry: AUTHORIZER_ENTRY,
+      functionName: names.authorizerFunction(config),
+      description: 'Lambda authorizer: verifies OIDC JWTs and returns the policy of every route the roles allow',
+      memoryMb: sizes.authorizer.memoryMb,
+      timeoutSeconds: sizes.authorizer.timeoutSeconds,
+      access: AUTHORIZER_ACCESS,
+      reservedConcurrentExecutions: sizes.authorizerReservedConcurrency,
+    });
+
+    const handlers = new Map<string, PlatformFunction>();
+    for (const route of ROUTES) handlers.set(route.id, this.createRouteFunction(route));
+
+    this.platformApi = new PlatformApi(this, 'Api', { config, routes: ROUTES, handlers, authorizerFunction: authorizer });
+
+    for (const queue of QUEUES) this.createConsumer(queue);
+    for (const schedule of SCHEDULES) this.createScheduled(schedule);
+
+    // New code (every function, the API deployment) is created only after the schema migrations succeeded.
+    migrations.trigger.executeBefore(this.platformApi, ...this.functions.filter((f) => f.kind !== 'migrations').map((f) => f.function));
+
+    // Every function here is invoked synchronously (API Gateway, the authorizer, SQS event source mappings, the
+    // trigger) or has an on-failure destination (scheduled jobs); a DLQ on the function would never receive anything.
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Synchronous invocations (API Gateway, authorizer, SQS event source mappings) return errors to the caller or the queue redrive; scheduled jobs use an on-failure destination to the async-failures queue instead of a DLQ.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings do not support on-failure destinations; failed messages move to each queue’s DLQ through its redrive policy (maxReceiveCount from topology.ts), and every DLQ has an alarm.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The team pins nodejs22.x (docs/team-contracts.md: code must run on Node 20 locally and on Lambda nodejs22.x); moving to nodejs24.x is a deliberate upgrade with its own test run, not an automatic one.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaLatestVersion',
+      reason: 'See AwsSolutions-L1: nodejs22.x is the runtime the team tests against.',
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.platformApi.api.url, description: 'Base URL of the REST API stage' });
+  }
+
+  /**
+   * Slot for the advance workflow (Step Functions, infra/constructs/advance-workflow.ts). `buildPlatform` attaches it
+   * through `attachAdvanceWorkflow(platform, build)` (infra/stacks/platform.ts), which also wires its alarms:
+   * `build` receives a slot whose `taskFunction(id, entry)` creates a task function bundled and bound like every other
+   * function (default access: the transactions domain's), and returns the state machine.
+   *
+   * Afterwards every function whose access line has `advanceWorkflow` (request-advance, update-transaction-status)
+   * gets ADVANCE_STATE_MACHINE_ARN, states:StartExecution and the task-token permissions on that state machine.
+   */
+  attachAdvanceWorkflow(build: (scope: Construct, slot: AdvanceWorkflowSlot) => sfn.IStateMachine): sfn.IStateMachine {
+    if (this.advanceStateMachine) throw new Error('The advance workflow is already attached.');
+    const slot: AdvanceWorkflowSlot = {
+      config: this.config,
+      taskFunction: (id, entry, options = {}) => {
+        const fn = this.createFunction('workflow-task', `${pascal(id)}WorkflowTaskFunction`, {
+          entry,
+          functionName: `${this.config.prefix}-task-${id.replace(/[^A-Za-z0-9-]/g, '-')}`,
+          description: `Advance workflow task: ${entry}`,
+          memoryMb: options.memoryMb ?? this.config.functions.api.memoryMb,
+          timeoutSeconds: options.timeoutSeconds ?? 60,
+          access: options.access ?? WORKFLOW_TASK_ACCESS,
+        });
+        this.migrationsTrigger.executeBefore(fn);
+        return fn;
+      },
+    };
+    const stateMachine = build(this, slot);
+    this.advanceStateMachine = stateMachine;
+    for (const record of this.functions) {
+      if (record.access.advanceWorkflow) record.function.bindStateMachine(stateMachine, 'ADVANCE_STATE_MACHINE_ARN');
+    }
+    return stateMachine;
+  }
+
+  private createRouteFunction(route: Route): PlatformFunction {
+    const { config } = this;
+    const access = routeAccess(route);
+    const fn = this.createFunction('route', `${pascal(route.id)}Function`, {
+      entry: route.entry,
+      functionName: names.routeFunction(config, route.id),
+      description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+      memoryMb: config.functions.api.memoryMb,
+      timeoutSeconds: config.functions.api.timeoutSeconds,
+      access,
+    });
+    if (route.rateLimitClass !== 'none') {
+      for (const [cls, limit] of Object.entries(config.principalRateLimits)) {
+        fn.addEnvironment(`RATE_LIMIT_${cls.toUpperCase()}_RPS`, String(limit.rps));
+        fn.addEnvironment(`RATE_LIMIT_${cls.toUpperCase()}_BURST`, String(limit.burst));
+      }
+    }
+    fn.addEnvironment('CORS_ALLOWED_ORIGINS', config.corsAllowedOrigins.join(','));
+    return fn;
+  }
+
+  private createConsumer(queue: QueueDefinition): PlatformFunction {
+    const { config } = this;
+    const fn = this.createFunction('consumer', `${pascal(queue.name)}Consumer`, {
+      entry: queue.consumer,
+      functionName: names.consumerFunction(config, queue.name),
+      description: `Consumer of ${queue.name}: ${queue.purpose}`.slice(0, 256),
+      memoryMb: config.functions.consumerMemoryMb,
+      timeoutSeconds: queue.consumerTimeoutSeconds,
+      access: consumerAccess(queue),
+    });
+    fn.bindQueue(this.stateful.queue(queue.name), 'consume');
+    return fn;
+  }
+
+  private createScheduled(schedule: ScheduleDefinition): PlatformFunction {
+    const { config, stateful } = this;
+    const timeoutSeconds = schedule.name === 'reconciliation' ? config.functions.reconciliationTimeoutSeconds : config.functions.scheduled.timeoutSeconds;
+    const fn = this.createFunction('scheduled', `${pascal(schedule.name)}Scheduled`, {
+      entry: schedule.entry,
+      functionName: names.scheduledFunction(config, schedule.name),
+      description: `Schedule ${schedule.name} (${schedule.expression}): ${schedule.purpose}`.slice(0, 256),
+      memoryMb: config.functions.scheduled.memoryMb,
+      timeoutSeconds,
+      access: scheduleAccess(schedule),
+    });
+    // Scheduler invokes asynchronously: after Lambda's retries a failed run lands in the async-failures queue.
+    fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(stateful.asyncFailures),
+    });
+    // Scheduler's own role: invoke this one function (CDK's grantInvoke adds its versions, `:*`) and send to the DLQ.
+    const schedulerRole = new iam.Role(this, `${pascal(schedule.name)}SchedulerRole`, {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: `EventBridge Scheduler: invokes ${names.scheduledFunction(config, schedule.name)}`,
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'lambda:InvokeFunction on this one function and its versions (grantInvoke adds `<arn>:*` for qualified invocations); no other function.',
+    });
+    new scheduler.Schedule(this, `${pascal(schedule.name)}Schedule`, {
+      scheduleName: `${config.prefix}-${schedule.name}`,
+      description: schedule.purpose,
+      // Cron expressions read as UAE time (the business day of the employers); rate() ignores the zone.
+      schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.ASIA_DUBAI),
+      target: new targets.LambdaInvoke(fn, {
+        role: schedulerRole,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: stateful.asyncFailures,
+      }),
+    });
+    return fn;
+  }
+
+  private createMigrations(): { function: PlatformFunction; trigger: Trigger } {
+    const { config, stateful } = this;
+    const database = stateful.database;
+    const fn = new PlatformFunction(this, 'RunMigrationsFunction', {
+      config,
+      entry: MIGRATIONS_ENTRY,
+      functionName: names.migrationsFunction(config),
+      description: 'Applies pending SQL migrations; run by a CDK trigger on deployment',
+      memoryMb: config.functions.migrations.memoryMb,
+      timeout: Duration.seconds(config.functions.migrations.timeoutSeconds),
+      network: { vpc: stateful.network.vpc, subnets: stateful.network.appSubnets, securityGroup: stateful.network.migrationsSecurityGroup },
+      copyIntoBundle: [{ from: 'functions/shared/db/migrations', to: 'migrations' }],
+      resolveEntry: this.resolveEntry,
+      environment: {
+        MIGRATIONS_DIR: '/var/task/migrations',
+        // Straight to the writer as the master user (the proxy admits IAM-authenticated application users only).
+        DATABASE_HOST: database.clusterEndpoint,
+        DATABASE_PORT: String(database.clusterPort),
+        DATABASE_NAME: database.databaseName,
+        DATABASE_USER: database.masterUser,
+        DATABASE_AUTH: 'secret',
+        DATABASE_SSL: 'true',
+        // The role migrations create and GRANT rds_iam to, so the proxy can log it in with IAM.
+        DATABASE_APP_USER: database.appUser,
+      },
+    });
+    fn.bindSecret(database.masterSecret, 'DATABASE_SECRET_ARN');
+    this.functions.push({ kind: 'migrations', function: fn, functionName: names.migrationsFunction(config), access: { database: true } });
+    const trigger = new Trigger(this, 'RunMigrations', {
+      handler: fn,
+      timeout: Duration.seconds(config.functions.migrations.timeoutSeconds),
+      executeOnHandlerChange: true,
+    });
+    return { function: fn, trigger };
+  }
+
+  private createFunction(
+    kind: FunctionKind,
+    id: string,
+    props: {
+      entry: string;
+      functionName: string;
+      description: string;
+      memoryMb: number;
+      timeoutSeconds: number;
+      access: FunctionAccess;
+      reservedConcurrentExecutions?: number;
+    },
+  ): PlatformFunction {
+    const { config, stateful } = this;
+    const { access } = props;
+    const fn = new PlatformFunction(this, id, {
+      config,
+      entry: props.entry,
+      functionName: props.functionName,
+      description: props.description,
+      memoryMb: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      network: access.database
+        ? { vpc: stateful.network.vpc, subnets: stateful.network.appSubnets, securityGroup: stateful.network.functionsSecurityGroup }
+        : undefined,
+      resolveEntry: this.resolveEntry,
+    });
+
+    const state = access.abhi === 'client' ? 'readWrite' : access.state;
+    if (state) fn.bindTable(stateful.tables.state, state);
+    if (access.idempotency) fn.bindTable(stateful.tables.idempotency, 'readWrite');
+    if (access.database) fn.bindDatabase(stateful.database);
+    if (access.abhi) fn.addEnvironment('ABHI_BASE_URL', config.abhi.baseUrl);
+    if (access.abhi === 'client') {
+      fn.bindSecret(stateful.secrets.abhiCredentials, 'ABHI_CREDENTIALS_SECRET_ID');
+      fn.addEnvironment('ABHI_SIGNING_ENABLED', String(config.abhi.signingEnabled));
+      fn.addEnvironment('ABHI_RATE_LIMIT_RPS', String(config.abhi.rateLimitRps));
+      fn.addEnvironment('ABHI_RATE_LIMIT_BURST', String(config.abhi.rateLimitBurst));
+      fn.addEnvironment('ABHI_TIMEOUT_MS', String(config.abhi.timeoutMs));
+    }
+    if (access.dataKey) fn.bindSecret(stateful.secrets.dataKey, 'DATA_KEY_SECRET_ID');
+    if (access.webhookSecret) fn.bindSecret(stateful.secrets.webhookSecret, 'WEBHOOK_SECRET_ID');
+    if (access.publishEvents) fn.bindTopic(stateful.events.topic);
+    for (const name of access.sendTo ?? []) fn.bindQueue(stateful.queue(name), 'send');
+    for (const name of access.probeQueues ?? []) fn.bindQueue(stateful.queue(name), 'probe');
+    if (access.oidc) {
+      fn.addEnvironment('OIDC_ISSUER', config.oidc.issuer);
+      fn.addEnvironment('OIDC_AUDIENCE', config.oidc.audience);
+      fn.addEnvironment('OIDC_JWKS_URL', config.oidc.jwksUrl);
+      fn.addEnvironment('CLAIM_ROLES', config.oidc.claims.roles);
+      fn.addEnvironment('CLAIM_ORGANIZATION', config.oidc.claims.organization);
+      fn.addEnvironment('CLAIM_EMPLOYEE', config.oidc.claims.employee);
+      fn.addEnvironment('CLAIM_MFA', config.oidc.claims.mfa);
+    }
+    if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
+    this.functions.push({ kind, function: fn, functionName: props.functionName, access });
+    return fn;
+  }
+}

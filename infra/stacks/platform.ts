@@ -1,0 +1,134 @@
+import { RemovalPolicy, Validations, type App } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { QUEUES } from '../../functions/shared/topology';
+import { names } from '../config/names';
+import { CONTEXT_KEYS, resolveStageConfig, StageConfigError, type StageConfig } from '../config/stages';
+import { ADVANCE_TASK_NAMES, ADVANCE_WORKFLOW_TASKS, AdvanceWorkflow, type AdvanceTaskName } from '../constructs/advance-workflow';
+import { applyChecks } from '../constructs/checks';
+import { MissingEntryError, type EntryResolver } from '../constructs/entries';
+import { ApiStack } from './api-stack';
+import { MonitoringStack } from './monitoring-stack';
+import { StatefulStack } from './stateful-stack';
+
+/** Raised for mistakes an operator or developer fixes (missing context value, missing handler file). */
+export class PlatformBuildError extends Error {
+  override readonly name = 'PlatformBuildError';
+}
+
+export interface Platform {
+  readonly config: StageConfig;
+  readonly stateful: StatefulStack;
+  readonly api: ApiStack;
+  readonly monitoring: MonitoringStack;
+}
+
+export interface BuildOptions {
+  /** Tests: resolve handler entries differently (default: functions/<entry>.ts must exist). */
+  readonly resolveEntry?: EntryResolver;
+  /** Register the cdk-nag packs as synthesis validations (default true). */
+  readonly checks?: boolean;
+}
+
+/**
+ * Builds the three stacks of one stage into `app`. `--context bundling=false` skips esbuild (the CLI itself always
+ * asks for bundling and refuses user context keys starting with `aws:`, so the app sets `aws:cdk:bundling-stacks`).
+ */
+export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
+  let config: StageConfig;
+  try {
+    config = resolveStageConfig((key) => app.node.tryGetContext(key));
+  } catch (error) {
+    if (error instanceof StageConfigError) throw new PlatformBuildError(error.message);
+    throw error;
+  }
+  // Keep today's producer-protecting exports explicitly (cdk.json may override the flag).
+  if (app.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences') === undefined) {
+    app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
+  }
+  const bundling = app.node.tryGetContext(CONTEXT_KEYS.bundling);
+  if (bundling === false || bundling === 'false') app.node.setContext('aws:cdk:bundling-stacks', []);
+
+  const env = config.env.account ? { account: config.env.account, region: config.env.region } : undefined;
+  const tags = { application: 'abhi-ewa', stage: config.stage };
+  try {
+    const stateful = new StatefulStack(app, names.stack(config, 'stateful'), {
+      config,
+      env,
+      tags,
+      description: `Abhi EWA ${config.stage}: data, network and secrets`,
+      terminationProtection: config.retainData,
+    });
+    const api = new ApiStack(app, names.stack(config, 'api'), {
+      config,
+      stateful,
+      env,
+      tags,
+      description: `Abhi EWA ${config.stage}: API, functions, schedules`,
+      resolveEntry: options.resolveEntry,
+    });
+    api.addStackDependency(stateful);
+    const monitoring = new MonitoringStack(app, names.stack(config, 'monitoring'), {
+      config,
+      env,
+      tags,
+      description: `Abhi EWA ${config.stage}: alarms and dashboard`,
+      functions: api.functions.map((f) => ({ functionName: f.functionName, kind: f.kind })),
+      queues: QUEUES,
+      databaseMaxConnections: stateful.database.maxConnectionsAtMaxCapacity,
+    });
+    monitoring.addStackDependency(api);
+
+    const platform: Platform = { config, stateful, api, monitoring };
+    attachAdvanceWorkflow(platform, (scope, slot) => {
+      const tasks = Object.fromEntries(
+        ADVANCE_TASK_NAMES.map((name) => [name, slot.taskFunction(name, ADVANCE_WORKFLOW_TASKS[name])]),
+      ) as unknown as Record<AdvanceTaskName, lambda.IFunction>;
+      const workflow = new AdvanceWorkflow(scope, 'AdvanceWorkflow', {
+        tasks,
+        stateMachineName: `${config.prefix}-advance`,
+        // ALL events (cdk-nag SF1) but never execution data: inputs carry salaries and account details.
+        logging: { level: sfn.LogLevel.ALL, includeExecutionData: false, retention: config.functions.logRetentionDays as number as logs.RetentionDays },
+        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      const role = workflow.stateMachine.role;
+      Validations.of(role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray (PutTraceSegments, GetSamplingRules) accept no resource ARNs; AWS documents "*" for both.',
+        },
+        ...Object.values(tasks).map((fn) => ({
+          id: `AwsSolutions-IAM5[Resource::<${api.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          reason: 'lambda:InvokeFunction on this task function and its versions (LambdaInvoke grants `<arn>:*` for qualified invocations); no other function.',
+        })),
+      );
+      return workflow.stateMachine;
+    });
+
+    if (options.checks ?? true) applyChecks(app);
+    return platform;
+  } catch (error) {
+    if (error instanceof MissingEntryError) throw new PlatformBuildError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Attaches the advance workflow (Step Functions) to the API stack and wires its monitoring: the functions that
+ * start it get ADVANCE_STATE_MACHINE_ARN and the permissions; its task functions get errors/throttles alarms; the
+ * state machine gets failed/timed-out/aborted alarms and an outcomes widget.
+ */
+export function attachAdvanceWorkflow(
+  platform: Platform,
+  build: Parameters<ApiStack['attachAdvanceWorkflow']>[0],
+): ReturnType<ApiStack['attachAdvanceWorkflow']> {
+  const before = new Set(platform.api.functions.map((f) => f.functionName));
+  const stateMachine = platform.api.attachAdvanceWorkflow(build);
+  for (const record of platform.api.functions) {
+    if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction({ functionName: record.functionName, kind: record.kind });
+  }
+  platform.monitoring.alarmOnStateMachine(stateMachine);
+  return stateMachine;
+}
