@@ -1,3 +1,5 @@
+import { resolveLocalhostSubdomains } from '../../infra/local/services/sqs-local';
+
 // Runs in every test worker before the tests: nothing may reach a real AWS endpoint from a test.
 for (const service of ['DYNAMODB', 'SQS', 'SNS', 'SECRETS_MANAGER']) {
   if (!process.env[`AWS_ENDPOINT_URL_${service}`]) {
@@ -6,5 +8,4 @@ for (const service of ['DYNAMODB', 'SQS', 'SNS', 'SECRETS_MANAGER']) {
 }
 
 // Queue URLs use `sqs.<region>.localhost`; resolve that suffix to loopback in every worker (see sqs-local.ts).
-const { resolveLocalhostSubdomains } = await import('../../infra/local/services/sqs-local');
 resolveLocalhostSubdomains();

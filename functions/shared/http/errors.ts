@@ -92,6 +92,21 @@ export function mapError(error: unknown): MappedError {
     // Normally the use case turns this into its own NotFoundError; if it escapes, it still is a 404, not an outage.
     return { status: 404, code: 'NOT_FOUND', detail: 'The requested resource was not found.', unexpected: false };
   }
+  if (name === 'AbhiRequestValidationError') {
+    // The client refused the input before sending it: the caller's request is wrong, not Abhi.
+    return { status: 400, code: 'VALIDATION_ERROR', detail: 'The request is not valid for the Abhi API.', unexpected: false };
+  }
+  if (name === 'AbhiValidationError') {
+    // Abhi refused the request on its merits (e.g. a duplicate or an amount it does not allow).
+    return { status: 422, code: 'VALIDATION_ERROR', detail: 'Abhi refused the request as invalid.', unexpected: false };
+  }
+  if (name === 'AbhiConflictError') {
+    return { status: 409, code: 'CONFLICT', detail: 'Abhi already holds a conflicting record.', unexpected: false };
+  }
+  if (name === 'AbhiLoginRejectedError') {
+    // The fleet's Abhi credentials were refused; an alarm fires and operators must fix the secret.
+    return { status: 503, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service is unavailable; retry later.', retryAfterSeconds: 60, unexpected: true };
+  }
   if (/^Abhi/.test(name) || name === 'UpstreamTimeoutError') {
     if (/Timeout/i.test(name) || isTimeoutLike(error)) {
       return { status: 504, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service did not answer in time.', unexpected: true };

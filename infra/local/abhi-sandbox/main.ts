@@ -1,0 +1,41 @@
+import { envVar, loadConfig } from '#shared/config';
+import { startAbhiSandbox } from './server';
+
+/**
+ * The Abhi sandbox as a process of the local stack (`npm start` spawns it). Environment:
+ * - ABHI_SANDBOX_PORT (default 4010)
+ * - ABHI_SANDBOX_USERNAME / ABHI_SANDBOX_PASSWORD: the fleet (third-party) user; local defaults
+ *   `platform-local` / `sandbox-local-password` (the same defaults as infra/local/start.ts; not secrets).
+ * - ABHI_SANDBOX_SIGNING_SECRET: when set, requests must be signed (reference §4).
+ * - ABHI_SANDBOX_RATE_LIMIT_RPS / ABHI_SANDBOX_RATE_LIMIT_BURST (default 10 / 20).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig({
+    ABHI_SANDBOX_PORT: envVar.port().default(4010),
+    ABHI_SANDBOX_USERNAME: envVar.text().default('platform-local'),
+    ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
+    ABHI_SANDBOX_SIGNING_SECRET: envVar.text().optional(),
+    ABHI_SANDBOX_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
+    ABHI_SANDBOX_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
+  });
+  const sandbox = await startAbhiSandbox({
+    port: config.ABHI_SANDBOX_PORT,
+    credentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
+    signingSecret: config.ABHI_SANDBOX_SIGNING_SECRET,
+    rateLimit: { ratePerSecond: config.ABHI_SANDBOX_RATE_LIMIT_RPS, burst: config.ABHI_SANDBOX_RATE_LIMIT_BURST },
+  });
+  console.log(`Abhi sandbox listening on ${sandbox.baseUrl} (state: ${sandbox.url}/__sandbox/state)`);
+  const shutdown = () => {
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { createDynamoAbhiClient, RecordingMetricsSink, type AbhiClient, type AbhiClientOptions } from '#shared/abhi/client';
+
+/** Credentials of the sandbox's fleet user in these tests (not secrets: the sandbox only exists in the test). */
+export const CREDENTIALS = { username: 'platform-abhi-test', password: 'abhi-test-password' };
+
+/** A unique key prefix so tests sharing the DynamoDB Local state table never see each other's items. */
+export const uniquePrefix = (): string => `t-${randomUUID()}#`;
+
+export function stateTable(): string {
+  const table = process.env.STATE_TABLE_NAME;
+  if (!table) throw new Error('STATE_TABLE_NAME is not set: run through vitest so test/support/global-setup.ts starts DynamoDB Local.');
+  return table;
+}
+
+export interface TestInstance {
+  readonly client: AbhiClient;
+  readonly metrics: RecordingMetricsSink;
+}
+
+/** One simulated Lambda instance: its own client object, state shared through DynamoDB under `keyPrefix`. */
+export function instance(
+  sandbox: { readonly baseUrl: string },
+  keyPrefix: string,
+  overrides: Partial<Omit<AbhiClientOptions, 'tokenStore' | 'rateLimiter' | 'breakerStore' | 'cache'>> = {},
+): TestInstance {
+  const metrics = new RecordingMetricsSink();
+  const client = createDynamoAbhiClient({
+    baseUrl: sandbox.baseUrl,
+    credentials: CREDENTIALS,
+    tableName: stateTable(),
+    keyPrefix,
+    metrics,
+    rateLimit: { ratePerSecond: 1000, burst: 1000 },
+    retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+    timeoutMs: 5_000,
+    ...overrides,
+  });
+  return { client, metrics };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
