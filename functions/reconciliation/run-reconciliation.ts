@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { logger, metrics } from '#shared/observability';
+import { reconcile, type ReconciliationReport } from '#shared/use-cases/reconciliation/reconcile';
+import { transactionDeps, withInvocation } from '../transactions/runtime';
+
+/**
+ * Reconciliation: nightly from the schedule (EventBridge Scheduler, topology `reconciliation`), or on demand with
+ * `{ "startDate": "YYYY-MM-DD", "endDate": "YYYY-MM-DD" }` or `{ "days": 7 }` (npm run invoke, or a future admin
+ * route). Writes a row to `reconciliation_reports` and the EMF metric `ReconciliationMismatches`.
+ */
+const onDemand = z.strictObject({
+  startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  days: z.number().int().min(1).max(92).optional(),
+});
+
+async function run(event: ScheduledEvent | Record<string, unknown> | null, context: Context): Promise<Omit<ReconciliationReport, 'fixed' | 'mismatches'> & { fixed: number; mismatches: number }> {
+  const scheduled = Boolean(event && typeof event === 'object' && 'detail-type' in event);
+  const input = scheduled ? {} : onDemand.parse(event ?? {});
+  const report = await withInvocation(
+    { getRemainingTimeInMillis: () => Math.min(context?.getRemainingTimeInMillis?.() ?? 600_000, 600_000) },
+    `reconciliation-${Date.now()}`,
+    () => reconcile(transactionDeps(), { ...input, trigger: scheduled ? 'schedule' : 'on_demand' }),
+  );
+  logger.info('Reconciliation finished', { reportId: report.id, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });
+  return { ...report, fixed: report.fixed.length, mismatches: report.mismatches.length };
+}
+
+export const handler = middy(run).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,420 @@
+import type { Queryable } from '#shared/db/pool';
+
+/**
+ * Advance requests in PostgreSQL: the request row (the workflow's source of truth), its history, and the queries the
+ * workflow and the API need. Every status change goes through `transition` (a conditional UPDATE plus a history
+ * row), so concurrent actors (approver, requester, workflow, webhook) settle on exactly one outcome.
+ */
+export const ADVANCE_STATUSES = [
+  'PENDING_VALIDATION',
+  'PENDING_APPROVAL',
+  'PROCESSING',
+  'COMPLETED',
+  'REJECTED',
+  'EXPIRED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type AdvanceStatus = (typeof ADVANCE_STATUSES)[number];
+export const OPEN_STATUSES: readonly AdvanceStatus[] = ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'];
+export const FINAL_STATUSES: readonly AdvanceStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'];
+
+export interface StoredReason {
+  code: string;
+  source: string;
+  message: string;
+}
+
+export interface AdvanceRequestRow {
+  id: string;
+  organization_id: string;
+  employee_id: string;
+  requested_by: string;
+  idempotency_key: string;
+  /** Decimal text, e.g. "1500.00". */
+  amount: string;
+  description: string | null;
+  status: AdvanceStatus;
+  reasons: StoredReason[];
+  execution_arn: string | null;
+  abhi_transaction_id: string | null;
+  processing_fee: string | null;
+  interest_rate: string | null;
+  repayment_amount: string | null;
+  due_date: string | null;
+  decided_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  abhi_reference: string | null;
+  reserved_at: Date | null;
+  approval_required: boolean;
+  task_token: string | null;
+  approval_expires_at: Date | null;
+  abhi_create_attempts: number;
+  abhi_create_last_at: Date | null;
+  abhi_transaction: Record<string, unknown> | null;
+  abhi_status: string | null;
+  abhi_status_at: Date | null;
+  recording_stuck_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface HistoryRow {
+  id: number;
+  request_id: string;
+  status: string;
+  actor: string;
+  reason: string | null;
+  occurred_at: Date;
+}
+
+const COLUMNS = `id, organization_id, employee_id, requested_by, idempotency_key, amount::text AS amount, description, status,
+  reasons, execution_arn, abhi_transaction_id, processing_fee::text AS processing_fee, interest_rate::text AS interest_rate,
+  repayment_amount::text AS repayment_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, decided_by, created_at,
+  updated_at, abhi_reference, reserved_at, approval_required, task_token, approval_expires_at, abhi_create_attempts,
+  abhi_create_last_at, abhi_transaction, abhi_status, abhi_status_at, recording_stuck_at, completed_at`;
+
+export interface NewAdvanceRequest {
+  id: string;
+  organizationId: string;
+  employeeId: string;
+  requestedBy: string;
+  idempotencyKey: string;
+  /** Decimal text. */
+  amount: string;
+  description: string | null;
+  abhiReference: string;
+}
+
+/**
+ * Inserts a PENDING_VALIDATION request, or returns the one the same requester already made with the same
+ * Idempotency-Key (`created: false`), so a retried POST never creates a second request.
+ */
+export async function insertAdvanceRequest(db: Queryable, input: NewAdvanceRequest): Promise<{ row: AdvanceRequestRow; created: boolean }> {
+  const inserted = await db.query<AdvanceRequestRow>(
+    `INSERT INTO advance_requests (id, organization_id, employee_id, requested_by, idempotency_key, amount, description, status, abhi_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_VALIDATION', $8)
+     ON CONFLICT (requested_by, idempotency_key) DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [input.id, input.organizationId, input.employeeId, input.requestedBy, input.idempotencyKey, input.amount, input.description, input.abhiReference],
+  );
+  if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
+  const existing = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE requested_by = $1 AND idempotency_key = $2`, [
+    input.requestedBy,
+    input.idempotencyKey,
+  ]);
+  if (!existing.rows[0]) throw new Error('advance request vanished between insert and select');
+  return { row: existing.rows[0], created: false };
+}
+
+export async function getAdvanceRequest(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<AdvanceRequestRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const { rows } = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0];
+}
+
+export async function getAdvanceRequestByAbhiTransactionId(db: Queryable, abhiTransactionId: string, options: { forUpdate?: boolean } = {}) {
+  const { rows } = await db.query<AdvanceRequestRow>(
+    `SELECT ${COLUMNS} FROM advance_requests WHERE abhi_transaction_id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [abhiTransactionId],
+  );
+  return rows[0];
+}
+
+/** By our id, or by Abhi's transaction id (clients may hold either). */
+export async function findAdvanceRequest(db: Queryable, idOrAbhiId: string): Promise<AdvanceRequestRow | undefined> {
+  return (await getAdvanceRequest(db, idOrAbhiId)) ?? (await getAdvanceRequestByAbhiTransactionId(db, idOrAbhiId));
+}
+
+export async function listHistory(db: Queryable, requestIds: readonly string[]): Promise<Map<string, HistoryRow[]>> {
+  const result = new Map<string, HistoryRow[]>();
+  if (requestIds.length === 0) return result;
+  const { rows } = await db.query<HistoryRow>(
+    `SELECT id, request_id, status, actor, reason, occurred_at FROM advance_request_history WHERE request_id = ANY($1::uuid[]) ORDER BY id`,
+    [[...requestIds]],
+  );
+  for (const row of rows) {
+    const list = result.get(row.request_id) ?? [];
+    list.push(row);
+    result.set(row.request_id, list);
+  }
+  return result;
+}
+
+export async function addHistory(db: Queryable, requestId: string, status: string, actor: string, reason?: string | null): Promise<void> {
+  await db.query(`INSERT INTO advance_request_history (request_id, status, actor, reason) VALUES ($1, $2, $3, $4)`, [
+    requestId,
+    status,
+    actor,
+    reason ?? null,
+  ]);
+}
+
+/** Columns `updateAdvanceRequest`/`transition` may set, with their SQL casts. */
+const SETTABLE = {
+  execution_arn: 'text',
+  abhi_transaction_id: 'text',
+  processing_fee: 'numeric',
+  interest_rate: 'numeric',
+  repayment_amount: 'numeric',
+  due_date: 'date',
+  decided_by: 'text',
+  reasons: 'jsonb',
+  reserved_at: 'timestamptz',
+  approval_required: 'boolean',
+  task_token: 'text',
+  approval_expires_at: 'timestamptz',
+  abhi_create_attempts: 'integer',
+  abhi_create_last_at: 'timestamptz',
+  abhi_transaction: 'jsonb',
+  abhi_status: 'text',
+  abhi_status_at: 'timestamptz',
+  recording_stuck_at: 'timestamptz',
+  completed_at: 'timestamptz',
+} as const;
+export type SettableColumn = keyof typeof SETTABLE;
+export type AdvanceRequestChanges = Partial<Record<SettableColumn, unknown>>;
+
+function setClause(changes: AdvanceRequestChanges, params: unknown[]): string {
+  const parts = ['updated_at = now()'];
+  for (const [column, value] of Object.entries(changes)) {
+    const cast = SETTABLE[column as SettableColumn];
+    if (!cast) throw new Error(`advance_requests.${column} cannot be set here`);
+    if (value === 'now()') {
+      parts.push(`${column} = now()`);
+      continue;
+    }
+    params.push(cast === 'jsonb' && value !== null ? JSON.stringify(value) : value);
+    parts.push(`${column} = $${params.length}::${cast}`);
+  }
+  return parts.join(', ');
+}
+
+/** Updates columns (not the status) when the request is in one of `onlyIn` (any status when omitted). */
+export async function updateAdvanceRequest(
+  db: Queryable,
+  id: string,
+  changes: AdvanceRequestChanges,
+  onlyIn?: readonly AdvanceStatus[],
+): Promise<AdvanceRequestRow | undefined> {
+  const params: unknown[] = [id];
+  const set = setClause(changes, params);
+  let where = 'id = $1';
+  if (onlyIn) {
+    params.push([...onlyIn]);
+    where += ` AND status = ANY($${params.length}::text[])`;
+  }
+  const { rows } = await db.query<AdvanceRequestRow>(`UPDATE advance_requests SET ${set} WHERE ${where} RETURNING ${COLUMNS}`, params);
+  return rows[0];
+}
+
+/**
+ * Moves the request from one of `from` to `to` (setting `changes` too) and writes the history row. Returns the
+ * updated row, or undefined when the request was not in one of `from` (someone else settled it first).
+ */
+export async function transition(
+  db: Queryable,
+  input: { id: string; from: readonly AdvanceStatus[]; to: AdvanceStatus; actor: string; reason?: string | null; changes?: AdvanceRequestChanges; extraWhere?: string },
+): Promise<AdvanceRequestRow | undefined> {
+  const params: unknown[] = [input.id, input.to, [...input.from]];
+  const set = setClause(input.changes ?? {}, params);
+  const { rows } = await db.query<AdvanceRequestRow>(
+    `UPDATE advance_requests SET status = $2, ${set}
+     WHERE id = $1 AND status = ANY($3::text[])${input.extraWhere ? ` AND (${input.extraWhere})` : ''}
+     RETURNING ${COLUMNS}`,
+    params,
+  );
+  const row = rows[0];
+  if (row) await addHistory(db, row.id, input.to, input.actor, input.reason);
+  return row;
+}
+
+/**
+ * Serializes the check-and-reserve of one employee's advances for the rest of the transaction (an advisory lock,
+ * so the employee row itself stays free for profile updates and the sync).
+ */
+export async function lockEmployeeAdvances(db: Queryable, employeeId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('advance-employee:' || $1, 0))`, [employeeId]);
+}
+
+/**
+ * Money of the employee's other requests that Abhi's figure (taken at `snapshotAt`) may not include yet: requests
+ * holding a reservation that are still open, and requests completed after the snapshot. Conservative on purpose:
+ * an advance Abhi already created but we have not recorded yet counts twice for a moment, never zero times.
+ */
+export async function reservedAmount(db: Queryable, employeeId: string, excludeId: string | null, snapshotAt: Date): Promise<string> {
+  const { rows } = await db.query<{ total: string }>(
+    `SELECT COALESCE(sum(amount), 0)::text AS total FROM advance_requests
+     WHERE employee_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)
+       AND ((reserved_at IS NOT NULL AND status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'))
+            OR (status = 'COMPLETED' AND completed_at >= $3::timestamptz - interval '5 seconds'))`,
+    [employeeId, excludeId, snapshotAt],
+  );
+  return rows[0]?.total ?? '0';
+}
+
+/**
+ * What the employee has asked for that Abhi's balance (taken at `snapshotAt`) may not show yet: every open request
+ * (reserved or not) and those completed after the snapshot. Used for the balance an employee sees.
+ */
+export async function pendingAmount(db: Queryable, employeeId: string, snapshotAt: Date): Promise<{ total: string; count: number }> {
+  const { rows } = await db.query<{ total: string; count: number }>(
+    `SELECT COALESCE(sum(amount), 0)::text AS total, count(*)::int AS count FROM advance_requests
+     WHERE employee_id = $1
+       AND (status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')
+            OR (status = 'COMPLETED' AND completed_at >= $2::timestamptz - interval '5 seconds'))`,
+    [employeeId, snapshotAt],
+  );
+  return rows[0] ?? { total: '0', count: 0 };
+}
+
+/** Advances of the employee this month that count against `maxAdvancesPerMonth` (excluding `excludeId`). */
+export async function countAdvancesSince(db: Queryable, employeeId: string, since: Date, excludeId: string | null): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM advance_requests
+     WHERE employee_id = $1 AND created_at >= $2 AND ($3::uuid IS NULL OR id <> $3::uuid)
+       AND (status IN ('PENDING_APPROVAL', 'PROCESSING', 'COMPLETED') OR (status = 'PENDING_VALIDATION' AND reserved_at IS NOT NULL))`,
+    [employeeId, since, excludeId],
+  );
+  return rows[0]?.count ?? 0;
+}
+
+/** Requests stuck in PENDING_VALIDATION/PROCESSING since before `before` (reconciliation restarts or completes them). */
+export async function listStalledRequests(db: Queryable, before: Date, limit = 100): Promise<AdvanceRequestRow[]> {
+  const { rows } = await db.query<AdvanceRequestRow>(
+    `SELECT ${COLUMNS} FROM advance_requests
+     WHERE status IN ('PENDING_VALIDATION', 'PROCESSING') AND updated_at < $1
+     ORDER BY updated_at LIMIT $2`,
+    [before, limit],
+  );
+  return rows;
+}
+
+/** Requests created in [from, to) that may have reached Abhi (for reconciliation). */
+export async function listRequestsForReconciliation(db: Queryable, from: Date, to: Date): Promise<AdvanceRequestRow[]> {
+  const { rows } = await db.query<AdvanceRequestRow>(
+    `SELECT ${COLUMNS} FROM advance_requests
+     WHERE created_at >= $1 AND created_at < $2 AND (abhi_transaction_id IS NOT NULL OR abhi_create_attempts > 0 OR status IN ('PROCESSING', 'COMPLETED'))`,
+    [from, to],
+  );
+  return rows;
+}
+
+export async function getAdvanceRequestByReference(db: Queryable, reference: string): Promise<AdvanceRequestRow | undefined> {
+  const { rows } = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE abhi_reference = $1`, [reference]);
+  return rows[0];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Listing: advances and repayments as one "transactions" list
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface TransactionListFilter {
+  organizationIds?: readonly string[];
+  employeeId?: string;
+  status?: string;
+  type?: 'advance' | 'repayment';
+  /** Inclusive dates YYYY-MM-DD (UAE calendar). */
+  startDate?: string;
+  endDate?: string;
+  employeeCode?: string;
+  department?: string;
+  page: number;
+  limit: number;
+}
+
+export interface TransactionListRow {
+  type: 'advance' | 'repayment';
+  id: string;
+  organization_id: string;
+  employee_id: string;
+  employee_code: string | null;
+  employee_name: string | null;
+  department: string | null;
+  amount: string;
+  status: string;
+  description: string | null;
+  reference: string | null;
+  abhi_id: string | null;
+  processing_fee: string | null;
+  repayment_amount: string | null;
+  due_date: string | null;
+  transaction_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function listTransactions(db: Queryable, filter: TransactionListFilter): Promise<{ rows: TransactionListRow[]; total: number }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.organizationIds) add((p) => `t.organization_id = ANY(${p}::text[])`, [...filter.organizationIds]);
+  if (filter.employeeId) add((p) => `t.employee_id = ${p}`, filter.employeeId);
+  if (filter.status) add((p) => `upper(t.status) = upper(${p})`, filter.status);
+  if (filter.type) add((p) => `t.type = ${p}`, filter.type);
+  // Dates are UAE calendar days (UTC+4).
+  if (filter.startDate) add((p) => `t.created_at >= (${p}::date::timestamp - interval '4 hours') AT TIME ZONE 'UTC'`, filter.startDate);
+  if (filter.endDate) add((p) => `t.created_at < (${p}::date::timestamp + interval '20 hours') AT TIME ZONE 'UTC'`, filter.endDate);
+  if (filter.employeeCode) add((p) => `e.employee_code = ${p}`, filter.employeeCode);
+  if (filter.department) add((p) => `lower(e.department) = lower(${p})`, filter.department);
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const union = `(
+    SELECT 'advance' AS type, a.id::text AS id, a.organization_id, a.employee_id, a.amount, a.status, a.description,
+           a.abhi_reference AS reference, a.abhi_transaction_id AS abhi_id, a.processing_fee, a.repayment_amount,
+           to_char(a.due_date, 'YYYY-MM-DD') AS due_date, NULL::text AS transaction_id, a.created_at, a.updated_at
+      FROM advance_requests a
+    UNION ALL
+    SELECT 'repayment', r.id::text, r.organization_id, r.employee_id, r.amount, r.status, r.description,
+           r.client_reference, r.abhi_repayment_id, NULL::numeric, NULL::numeric, NULL::text, r.transaction_id, r.created_at, r.updated_at
+      FROM repayments r
+  ) t`;
+  const from = `FROM ${union} LEFT JOIN employees e ON e.id = t.employee_id ${whereSql}`;
+  const countResult = await db.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params);
+  params.push(filter.limit, (filter.page - 1) * filter.limit);
+  const { rows } = await db.query<TransactionListRow>(
+    `SELECT t.type, t.id, t.organization_id, t.employee_id, e.employee_code,
+            NULLIF(trim(coalesce(e.first_name, '') || ' ' || coalesce(e.last_name, '')), '') AS employee_name, e.department,
+            t.amount::text AS amount, t.status, t.description, t.reference, t.abhi_id, t.processing_fee::text AS processing_fee,
+            t.repayment_amount::text AS repayment_amount, t.due_date, t.transaction_id, t.created_at, t.updated_at
+     ${from} ORDER BY t.created_at DESC, t.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { rows, total: countResult.rows[0]?.total ?? 0 };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The employee and organization facts the advance rules need
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface EmployeeAdvanceContext {
+  employee_id: string;
+  organization_id: string;
+  employee_code: string;
+  employee_status: string;
+  deleted: boolean;
+  date_of_joining: string | null;
+  employee_payroll_day: number | null;
+  organization_active: boolean;
+  organization_payroll_day: number | null;
+  advance_policy: unknown;
+}
+
+export async function getEmployeeAdvanceContext(db: Queryable, employeeId: string): Promise<EmployeeAdvanceContext | undefined> {
+  const { rows } = await db.query<EmployeeAdvanceContext>(
+    `SELECT e.id AS employee_id, e.organization_id, e.employee_code, e.status AS employee_status,
+            (e.deleted_at IS NOT NULL) AS deleted, to_char(e.date_of_joining, 'YYYY-MM-DD') AS date_of_joining,
+            e.payroll_start_day AS employee_payroll_day, o.active AS organization_active,
+            o.payroll_start_day AS organization_payroll_day, o.advance_policy
+     FROM employees e JOIN organizations o ON o.id = e.organization_id
+     WHERE e.id = $1`,
+    [employeeId],
+  );
+  return rows[0];
+}

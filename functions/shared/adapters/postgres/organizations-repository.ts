@@ -1,0 +1,292 @@
+import type { Queryable } from '#shared/db/pool';
+import type { OrganizationScope } from '#shared/auth/tenant';
+import {
+  resolveAdvancePolicy,
+  resolveNotificationSettings,
+  type AdvancePolicy,
+  type NotificationSettings,
+  type OrganizationView,
+} from '#shared/schemas/organizations';
+import { escapeLike } from './employees-repository';
+
+/** Organizations in PostgreSQL: Abhi's fields mirrored, plus the local configuration (advance policy, notifications). */
+export interface OrganizationRow {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  industry: string | null;
+  business_type_id: string | null;
+  address: string | null;
+  city: string | null;
+  management_alias: string | null;
+  credit_limit: string | null;
+  phone: string | null;
+  email: string | null;
+  payroll_start_day: number | null;
+  active: boolean;
+  advance_policy: unknown;
+  notification_settings: unknown;
+  synced_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Abhi-owned fields of an organization (what create and sync write). */
+export interface OrganizationRecord {
+  id: string;
+  parentId: string | null;
+  name: string;
+  industry: string | null;
+  businessTypeId: string | null;
+  address: string | null;
+  city: string | null;
+  managementAlias: string | null;
+  /** Decimal string. */
+  creditLimit: string | null;
+  phone: string | null;
+  email: string | null;
+  payrollStartDay: number | null;
+  active: boolean;
+}
+
+const SELECT = `SELECT id, parent_id, name, industry, business_type_id, address, city, management_alias, credit_limit::text AS credit_limit,
+  phone, email, payroll_start_day, active, advance_policy, notification_settings, synced_at, created_at, updated_at FROM organizations`;
+
+export function toOrganizationView(row: OrganizationRow): OrganizationView {
+  return {
+    id: row.id,
+    parentOrganizationId: row.parent_id,
+    name: row.name,
+    industry: row.industry,
+    businessTypeId: row.business_type_id,
+    address: row.address,
+    city: row.city,
+    managementAlias: row.management_alias,
+    creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
+    phone: row.phone,
+    email: row.email,
+    payrollStartDay: row.payroll_start_day,
+    active: row.active,
+    advancePolicy: resolveAdvancePolicy(row.advance_policy),
+    notificationSettings: resolveNotificationSettings(row.notification_settings),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
+  };
+}
+
+export async function findOrganizationById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<OrganizationRow | undefined> {
+  const { rows } = await db.query<OrganizationRow>(`${SELECT} WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0];
+}
+
+export async function listOrganizations(
+  db: Queryable,
+  filter: { scope: OrganizationScope; search?: string; active?: boolean },
+  page: number,
+  limit: number,
+): Promise<{ rows: OrganizationRow[]; total: number }> {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.scope.kind === 'only') {
+    params.push([...filter.scope.organizationIds]);
+    clauses.push(`id = ANY($${params.length}::text[])`);
+  }
+  if (filter.search) {
+    params.push(`%${escapeLike(filter.search)}%`);
+    clauses.push(`(name ILIKE $${params.length} OR management_alias ILIKE $${params.length})`);
+  }
+  if (filter.active !== undefined) {
+    params.push(filter.active);
+    clauses.push(`active = $${params.length}`);
+  }
+  const sql = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  const [list, count] = await Promise.all([
+    db.query<OrganizationRow>(`${SELECT} ${sql} ORDER BY name, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+      ...params,
+      limit,
+      (page - 1) * limit,
+    ]),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM organizations ${sql}`, params),
+  ]);
+  return { rows: list.rows, total: count.rows[0]?.total ?? 0 };
+}
+
+/** All (transitive) children of an organization. */
+export async function childOrganizationIds(db: Queryable, organizationId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH RECURSIVE tree AS (
+       SELECT id FROM organizations WHERE parent_id = $1
+       UNION SELECT o.id FROM organizations o JOIN tree t ON o.parent_id = t.id
+     ) SELECT id FROM tree`,
+    [organizationId],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** True when `organizationId` sits (transitively) under `ancestorId`. */
+export async function isDescendantOrganization(db: Queryable, organizationId: string, ancestorId: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `WITH RECURSIVE up AS (
+       SELECT id, parent_id, 0 AS depth FROM organizations WHERE id = $1
+       UNION SELECT o.id, o.parent_id, up.depth + 1 FROM organizations o JOIN up ON o.id = up.parent_id WHERE up.depth < 50
+     ) SELECT EXISTS (SELECT 1 FROM up WHERE parent_id = $2) AS found`,
+    [organizationId, ancestorId],
+  );
+  return rows[0]?.found ?? false;
+}
+
+export async function insertOrganization(
+  db: Queryable,
+  record: OrganizationRecord,
+  config: { advancePolicy: AdvancePolicy; notificationSettings: NotificationSettings },
+  options: { synced?: boolean } = {},
+): Promise<OrganizationRow> {
+  await db.query(
+    `INSERT INTO organizations (id, parent_id, name, industry, business_type_id, address, city, management_alias, credit_limit, phone, email,
+       payroll_start_day, active, advance_policy, notification_settings, synced_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ${options.synced ? 'now()' : 'NULL'})`,
+    [
+      record.id,
+      record.parentId,
+      record.name,
+      record.industry,
+      record.businessTypeId,
+      record.address,
+      record.city,
+      record.managementAlias,
+      record.creditLimit,
+      record.phone,
+      record.email,
+      record.payrollStartDay,
+      record.active,
+      JSON.stringify(config.advancePolicy),
+      JSON.stringify(config.notificationSettings),
+    ],
+  );
+  return (await findOrganizationById(db, record.id))!;
+}
+
+/**
+ * Writes Abhi's view of an organization (sync or read-through). Local configuration is left alone, and so is a
+ * parent already set here (the platform's tenant tree is authoritative once known); a parent that is not mirrored yet
+ * is left unset rather than failing the foreign key. Returns whether the row was inserted, changed or not.
+ */
+export async function upsertOrganizationFromAbhi(db: Queryable, record: OrganizationRecord): Promise<'inserted' | 'updated' | 'unchanged'> {
+  const { rows } = await db.query<{ inserted: boolean; changed: boolean }>(
+    `INSERT INTO organizations AS o (id, parent_id, name, industry, business_type_id, address, city, management_alias, credit_limit, phone, email,
+       payroll_start_day, active, synced_at)
+     VALUES ($1, (SELECT id FROM organizations WHERE id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
+     ON CONFLICT (id) DO UPDATE SET
+       parent_id = COALESCE(o.parent_id, EXCLUDED.parent_id), name = EXCLUDED.name, industry = EXCLUDED.industry,
+       business_type_id = EXCLUDED.business_type_id, address = EXCLUDED.address, city = EXCLUDED.city,
+       management_alias = EXCLUDED.management_alias, credit_limit = EXCLUDED.credit_limit, phone = EXCLUDED.phone, email = EXCLUDED.email,
+       payroll_start_day = EXCLUDED.payroll_start_day, active = EXCLUDED.active, synced_at = now(),
+       updated_at = CASE WHEN (o.name, o.industry, o.business_type_id, o.address, o.city, o.management_alias, o.credit_limit, o.phone, o.email,
+                                o.payroll_start_day, o.active)
+                            IS DISTINCT FROM
+                               (EXCLUDED.name, EXCLUDED.industry, EXCLUDED.business_type_id, EXCLUDED.address, EXCLUDED.city,
+                                EXCLUDED.management_alias, EXCLUDED.credit_limit, EXCLUDED.phone, EXCLUDED.email, EXCLUDED.payroll_start_day,
+                                EXCLUDED.active)
+                         THEN now() ELSE o.updated_at END
+     RETURNING (xmax = 0) AS inserted, (updated_at = now()) AS changed`,
+    [
+      record.id,
+      record.parentId,
+      record.name,
+      record.industry,
+      record.businessTypeId,
+      record.address,
+      record.city,
+      record.managementAlias,
+      record.creditLimit,
+      record.phone,
+      record.email,
+      record.payrollStartDay,
+      record.active,
+    ],
+  );
+  const row = rows[0]!;
+  return row.inserted ? 'inserted' : row.changed ? 'updated' : 'unchanged';
+}
+
+/** The portal users Abhi provisioned, their credentials already sealed by the caller. */
+export async function insertPortalUsers(
+  db: Queryable,
+  organizationId: string,
+  users: readonly { role: string; username: string; credentialsEnc: string }[],
+): Promise<void> {
+  for (const user of users) {
+    await db.query(
+      `INSERT INTO organization_portal_users (organization_id, role, username, credentials_enc) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organization_id, role) DO NOTHING`,
+      [organizationId, user.role, user.username, user.credentialsEnc],
+    );
+  }
+}
+
+export async function updateOrganizationConfig(
+  db: Queryable,
+  id: string,
+  config: { advancePolicy: AdvancePolicy; notificationSettings: NotificationSettings },
+): Promise<OrganizationRow | undefined> {
+  await db.query(`UPDATE organizations SET advance_policy = $2, notification_settings = $3, updated_at = now() WHERE id = $1`, [
+    id,
+    JSON.stringify(config.advancePolicy),
+    JSON.stringify(config.notificationSettings),
+  ]);
+  return findOrganizationById(db, id);
+}
+
+export interface OrganizationStatisticsRow {
+  employees: { total: number; active: number; inactive: number };
+  departments: { department: string; count: number }[];
+  advancesByStatus: { status: string; count: number; amount: string }[];
+  last30Days: { count: number; amount: string };
+  repayments: { count: number; amount: string };
+  ledgerOutstanding: string;
+}
+
+export async function organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow> {
+  const [employees, departments, advances, recent, repayments, ledger] = await Promise.all([
+    db.query<{ total: number; active: number; inactive: number }>(
+      `SELECT count(*) FILTER (WHERE status <> 'deleted')::int AS total, count(*) FILTER (WHERE status = 'active')::int AS active,
+              count(*) FILTER (WHERE status = 'inactive')::int AS inactive
+       FROM employees WHERE organization_id = $1`,
+      [organizationId],
+    ),
+    db.query<{ department: string; count: number }>(
+      `SELECT COALESCE(department, '(none)') AS department, count(*)::int AS count FROM employees
+       WHERE organization_id = $1 AND status <> 'deleted' GROUP BY 1 ORDER BY 2 DESC, 1`,
+      [organizationId],
+    ),
+    db.query<{ status: string; count: number; amount: string }>(
+      `SELECT status, count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
+       WHERE organization_id = $1 GROUP BY status ORDER BY status`,
+      [organizationId],
+    ),
+    db.query<{ count: number; amount: string }>(
+      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
+       WHERE organization_id = $1 AND created_at >= now() - interval '30 days'`,
+      [organizationId],
+    ),
+    db.query<{ count: number; amount: string }>(
+      // Repayments Abhi confirmed (pending and refused ones have not moved money).
+      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM repayments WHERE organization_id = $1 AND status = 'COMPLETED'`,
+      [organizationId],
+    ),
+    db.query<{ outstanding: string }>(
+      `SELECT COALESCE(sum(CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END), 0)::text AS outstanding
+       FROM ledger_entries WHERE organization_id = $1`,
+      [organizationId],
+    ),
+  ]);
+  return {
+    employees: employees.rows[0]!,
+    departments: departments.rows,
+    advancesByStatus: advances.rows,
+    last30Days: recent.rows[0]!,
+    repayments: repayments.rows[0]!,
+    ledgerOutstanding: ledger.rows[0]!.outstanding,
+  };
+}

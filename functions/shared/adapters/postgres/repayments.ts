@@ -1,0 +1,108 @@
+import type { Queryable } from '#shared/db/pool';
+
+/**
+ * Repayments in PostgreSQL. A repayment is PENDING from the moment we decided to send it to Abhi until Abhi
+ * confirmed it (COMPLETED, with Abhi's id and a ledger entry) or refused it (FAILED). `client_reference` (Abhi's
+ * clientRepaymentReferenceNumber) is unique: the same reference never creates a second repayment.
+ */
+export type RepaymentStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+
+export interface RepaymentRow {
+  id: string;
+  organization_id: string;
+  employee_id: string;
+  transaction_id: string | null;
+  client_reference: string;
+  amount: string;
+  description: string | null;
+  payment_method: string | null;
+  abhi_repayment_id: string | null;
+  status: RepaymentStatus;
+  recorded_by: string;
+  created_at: Date;
+  updated_at: Date;
+  abhi_status: string | null;
+  failure_reason: string | null;
+  abhi_create_attempts: number;
+}
+
+const COLUMNS = `id, organization_id, employee_id, transaction_id, client_reference, amount::text AS amount, description,
+  payment_method, abhi_repayment_id, status, recorded_by, created_at, updated_at, abhi_status, failure_reason, abhi_create_attempts`;
+
+export interface NewRepayment {
+  id: string;
+  organizationId: string;
+  employeeId: string;
+  transactionId: string | null;
+  clientReference: string;
+  amount: string;
+  description: string | null;
+  paymentMethod: string | null;
+  recordedBy: string;
+}
+
+/** Inserts a PENDING repayment, or returns the existing one with the same client reference (`created: false`). */
+export async function insertRepayment(db: Queryable, input: NewRepayment): Promise<{ row: RepaymentRow; created: boolean }> {
+  const inserted = await db.query<RepaymentRow>(
+    `INSERT INTO repayments (id, organization_id, employee_id, transaction_id, client_reference, amount, description, payment_method, status, recorded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9)
+     ON CONFLICT (client_reference) DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [input.id, input.organizationId, input.employeeId, input.transactionId, input.clientReference, input.amount, input.description, input.paymentMethod, input.recordedBy],
+  );
+  if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
+  const existing = await getRepaymentByReference(db, input.clientReference);
+  if (!existing) throw new Error('repayment vanished between insert and select');
+  return { row: existing, created: false };
+}
+
+export async function getRepaymentByReference(db: Queryable, reference: string, options: { forUpdate?: boolean } = {}): Promise<RepaymentRow | undefined> {
+  const { rows } = await db.query<RepaymentRow>(`SELECT ${COLUMNS} FROM repayments WHERE client_reference = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [reference]);
+  return rows[0];
+}
+
+export async function getRepayment(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<RepaymentRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await db.query<RepaymentRow>(`SELECT ${COLUMNS} FROM repayments WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0];
+}
+
+export async function getRepaymentByAbhiId(db: Queryable, abhiRepaymentId: string): Promise<RepaymentRow | undefined> {
+  const { rows } = await db.query<RepaymentRow>(`SELECT ${COLUMNS} FROM repayments WHERE abhi_repayment_id = $1`, [abhiRepaymentId]);
+  return rows[0];
+}
+
+export async function updateRepayment(
+  db: Queryable,
+  id: string,
+  changes: { status?: RepaymentStatus; abhiRepaymentId?: string; abhiStatus?: string | null; failureReason?: string | null; incrementAttempts?: boolean },
+  onlyIn?: readonly RepaymentStatus[],
+): Promise<RepaymentRow | undefined> {
+  const params: unknown[] = [id];
+  const set = ['updated_at = now()'];
+  const put = (column: string, value: unknown) => {
+    params.push(value);
+    set.push(`${column} = $${params.length}`);
+  };
+  if (changes.status) put('status', changes.status);
+  if (changes.abhiRepaymentId !== undefined) put('abhi_repayment_id', changes.abhiRepaymentId);
+  if (changes.abhiStatus !== undefined) put('abhi_status', changes.abhiStatus);
+  if (changes.failureReason !== undefined) put('failure_reason', changes.failureReason);
+  if (changes.incrementAttempts) set.push('abhi_create_attempts = abhi_create_attempts + 1');
+  let where = 'id = $1';
+  if (onlyIn) {
+    params.push([...onlyIn]);
+    where += ` AND status = ANY($${params.length}::text[])`;
+  }
+  const { rows } = await db.query<RepaymentRow>(`UPDATE repayments SET ${set.join(', ')} WHERE ${where} RETURNING ${COLUMNS}`, params);
+  return rows[0];
+}
+
+/** Repayments created in [from, to) (reconciliation), and PENDING ones older than `pendingBefore`. */
+export async function listRepaymentsForReconciliation(db: Queryable, from: Date, to: Date): Promise<RepaymentRow[]> {
+  const { rows } = await db.query<RepaymentRow>(
+    `SELECT ${COLUMNS} FROM repayments WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at`,
+    [from, to],
+  );
+  return rows;
+}

@@ -1,0 +1,66 @@
+import type { Queryable } from '#shared/db/pool';
+
+/**
+ * Read models over the ledger for reports. The ledger is append-only; the balance effect of an entry is its amount,
+ * except repayments, which always lower the balance (whatever sign the writer used).
+ */
+const EFFECT = `CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END`;
+
+/** Time zone statements are cut in: UAE calendar months. */
+export const STATEMENT_TIME_ZONE = 'Asia/Dubai';
+
+export interface LedgerEntryRow {
+  id: string;
+  kind: 'advance' | 'repayment' | 'fee' | 'adjustment';
+  effect: string;
+  occurred_at: Date;
+  reference: string | null;
+}
+
+export async function statementPeriod(db: Queryable, year: number, month: number): Promise<{ start: Date; end: Date }> {
+  const { rows } = await db.query<{ start: Date; end: Date }>(
+    `SELECT (make_timestamp($1, $2, 1, 0, 0, 0) AT TIME ZONE $3) AS start,
+            ((make_timestamp($1, $2, 1, 0, 0, 0) + interval '1 month') AT TIME ZONE $3) AS "end"`,
+    [year, month, STATEMENT_TIME_ZONE],
+  );
+  return rows[0]!;
+}
+
+export async function ledgerBalanceBefore(db: Queryable, employeeId: string, before: Date): Promise<string> {
+  const { rows } = await db.query<{ balance: string }>(
+    `SELECT COALESCE(sum(${EFFECT}), 0)::text AS balance FROM ledger_entries WHERE employee_id = $1 AND occurred_at < $2`,
+    [employeeId, before],
+  );
+  return rows[0]!.balance;
+}
+
+export async function ledgerEntriesBetween(db: Queryable, employeeId: string, start: Date, end: Date): Promise<LedgerEntryRow[]> {
+  const { rows } = await db.query<LedgerEntryRow>(
+    `SELECT id::text AS id, kind, (${EFFECT})::text AS effect, occurred_at,
+            COALESCE(abhi_reference, advance_request_id::text, repayment_id::text) AS reference
+     FROM ledger_entries WHERE employee_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+     ORDER BY occurred_at, id`,
+    [employeeId, start, end],
+  );
+  return rows;
+}
+
+export interface LocalBalanceRow {
+  employee_id: string;
+  ledger_outstanding: string;
+  pending_amount: string;
+}
+
+/** Ledger outstanding and pending (not yet disbursed) advance amounts per employee. */
+export async function localBalances(db: Queryable, employeeIds: readonly string[]): Promise<Map<string, LocalBalanceRow>> {
+  if (employeeIds.length === 0) return new Map();
+  const { rows } = await db.query<LocalBalanceRow>(
+    `SELECT e.id AS employee_id,
+            COALESCE((SELECT sum(${EFFECT}) FROM ledger_entries l WHERE l.employee_id = e.id), 0)::text AS ledger_outstanding,
+            COALESCE((SELECT sum(amount) FROM advance_requests a WHERE a.employee_id = e.id
+                       AND a.status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')), 0)::text AS pending_amount
+     FROM employees e WHERE e.id = ANY($1::text[])`,
+    [[...employeeIds]],
+  );
+  return new Map(rows.map((row) => [row.employee_id, row]));
+}

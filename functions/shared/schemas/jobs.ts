@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { pageOf, isoDateTime, resourceId } from './common';
+
+/** Background jobs (bulk imports): status, counters and per-item results, kept 30 days. */
+export const JOB_STATUSES = ['queued', 'processing', 'completed', 'completed_with_errors', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const jobIdParams = z.strictObject({ id: resourceId('Job') });
+
+export const getJobQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).max(1000).default(1).meta({ description: 'Page of items, from 1' }),
+  limit: z.coerce.number().int().min(1).max(100).default(100).meta({ description: 'Items per page, 1 to 100 (default 100)' }),
+  itemStatus: z.enum(['succeeded', 'failed', 'pending']).optional().meta({ description: 'Only items with this result' }),
+});
+export type GetJobQuery = z.output<typeof getJobQuery>;
+
+export const jobItemSchema = z
+  .object({
+    index: z.number().int().meta({ description: 'Position of the row in the request, from 0' }),
+    status: z.enum(['succeeded', 'failed', 'pending']),
+    reference: z.string().nullable().meta({ description: 'The row’s employeeCode when it had one' }),
+    resourceId: z.string().nullable().meta({ description: 'Id of the created employee' }),
+    error: z
+      .object({ code: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })).optional() })
+      .nullable(),
+    updatedAt: isoDateTime().nullable(),
+  })
+  .meta({ description: 'The result of one row' });
+export type JobItemView = z.infer<typeof jobItemSchema>;
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    status: z.enum(JOB_STATUSES),
+    organizationId: z.string().nullable(),
+    total: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    pending: z.number().int(),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+    completedAt: isoDateTime().nullable(),
+    expiresAt: isoDateTime().meta({ description: 'When the job record is deleted (30 days after creation)' }),
+    items: pageOf(jobItemSchema, 'A page of item results, in row order'),
+  })
+  .meta({ description: 'A background job with a page of its per-item results' });
+export type JobView = z.infer<typeof jobSchema>;

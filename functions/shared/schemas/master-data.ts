@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { paginationShape } from '#shared/http/schemas';
+import { pageOf, searchTerm } from './common';
+
+/** Banks and business types: Abhi master data, cached (one Abhi call per cache TTL) and paginated here. */
+const activeFilter = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : value === 'true'))
+  .meta({ description: 'Only active (true) or inactive (false) entries' });
+
+export const listBanksQuery = z.strictObject({
+  ...paginationShape,
+  country: searchTerm(60).meta({ description: 'Country (case-insensitive), e.g. UAE' }),
+  active: activeFilter,
+  search: searchTerm(100).meta({ description: 'Part of the name or code (case-insensitive)' }),
+});
+export type ListBanksQuery = z.output<typeof listBanksQuery>;
+
+export const listBusinessTypesQuery = z.strictObject({
+  ...paginationShape,
+  country: searchTerm(60).meta({ description: 'Country (case-insensitive), e.g. UAE' }),
+  active: activeFilter,
+  search: searchTerm(100).meta({ description: 'Part of the name (case-insensitive)' }),
+});
+export type ListBusinessTypesQuery = z.output<typeof listBusinessTypesQuery>;
+
+export const bankSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    code: z.string().nullable(),
+    country: z.string().nullable(),
+    isActive: z.boolean(),
+    swiftCode: z.string().nullable(),
+    bankType: z.string().nullable(),
+  })
+  .meta({ description: 'A bank' });
+export type BankView = z.infer<typeof bankSchema>;
+
+export const businessTypeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    country: z.string().nullable(),
+    description: z.string().nullable(),
+    isActive: z.boolean(),
+  })
+  .meta({ description: 'A business type' });
+export type BusinessTypeView = z.infer<typeof businessTypeSchema>;
+
+export const bankPageSchema = pageOf(bankSchema, 'A page of banks, ordered by name, id');
+export const businessTypePageSchema = pageOf(businessTypeSchema, 'A page of business types, ordered by name, id');

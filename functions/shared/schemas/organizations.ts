@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import { amount, email, paginationShape, phoneE164, text } from '#shared/http/schemas';
+import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
+
+/**
+ * Organization schemas. Abhi owns the organization itself (name, industry, credit limit, ...); this platform adds
+ * local configuration: the advance policy the advance workflow applies and the notification settings.
+ */
+
+// ---- Advance policy ---------------------------------------------------------------------------------------------
+
+/** Amounts in AED. Used by the advance workflow through `resolveAdvancePolicy`. */
+export interface AdvancePolicy {
+  /** Advances above this amount wait for an approver. */
+  approvalThreshold: number;
+  /** Advances above this amount need a token obtained with MFA. */
+  mfaThreshold: number;
+  /** Largest single advance. */
+  maxAdvanceAmount: number;
+  maxAdvancesPerMonth: number;
+  /** Employees must have worked this long before their first advance. */
+  minDaysSinceJoining: number;
+  /** A pending approval expires after this many hours. */
+  approvalTtlHours: number;
+  /** No advances in the last N days before payroll (the repayment would not be collectible). */
+  blackoutDaysBeforePayroll: number;
+}
+
+export const DEFAULT_ADVANCE_POLICY: Readonly<AdvancePolicy> = Object.freeze({
+  approvalThreshold: 2000,
+  mfaThreshold: 1000,
+  maxAdvanceAmount: 5000,
+  maxAdvancesPerMonth: 3,
+  minDaysSinceJoining: 90,
+  approvalTtlHours: 48,
+  blackoutDaysBeforePayroll: 2,
+});
+
+const policyFields = {
+  approvalThreshold: amount({ max: 1_000_000 }).meta({ description: 'Advances above this amount (AED) need approval', example: 2000 }),
+  mfaThreshold: amount({ max: 1_000_000 }).meta({ description: 'Advances above this amount (AED) need MFA', example: 1000 }),
+  maxAdvanceAmount: amount({ max: 1_000_000 }).meta({ description: 'Largest single advance (AED)', example: 5000 }),
+  maxAdvancesPerMonth: z.number().int().min(1).max(31).meta({ example: 3 }),
+  minDaysSinceJoining: z.number().int().min(0).max(3650).meta({ example: 90 }),
+  approvalTtlHours: z.number().int().min(1).max(720).meta({ example: 48 }),
+  blackoutDaysBeforePayroll: z.number().int().min(0).max(15).meta({ example: 2 }),
+};
+
+export const advancePolicyInput = z.strictObject({
+  approvalThreshold: policyFields.approvalThreshold.optional(),
+  mfaThreshold: policyFields.mfaThreshold.optional(),
+  maxAdvanceAmount: policyFields.maxAdvanceAmount.optional(),
+  maxAdvancesPerMonth: policyFields.maxAdvancesPerMonth.optional(),
+  minDaysSinceJoining: policyFields.minDaysSinceJoining.optional(),
+  approvalTtlHours: policyFields.approvalTtlHours.optional(),
+  blackoutDaysBeforePayroll: policyFields.blackoutDaysBeforePayroll.optional(),
+});
+
+export const advancePolicySchema = z.object(policyFields).meta({ description: 'Advance policy (amounts in AED)' });
+
+/** The stored policy merged over the defaults; tolerant of rows written before a field existed. */
+export function resolveAdvancePolicy(stored: unknown): AdvancePolicy {
+  const parsed = advancePolicyInput.safeParse(stored ?? {});
+  return { ...DEFAULT_ADVANCE_POLICY, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+}
+
+/** Cross-field rules of a complete policy; an empty list means it is consistent. */
+export function advancePolicyProblems(policy: AdvancePolicy): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (policy.approvalThreshold > policy.maxAdvanceAmount) {
+    problems.push({ field: 'body.advancePolicy.approvalThreshold', message: 'The approval threshold cannot exceed the maximum advance amount.' });
+  }
+  if (policy.mfaThreshold > policy.maxAdvanceAmount) {
+    problems.push({ field: 'body.advancePolicy.mfaThreshold', message: 'The MFA threshold cannot exceed the maximum advance amount.' });
+  }
+  return problems;
+}
+
+// ---- Notification settings --------------------------------------------------------------------------------------
+
+export interface NotificationSettings {
+  channels: { email: boolean; sms: boolean; push: boolean };
+  /** HR mailbox that receives a copy of employee and approval notifications. */
+  hrEmail: string | null;
+  /** Event types that send nothing for this organization. */
+  mutedEvents: string[];
+}
+
+export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Object.freeze({
+  channels: Object.freeze({ email: true, sms: true, push: false }),
+  hrEmail: null,
+  mutedEvents: [],
+});
+
+export const notificationSettingsInput = z.strictObject({
+  channels: z
+    .strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() })
+    .optional()
+    .meta({ description: 'Channels to use' }),
+  hrEmail: email().nullable().optional(),
+  mutedEvents: z
+    .array(z.string().regex(/^[a-z]+(\.[a-z]+)+$/, 'Expected an event type such as transaction.advance.approved.'))
+    .max(50)
+    .optional()
+    .meta({ description: 'Event types that notify nobody', example: ['employee.created'] }),
+});
+
+export const notificationSettingsSchema = z
+  .object({
+    channels: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
+    hrEmail: z.string().nullable(),
+    mutedEvents: z.array(z.string()),
+  })
+  .meta({ description: 'Notification settings' });
+
+export function resolveNotificationSettings(stored: unknown): NotificationSettings {
+  const parsed = notificationSettingsInput.safeParse(stored ?? {});
+  const value = parsed.success ? parsed.data : {};
+  return {
+    channels: { ...DEFAULT_NOTIFICATION_SETTINGS.channels, ...stripUndefined(value.channels ?? {}) },
+    hrEmail: value.hrEmail ?? DEFAULT_NOTIFICATION_SETTINGS.hrEmail,
+    mutedEvents: value.mutedEvents ?? [...DEFAULT_NOTIFICATION_SETTINGS.mutedEvents],
+  };
+}
+
+// ---- Requests ---------------------------------------------------------------------------------------------------
+
+export const createOrganizationBody = z
+  .strictObject({
+    name: text(200).meta({ example: 'Tech Solutions LLC' }),
+    industry: text(100).meta({ example: 'Technology' }),
+    businessTypeId: z.uuidv4('Expected a business type id (UUID v4) from GET /organizations/business-types.').meta({ description: 'Business type id (UUID v4) from GET /organizations/business-types' }),
+    address: text(300).meta({ example: 'Office 12, Business Bay' }),
+    city: text(100).meta({ example: 'Dubai' }),
+    managementAlias: z
+      .string()
+      .trim()
+      .min(4)
+      .max(100)
+      .regex(/^[a-z0-9_]+$/, 'Use lowercase letters, digits and underscores.')
+      .meta({ description: 'Lowercase alias (4-100 characters)', example: 'tech_solutions' }),
+    creditLimit: amount({ max: 100_000_000 }).meta({ description: 'Credit limit in AED', example: 500000 }),
+    phone: phoneE164().optional(),
+    email: email().optional(),
+    payrollStartDay: z.number().int().min(1).max(31).optional().meta({ example: 25 }),
+    parentOrganizationId: resourceId('Parent organization').optional().meta({
+      description: 'Parent organization; defaults to the caller’s organization for organization admins',
+    }),
+    advancePolicy: advancePolicyInput.optional(),
+    notificationSettings: notificationSettingsInput.optional(),
+  })
+  .meta({ description: 'A new (child) organization' });
+export type CreateOrganizationInput = z.output<typeof createOrganizationBody>;
+
+export const updateOrganizationBody = z
+  .strictObject({
+    advancePolicy: advancePolicyInput.optional(),
+    notificationSettings: notificationSettingsInput.optional(),
+  })
+  .refine((value) => value.advancePolicy !== undefined || value.notificationSettings !== undefined, 'Give advancePolicy or notificationSettings.')
+  .meta({ description: 'Local configuration to change (fields not given keep their value)' });
+export type UpdateOrganizationInput = z.output<typeof updateOrganizationBody>;
+
+export const organizationIdParams = z.strictObject({ id: resourceId('Organization') });
+
+export const listOrganizationsQuery = z.strictObject({
+  ...paginationShape,
+  search: searchTerm(100).meta({ description: 'Part of the name or management alias' }),
+  active: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true'))
+    .meta({ description: 'Only active (true) or inactive (false) organizations' }),
+});
+export type ListOrganizationsQuery = z.output<typeof listOrganizationsQuery>;
+
+export const statisticsQuery = z.strictObject({});
+
+// ---- Responses --------------------------------------------------------------------------------------------------
+
+export const organizationSchema = z
+  .object({
+    id: z.string(),
+    parentOrganizationId: z.string().nullable(),
+    name: z.string(),
+    industry: z.string().nullable(),
+    businessTypeId: z.string().nullable(),
+    address: z.string().nullable(),
+    city: z.string().nullable(),
+    managementAlias: z.string().nullable(),
+    creditLimit: money('Credit limit').nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    payrollStartDay: z.number().int().nullable(),
+    active: z.boolean(),
+    advancePolicy: advancePolicySchema,
+    notificationSettings: notificationSettingsSchema,
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+    syncedAt: isoDateTime().nullable(),
+  })
+  .meta({ description: 'An organization with its local configuration' });
+export type OrganizationView = z.infer<typeof organizationSchema>;
+
+export const createdOrganizationSchema = organizationSchema
+  .extend({
+    users: z
+      .record(z.string(), z.object({ username: z.string() }))
+      .meta({ description: 'Usernames of the portal users Abhi provisioned; their generated credentials are kept encrypted and never returned' }),
+  })
+  .meta({ description: 'The created organization' });
+
+export const organizationPageSchema = pageOf(organizationSchema, 'A page of organizations, ordered by name, id');
+
+export const organizationStatisticsSchema = z
+  .object({
+    organizationId: z.string(),
+    employees: z.object({
+      total: z.number().int(),
+      active: z.number().int(),
+      inactive: z.number().int(),
+      byDepartment: z.array(z.object({ department: z.string(), count: z.number().int() })),
+    }),
+    advances: z.object({
+      total: z.number().int(),
+      byStatus: z.record(z.string(), z.number().int()),
+      completedAmount: money('Amount of completed advances'),
+      pendingAmount: money('Amount of advances waiting for validation, approval or processing'),
+      last30Days: z.object({ count: z.number().int(), amount: money('Amount requested in the last 30 days') }),
+    }),
+    repayments: z.object({ total: z.number().int(), amount: money('Amount repaid') }),
+    outstanding: money('Advances and fees not yet repaid (local ledger)'),
+    generatedAt: isoDateTime(),
+  })
+  .meta({ description: 'Headcount and advance statistics from the local system of record' });
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,195 @@
+import type { AbhiClient, CallOptions, EmployerTransaction, Repayment, Transaction } from '#shared/abhi/client';
+import {
+  AbhiApiError,
+  AbhiConfigurationError,
+  AbhiError,
+  AbhiLoginRejectedError,
+  AbhiNetworkError,
+  AbhiOutcomeUnknownError,
+  AbhiRateLimitedError,
+  AbhiRequestValidationError,
+  AbhiResponseFormatError,
+  AbhiServerError,
+  AbhiTimeoutError,
+  AbhiUnauthorizedError,
+  CircuitOpenError,
+} from '#shared/abhi/errors';
+import { fromAbhiMoney, toAbhiMoney } from '#shared/abhi/money';
+import { AbhiCallError, type AbhiFailureKind } from './errors';
+import type { AbhiAdvance, AbhiGateway, AbhiRepayment, Period } from './ports';
+
+/**
+ * The AbhiGateway port on top of the shared Abhi client (#shared/abhi/client): Abhi's shapes become fils, and
+ * every failure becomes an AbhiCallError saying what is known about it (see ./errors).
+ */
+export function abhiGateway(
+  client: AbhiClient,
+  options: {
+    callOptions?: () => CallOptions;
+    /**
+     * Deadline budget of a create call: one attempt (the client's per-attempt timeout) plus a little. Long enough for
+     * one try, too short for the client to repeat the write on its own after a lost answer — the workflow does that,
+     * after the write had time to settle and a lookup did not find it.
+     */
+    writeBudgetMs?: number;
+  } = {},
+): AbhiGateway {
+  const call = async <T>(work: (opts: CallOptions) => Promise<T>, extra: CallOptions = {}): Promise<T> => {
+    try {
+      return await work({ ...options.callOptions?.(), ...extra });
+    } catch (error) {
+      throw classifyAbhiError(error);
+    }
+  };
+  const writeOptions = (): CallOptions => {
+    if (!options.writeBudgetMs) return {};
+    const base = options.callOptions?.().deadline ?? Number.POSITIVE_INFINITY;
+    return { deadline: Math.min(base, Date.now() + options.writeBudgetMs) };
+  };
+  const listAll = async <T>(fetchPage: (page: number, opts: CallOptions) => Promise<{ total: number; results: T[] }>): Promise<T[]> => {
+    const all: T[] = [];
+    const limit = 100;
+    for (let page = 1; page <= 1000; page++) {
+      const result = await call((opts) => fetchPage(page, opts));
+      all.push(...result.results);
+      if (result.results.length < limit || all.length >= result.total) break;
+    }
+    return all;
+  };
+  return {
+    async validateAdvance(employeeId, amountFils) {
+      const result = await call((opts) => client.transactions.validate({ employeeId, amount: toAbhiMoney(amountFils) }, opts));
+      return {
+        isValid: result.isValid,
+        maxAmountFils: result.maxAmount === undefined ? undefined : fromAbhiMoney(result.maxAmount),
+        availableAmountFils: result.availableAmount === undefined ? undefined : fromAbhiMoney(result.availableAmount),
+        message: result.message,
+        validationErrors: result.validationErrors.map((e) => ({ field: e.field, message: e.message })),
+      };
+    },
+    async monthlyBalance(employeeId, month, year) {
+      // Decisions need a fresh figure; the API's balance endpoint has its own 30 s cache.
+      const result = await call((opts) => client.transactions.monthlyBalance(employeeId, { month, year }, opts), { bypassCache: true });
+      const b = result.balance;
+      return {
+        month: Number(b.month) || month,
+        year: b.year || year,
+        availableFils: fromAbhiMoney(b.availableAmount),
+        usedFils: b.usedAmount === undefined ? undefined : fromAbhiMoney(b.usedAmount),
+        pendingFils: b.pendingAmount === undefined ? undefined : fromAbhiMoney(b.pendingAmount),
+        grossSalaryFils: b.grossSalary === undefined ? undefined : fromAbhiMoney(b.grossSalary),
+        netSalaryFils: b.netSalary === undefined ? undefined : fromAbhiMoney(b.netSalary),
+        lastUpdated: b.lastUpdated,
+      };
+    },
+    async createAdvance(input) {
+      const transaction = await call((opts) =>
+        client.transactions.createAdvance({ employeeId: input.employeeId, amount: toAbhiMoney(input.amountFils), reference: input.reference, description: input.description }, opts),
+        writeOptions(),
+      );
+      return fromTransaction(transaction, input.reference);
+    },
+    async findAdvanceByReference(input) {
+      const found = await call((opts) => client.transactions.findAdvanceByReference(input.employeeId, input.reference, undefined, opts), { bypassCache: true });
+      return found ? fromTransaction(found, input.reference) : undefined;
+    },
+    async createRepayment(input) {
+      const result = await call((opts) =>
+        client.repayments.create(
+          {
+            amount: toAbhiMoney(input.amountFils),
+            clientRepaymentReferenceNumber: input.reference,
+            employeeId: input.employeeId,
+            transactionId: input.transactionId,
+            description: input.description,
+            paymentMethod: input.paymentMethod,
+          },
+          opts,
+        ),
+        writeOptions(),
+      );
+      return fromRepayment(result.repayment);
+    },
+    async findRepaymentByReference(reference) {
+      const found = await call((opts) => client.repayments.findByReference(reference, opts));
+      return found ? fromRepayment(found) : undefined;
+    },
+    async listAdvances(period: Period) {
+      const rows = await listAll<EmployerTransaction>((page, opts) =>
+        client.transactions.employerList({ type: 'advance', startDate: period.startDate, endDate: period.endDate, page, limit: 100 }, opts),
+      );
+      return rows.filter((t) => t.type === 'advance').map(fromEmployerTransaction);
+    },
+    async listRepayments(period: Period) {
+      const rows = await listAll<Repayment>((page, opts) => client.repayments.list({ startDate: period.startDate, endDate: period.endDate, page, limit: 100 }, opts));
+      return rows.map(fromRepayment);
+    },
+  };
+}
+
+function fromTransaction(t: Transaction, reference?: string): AbhiAdvance {
+  return {
+    id: t.id,
+    employeeId: t.employeeId,
+    amountFils: fromAbhiMoney(t.amount),
+    status: t.status,
+    reference: reference ?? t.transactionRef,
+    processingFeeFils: t.processingFee === undefined ? undefined : fromAbhiMoney(t.processingFee),
+    interestRate: t.interestRate,
+    repaymentAmountFils: t.repaymentAmount === undefined ? undefined : fromAbhiMoney(t.repaymentAmount),
+    dueDate: t.dueDate,
+    requestedAt: t.requestedAt,
+    processedAt: t.processedAt,
+  };
+}
+
+function fromEmployerTransaction(t: EmployerTransaction): AbhiAdvance {
+  return {
+    id: t.id,
+    employeeId: t.employeeId,
+    amountFils: fromAbhiMoney(t.amount),
+    status: t.status,
+    repaymentAmountFils: t.repaymentAmount === undefined ? undefined : fromAbhiMoney(t.repaymentAmount),
+    dueDate: t.dueDate,
+    requestedAt: t.requestedAt,
+    processedAt: t.processedAt,
+  };
+}
+
+function fromRepayment(r: Repayment): AbhiRepayment {
+  return {
+    id: r.id,
+    amountFils: fromAbhiMoney(r.amount),
+    reference: r.clientRepaymentReferenceNumber,
+    employeeId: r.employeeId,
+    transactionId: r.transactionId,
+    status: r.status,
+    createdAt: r.createdAt,
+  };
+}
+
+/** What a failure of the Abhi client means for the caller (see AbhiFailureKind). */
+export function classifyAbhiError(error: unknown): AbhiCallError {
+  if (error instanceof AbhiCallError) return error;
+  const kind = failureKind(error);
+  const details: ConstructorParameters<typeof AbhiCallError>[2] = { cause: error };
+  if (error instanceof AbhiApiError) {
+    details.statusCode = error.statusCode;
+    details.abhiMessage = [error.abhiMessage, error.details].filter(Boolean).join(': ');
+  }
+  if (error instanceof AbhiRequestValidationError) details.abhiMessage = error.fieldErrors.map((e) => `${e.field} ${e.message}`).join('; ');
+  if (error instanceof AbhiRateLimitedError || error instanceof CircuitOpenError) details.retryAfterSeconds = error.retryAfterSeconds;
+  return new AbhiCallError(kind, error instanceof Error ? error.message : String(error), details);
+}
+
+function failureKind(error: unknown): AbhiFailureKind {
+  if (error instanceof AbhiRateLimitedError || error instanceof CircuitOpenError) return 'unavailable';
+  if (error instanceof AbhiUnauthorizedError || error instanceof AbhiLoginRejectedError || error instanceof AbhiConfigurationError) return 'permanent';
+  if (error instanceof AbhiServerError || error instanceof AbhiOutcomeUnknownError || error instanceof AbhiResponseFormatError) return 'unknown';
+  if (error instanceof AbhiNetworkError || error instanceof AbhiTimeoutError) return error.maybeSent ? 'unknown' : 'unavailable';
+  if (error instanceof AbhiRequestValidationError) return 'rejected';
+  if (error instanceof AbhiApiError) return error.statusCode >= 400 && error.statusCode < 500 ? 'rejected' : 'unknown';
+  if (error instanceof AbhiError) return error.retryable ? 'unknown' : 'permanent';
+  // Something else broke around the call (token store, cache): it may have been sent.
+  return 'unknown';
+}

@@ -1,0 +1,135 @@
+import type { Queryable } from '#shared/db/pool';
+import type { Fils } from '#shared/domain/money';
+import type { NewDomainEvent } from '#shared/events/types';
+
+/**
+ * What the transaction use cases need from the outside world, as small interfaces. The composition root
+ * (`functions/transactions/runtime.ts`) plugs in PostgreSQL, the Abhi client, Step Functions, the outbox and the
+ * DynamoDB cache; tests can plug in their own.
+ */
+
+export interface Database {
+  /** Autocommit queries (one pooled connection per query). */
+  readonly db: Queryable;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+}
+
+/** An advance as Abhi holds it (amounts in fils). */
+export interface AbhiAdvance {
+  readonly id: string;
+  readonly employeeId: string;
+  readonly amountFils: Fils;
+  readonly status?: string;
+  readonly reference?: string;
+  readonly processingFeeFils?: Fils;
+  readonly interestRate?: number;
+  readonly repaymentAmountFils?: Fils;
+  readonly dueDate?: string;
+  readonly requestedAt?: string;
+  readonly processedAt?: string;
+}
+
+export interface AbhiRepayment {
+  readonly id: string;
+  readonly amountFils: Fils;
+  readonly reference: string;
+  readonly employeeId?: string;
+  readonly transactionId?: string;
+  readonly status?: string;
+  readonly createdAt?: string;
+}
+
+export interface AbhiValidation {
+  readonly isValid: boolean;
+  readonly maxAmountFils?: Fils;
+  readonly availableAmountFils?: Fils;
+  readonly message?: string;
+  readonly validationErrors: readonly { field: string; message: string }[];
+}
+
+export interface AbhiMonthlyBalance {
+  readonly month: number;
+  readonly year: number;
+  readonly availableFils: Fils;
+  readonly usedFils?: Fils;
+  readonly pendingFils?: Fils;
+  readonly grossSalaryFils?: Fils;
+  readonly netSalaryFils?: Fils;
+  readonly lastUpdated?: string;
+}
+
+export interface Period {
+  /** YYYY-MM-DD, inclusive. */
+  readonly startDate: string;
+  readonly endDate: string;
+}
+
+/**
+ * Abhi, as the transaction use cases see it. Failures are `AbhiCallError`s (./errors) that say what is known:
+ * `rejected` (Abhi said no), `unavailable` (nothing happened; try later), `unknown` (a write may have happened),
+ * `permanent` (configuration/credentials; retrying will not help).
+ */
+export interface AbhiGateway {
+  validateAdvance(employeeId: string, amountFils: Fils): Promise<AbhiValidation>;
+  monthlyBalance(employeeId: string, month: number, year: number): Promise<AbhiMonthlyBalance>;
+  createAdvance(input: { employeeId: string; amountFils: Fils; description?: string; reference: string }): Promise<AbhiAdvance>;
+  /** The advance created with this reference, if Abhi has one. */
+  findAdvanceByReference(input: { employeeId: string; reference: string }): Promise<AbhiAdvance | undefined>;
+  createRepayment(input: {
+    amountFils: Fils;
+    reference: string;
+    employeeId?: string;
+    transactionId?: string;
+    description?: string;
+    paymentMethod?: string;
+  }): Promise<AbhiRepayment>;
+  findRepaymentByReference(reference: string): Promise<AbhiRepayment | undefined>;
+  /** Every advance Abhi shows for the period (employer view). */
+  listAdvances(period: Period): Promise<AbhiAdvance[]>;
+  listRepayments(period: Period): Promise<AbhiRepayment[]>;
+}
+
+/** The advance state machine, as the API and reconciliation drive it. */
+export interface WorkflowPort {
+  /** Starts the execution named after the request; starting it again is a no-op. */
+  start(requestId: string): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  /** Wakes the waiting approval task. `gone`: the task no longer waits (timed out, answered, execution ended). */
+  sendSuccess(taskToken: string, output: unknown): Promise<'sent' | 'gone'>;
+  sendFailure(taskToken: string, error: string, cause: string): Promise<'sent' | 'gone'>;
+}
+
+export interface EventsPort {
+  /** Writes the event into the outbox with the caller's connection (inside the change's transaction). */
+  record(db: Queryable, event: NewDomainEvent): Promise<{ id: string }>;
+  /** After commit: publish now (the outbox sweep catches whatever this misses). */
+  publish(ids: readonly string[]): Promise<void>;
+}
+
+/** A small TTL cache (DynamoDB state table in AWS). */
+export interface CachePort {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+}
+
+export interface MetricsPort {
+  count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+export interface TransactionSettings {
+  /**
+   * How long after a create call was sent before we trust a lookup that does not find it: a request Abhi received
+   * may still be committing after our client gave up (timeout, then commit). Default: twice the Abhi timeout.
+   */
+  readonly lookupSettleMs: number;
+}
+
+export interface TransactionDeps extends Database {
+  readonly settings: TransactionSettings;
+  readonly abhi: AbhiGateway;
+  readonly workflow: WorkflowPort;
+  readonly events: EventsPort;
+  readonly cache: CachePort;
+  readonly metrics: MetricsPort;
+  readonly now: () => Date;
+}

@@ -1,0 +1,380 @@
+import type { Employee as AbhiEmployee } from '#shared/abhi/schemas';
+import { AbhiNotFoundError } from '#shared/abhi/errors';
+import { TenantAccessDeniedError } from '#shared/auth/errors';
+import { assertCanAccessEmployee } from '#shared/auth/tenant';
+import { getPool, withTransaction, type Queryable } from '#shared/db/pool';
+import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
+import { recordEvent } from '#shared/events/record';
+import {
+  findEmployeeByCode,
+  findEmployeeById,
+  insertEmployee,
+  listEmployees as listEmployeeRows,
+  markEmployeeDeleted,
+  searchEmployees as searchEmployeeRows,
+  toEmployeeView,
+  updateEmployee as updateEmployeeRow,
+  type EmployeeRecord,
+  type EmployeeRow,
+} from '#shared/adapters/postgres/employees-repository';
+import type { Page } from '#shared/schemas/common';
+import type { CreateEmployeeInput, EmployeeView, ListEmployeesQuery, UpdateEmployeeInput } from '#shared/schemas/employees';
+import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
+import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendant, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
+import { callAbhi, translateAbhiError } from './abhi-errors';
+import { abhiOptions, type BusinessDeps, type UseCaseContext } from './context';
+import {
+  changedColumns,
+  mirroredColumns,
+  netSalaryString,
+  recordFromFields,
+  sealSensitive,
+  sensitiveChanges,
+  toAbhiInput,
+  type EmployeeFields,
+} from './employee-mapping';
+
+/**
+ * Employees: Abhi holds the employee; PostgreSQL mirrors it with the platform's tenant (organization) and is the
+ * system of record for everything local. Every local change writes its domain event to the outbox in the same
+ * transaction and is published right after the commit.
+ */
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+// ---------------------------------------------------------------- create
+
+export async function createEmployee(deps: BusinessDeps, ctx: UseCaseContext, input: CreateEmployeeInput): Promise<EmployeeView> {
+  const { organizationId: requested, ...fields } = input;
+  const organization = await resolveTargetOrganization(deps, ctx, requested);
+  if (await findEmployeeByCode(getPool(), organization.id, fields.employeeCode)) {
+    throw new ConflictError(`An employee with code ${fields.employeeCode} already exists in this organization.`);
+  }
+  const { row, eventId } = await createAtAbhiAndMirror(deps, ctx, organization, fields);
+  await deps.publishEvents([eventId]);
+  return toEmployeeView(row);
+}
+
+/**
+ * Creates the employee at Abhi, finds the id Abhi gave it (POST /employees returns none), and inserts the mirror row
+ * with its `employee.created` event in one transaction. Does not publish (callers batch that).
+ */
+export async function createAtAbhiAndMirror(
+  deps: BusinessDeps,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  organization: Pick<OrganizationRow, 'id'>,
+  fields: EmployeeFields,
+  options: { sealed?: Awaited<ReturnType<typeof sealSensitive>>; source?: string } = {},
+): Promise<{ row: EmployeeRow; eventId: string }> {
+  await callAbhi('Employee', () => deps.abhi.employees.createOne(toAbhiInput(fields), abhiOptions(ctx)));
+  const created = await findAtAbhiByCode(deps, ctx, fields.employeeCode);
+  if (!created) {
+    throw new UpstreamError(502, 'EXTERNAL_API_ERROR', 'Abhi accepted the employee but does not return it yet; retry the request later.');
+  }
+  const sealed = options.sealed ?? (await sealSensitive(deps.cipher, fields));
+  return insertMirror(ctx, recordFromFields(created.id, organization.id, fields, sealed), 'employee.created', options.source ?? 'api');
+}
+
+/**
+ * Abhi's record with exactly this employee code. Abhi's search matches substrings, so a short code (`E1`) can be
+ * buried among longer ones (`E10`…`E199`): pages are read until the code is found or the results end.
+ */
+export async function findAtAbhiByCode(
+  deps: Pick<BusinessDeps, 'abhi'>,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  employeeCode: string,
+): Promise<AbhiEmployee | undefined> {
+  const limit = 100;
+  for (let page = 1; page <= 20; page++) {
+    const result = await deps.abhi.employees.list({ search: employeeCode, page, limit }, abhiOptions(ctx));
+    const match = result.results.find((e) => e.employeeCode === employeeCode);
+    if (match) return match;
+    if (result.results.length < limit || page * limit >= result.total) return undefined;
+  }
+  return undefined;
+}
+
+export async function insertMirror(
+  ctx: Pick<UseCaseContext, 'correlationId'>,
+  record: EmployeeRecord,
+  type: 'employee.created' | 'employee.synced',
+  source: string,
+): Promise<{ row: EmployeeRow; eventId: string }> {
+  try {
+    return await withTransaction(async (db) => {
+      const row = await insertEmployee(db, record, { synced: true });
+      const event = await recordEvent(db, {
+        type,
+        organizationId: record.organizationId,
+        correlationId: ctx.correlationId,
+        payload: { employeeId: record.id, employeeCode: record.employeeCode, organizationId: record.organizationId, source },
+      });
+      return { row, eventId: event.id };
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === PG_UNIQUE_VIOLATION) {
+      throw new ConflictError(`An employee with code ${record.employeeCode} (or id ${record.id}) already exists.`);
+    }
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- read
+
+/**
+ * One employee the caller may see: the local row decides the tenant first (an outsider gets 404 without Abhi being
+ * asked); Abhi's current record refreshes the mirror. An employee Abhi knows but the mirror does not yet is adopted
+ * into the organization Abhi names.
+ */
+export async function getEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string): Promise<EmployeeView> {
+  const db = getPool();
+  const local = await findEmployeeById(db, employeeId);
+  if (local?.status === 'deleted') throw new NotFoundError('Employee');
+  if (local) await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
+  let remote: AbhiEmployee;
+  try {
+    remote = await deps.abhi.employees.get(employeeId, abhiOptions(ctx));
+  } catch (error) {
+    if (error instanceof AbhiNotFoundError) throw new NotFoundError('Employee');
+    throw error;
+  }
+  if (!local) return toEmployeeView(await adoptFromAbhi(deps, ctx, remote));
+  const { row, eventId } = await refreshMirror(deps, ctx, local, remote, 'abhi-read');
+  if (eventId) await deps.publishEvents([eventId]);
+  return toEmployeeView(row);
+}
+
+export async function getMyProfile(deps: BusinessDeps, ctx: UseCaseContext): Promise<EmployeeView> {
+  const employeeId = ctx.principal.employeeId;
+  if (!employeeId) throw new NotFoundError('Employee profile');
+  const local = await findEmployeeById(getPool(), employeeId);
+  // The token's organization must be the employee's: a stale or foreign claim sees nothing.
+  if (local && local.organization_id !== ctx.principal.organizationId) {
+    throw new TenantAccessDeniedError('Employee profile', `employee ${employeeId} is not in the token's organization`);
+  }
+  return getEmployee(deps, ctx, employeeId);
+}
+
+async function adoptFromAbhi(deps: BusinessDeps, ctx: UseCaseContext, remote: AbhiEmployee): Promise<EmployeeRow> {
+  const organizationId = remote.organizationId;
+  if (!organizationId) throw new NotFoundError('Employee');
+  await assertCanAccessEmployee(ctx.principal, { id: remote.id, organizationId }, isDescendant);
+  await ensureOrganizationMirrored(deps, ctx, organizationId);
+  const record = await recordFromAbhi(deps, remote, organizationId);
+  const { row, eventId } = await insertMirror(ctx, record, 'employee.synced', 'abhi-read');
+  await deps.publishEvents([eventId]);
+  return row;
+}
+
+/** A new mirror row from Abhi's record (sync and read-through). */
+export async function recordFromAbhi(deps: Pick<BusinessDeps, 'cipher'>, remote: AbhiEmployee, organizationId: string): Promise<EmployeeRecord> {
+  const columns = mirroredColumns(remote);
+  const sensitive = await sensitiveChanges(deps.cipher, undefined, remote);
+  const sealed = await sealSensitive(deps.cipher, sensitive);
+  return {
+    id: remote.id,
+    organizationId,
+    employeeCode: remote.employeeCode,
+    firstName: columns.firstName!,
+    lastName: columns.lastName!,
+    department: columns.department ?? null,
+    designation: columns.designation ?? null,
+    phone: columns.phone ?? null,
+    email: columns.email ?? null,
+    dob: columns.dob ?? null,
+    dateOfJoining: columns.dateOfJoining ?? null,
+    accountTitle: columns.accountTitle ?? null,
+    ...sealed,
+    netSalary: columns.netSalary ?? null,
+    gender: columns.gender ?? null,
+    bankId: columns.bankId ?? null,
+    payrollStartDay: columns.payrollStartDay ?? null,
+    status: normaliseStatus(remote.status) ?? 'active',
+  };
+}
+
+function normaliseStatus(status: string | undefined): string | undefined {
+  if (!status) return undefined;
+  const value = status.toLowerCase();
+  return value === 'active' || value === 'inactive' ? value : undefined;
+}
+
+/**
+ * Brings the mirror row up to Abhi's record; writes `employee.updated` (source `abhi-read`/`abhi-sync`) when anything
+ * changed. Returns the row and the event id to publish.
+ */
+export async function refreshMirror(
+  deps: Pick<BusinessDeps, 'cipher'>,
+  ctx: Pick<UseCaseContext, 'correlationId'>,
+  local: EmployeeRow,
+  remote: AbhiEmployee,
+  source: 'abhi-read' | 'abhi-sync',
+): Promise<{ row: EmployeeRow; eventId?: string }> {
+  const columns = mirroredColumns(remote, local);
+  // Deactivation can happen at Abhi or here (Abhi's update takes no status): Abhi's `inactive` is adopted, its
+  // `active` does not undo a local deactivation.
+  if (normaliseStatus(remote.status) === 'inactive') columns.status = 'inactive';
+  const changed = changedColumns(local, columns);
+  const sensitive = await sensitiveChanges(deps.cipher, local, remote);
+  const sensitiveNames = Object.keys(sensitive);
+  if (changed.length === 0 && sensitiveNames.length === 0) return { row: local };
+  const sealed = await sealSensitive(deps.cipher, sensitive);
+  const changes: Partial<EmployeeRecord> = { ...Object.fromEntries(changed.map((key) => [key, columns[key as keyof EmployeeRecord]])) };
+  if (sensitive.accountNumber) Object.assign(changes, { accountNumberEnc: sealed.accountNumberEnc, accountNumberLast4: sealed.accountNumberLast4 });
+  if (sensitive.emiratesId) Object.assign(changes, { emiratesIdEnc: sealed.emiratesIdEnc, emiratesIdLast4: sealed.emiratesIdLast4 });
+  return withTransaction(async (db) => {
+    const row = await updateEmployeeRow(db, local.id, changes, { synced: true });
+    const event = await recordEvent(db, {
+      type: 'employee.updated',
+      organizationId: local.organization_id,
+      correlationId: ctx.correlationId,
+      payload: { employeeId: local.id, organizationId: local.organization_id, changed: [...changed, ...sensitiveNames], source },
+    });
+    return { row: row!, eventId: event.id };
+  });
+}
+
+export async function listEmployees(ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
+  if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
+  const scope = await organizationScope(ctx.principal);
+  const { rows, total } = await listEmployeeRows(
+    getPool(),
+    { scope, organizationId: query.organizationId, department: query.department, search: query.search, status: query.status },
+    query.page,
+    query.limit,
+  );
+  return { items: rows.map(toEmployeeView), page: query.page, limit: query.limit, total };
+}
+
+export async function searchEmployees(ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
+  const scope = await organizationScope(ctx.principal);
+  const rows = await searchEmployeeRows(getPool(), { scope, search: query.q }, query.limit);
+  return { items: rows.map(toEmployeeView), limit: query.limit };
+}
+
+// ---------------------------------------------------------------- update and delete
+
+async function loadForChange(ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
+  const local = await findEmployeeById(getPool(), employeeId);
+  if (!local || local.status === 'deleted') throw new NotFoundError('Employee');
+  await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
+  return local;
+}
+
+export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string, input: UpdateEmployeeInput): Promise<EmployeeView> {
+  const local = await loadForChange(ctx, employeeId);
+  const { status, ...abhiChanges } = input;
+  const touchesAbhi = Object.values(abhiChanges).some((value) => value !== undefined);
+
+  const changes: Partial<EmployeeRecord> = {};
+  if (touchesAbhi) {
+    // Abhi updates whole records: start from its current one (fresh, not cached) and apply the changes.
+    const current = await callAbhi('Employee', () => deps.abhi.employees.get(employeeId, abhiOptions(ctx, { bypassCache: true })));
+    const [storedAccount, storedEid] = await Promise.all([
+      local.account_number_enc ? deps.cipher.decrypt('account_number', local.account_number_enc) : Promise.resolve(undefined),
+      local.emirates_id_enc ? deps.cipher.decrypt('emirates_id', local.emirates_id_enc) : Promise.resolve(undefined),
+    ]);
+    const base = mirroredColumns(current, local);
+    const merged = {
+      id: employeeId,
+      employeeCode: current.employeeCode,
+      firstName: abhiChanges.firstName ?? base.firstName!,
+      lastName: abhiChanges.lastName ?? base.lastName!,
+      department: abhiChanges.department ?? base.department ?? '',
+      designation: abhiChanges.designation ?? base.designation ?? '',
+      phone: abhiChanges.phone ?? base.phone ?? undefined,
+      email: abhiChanges.email ?? base.email ?? '',
+      dob: abhiChanges.dob ?? base.dob ?? '',
+      dateOfJoining: abhiChanges.dateOfJoining ?? base.dateOfJoining ?? '',
+      accountTitle: abhiChanges.accountTitle ?? base.accountTitle ?? '',
+      accountNumber: abhiChanges.accountNumber ?? storedAccount ?? current.accountNumber ?? '',
+      netSalary: abhiChanges.netSalary !== undefined ? netSalaryString(abhiChanges.netSalary) : (base.netSalary ?? ''),
+      emiratesId: abhiChanges.emiratesId ?? storedEid ?? current.emiratesId ?? '',
+      gender: (abhiChanges.gender ?? base.gender ?? '') as 'Male' | 'Female',
+      bankId: abhiChanges.bankId ?? base.bankId ?? '',
+      payrollStartDay: abhiChanges.payrollStartDay ?? base.payrollStartDay ?? 0,
+    };
+    if (merged.dob && merged.dateOfJoining && merged.dob >= merged.dateOfJoining) {
+      throw new ValidationError('The request is not valid.', [{ field: 'body.dateOfJoining', message: 'The date of joining must be after the date of birth.' }]);
+    }
+    await callAbhi('Employee', () => deps.abhi.employees.updateOne(merged, abhiOptions(ctx)));
+    const { accountNumber, emiratesId, ...plain } = merged;
+    Object.assign(changes, {
+      firstName: plain.firstName,
+      lastName: plain.lastName,
+      department: plain.department || null,
+      designation: plain.designation || null,
+      phone: plain.phone ?? null,
+      email: plain.email || null,
+      dob: plain.dob || null,
+      dateOfJoining: plain.dateOfJoining || null,
+      accountTitle: plain.accountTitle || null,
+      netSalary: plain.netSalary || null,
+      gender: plain.gender || null,
+      bankId: plain.bankId || null,
+      payrollStartDay: plain.payrollStartDay || null,
+    });
+    const sealed = await sealSensitive(deps.cipher, {
+      accountNumber: abhiChanges.accountNumber ?? (local.account_number_enc ? undefined : accountNumber || undefined),
+      emiratesId: abhiChanges.emiratesId ?? (local.emirates_id_enc ? undefined : emiratesId || undefined),
+    });
+    if (sealed.accountNumberEnc) Object.assign(changes, { accountNumberEnc: sealed.accountNumberEnc, accountNumberLast4: sealed.accountNumberLast4 });
+    if (sealed.emiratesIdEnc) Object.assign(changes, { emiratesIdEnc: sealed.emiratesIdEnc, emiratesIdLast4: sealed.emiratesIdLast4 });
+  }
+  if (status) changes.status = status;
+
+  const changed = [
+    ...changedColumns(local, changes),
+    ...(input.accountNumber !== undefined ? ['accountNumber'] : []),
+    ...(input.emiratesId !== undefined ? ['emiratesId'] : []),
+  ];
+  const { row, eventId } = await withTransaction(async (db) => {
+    const row = await updateEmployeeRow(db, employeeId, changes, { synced: touchesAbhi });
+    const event = await recordEvent(db, {
+      type: 'employee.updated',
+      organizationId: local.organization_id,
+      correlationId: ctx.correlationId,
+      payload: { employeeId, organizationId: local.organization_id, changed, source: 'api' },
+    });
+    return { row: row!, eventId: event.id };
+  });
+  await deps.publishEvents([eventId]);
+  return toEmployeeView(row);
+}
+
+const OPEN_ADVANCE_STATUSES = ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'];
+
+async function hasOpenAdvances(db: Queryable, employeeId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM advance_requests WHERE employee_id = $1 AND status = ANY($2::text[]) LIMIT 1', [
+    employeeId,
+    OPEN_ADVANCE_STATUSES,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Deletes the employee at Abhi and marks the mirror row deleted (kept: the ledger refers to it). */
+export async function deleteEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string): Promise<{ id: string; status: 'deleted' }> {
+  const local = await loadForChange(ctx, employeeId);
+  if (await hasOpenAdvances(getPool(), employeeId)) {
+    throw new ConflictError('The employee has advance requests in progress: decide or cancel them before deleting the employee.');
+  }
+  try {
+    await deps.abhi.employees.delete(employeeId, abhiOptions(ctx));
+  } catch (error) {
+    // Already gone at Abhi: finish the local side.
+    if (!(error instanceof AbhiNotFoundError)) throw translateAbhiError(error, 'Employee');
+  }
+  const eventId = await withTransaction(async (db) => {
+    await markEmployeeDeleted(db, employeeId);
+    const event = await recordEvent(db, {
+      type: 'employee.deleted',
+      organizationId: local.organization_id,
+      correlationId: ctx.correlationId,
+      payload: { employeeId, employeeCode: local.employee_code, organizationId: local.organization_id },
+    });
+    return event.id;
+  });
+  await deps.publishEvents([eventId]);
+  return { id: employeeId, status: 'deleted' };
+}
+

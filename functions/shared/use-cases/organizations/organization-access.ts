@@ -1,0 +1,96 @@
+import type { Organization } from '#shared/abhi/schemas';
+import { isPlatformPrincipal, type Principal } from '#shared/auth/principal';
+import { assertCanAccessOrganization, scopeOrganizationIds, type OrganizationScope } from '#shared/auth/tenant';
+import { getPool } from '#shared/db/pool';
+import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/errors';
+import { toFils, filsToDecimalString } from '#shared/domain/money';
+import {
+  childOrganizationIds,
+  findOrganizationById,
+  isDescendantOrganization,
+  upsertOrganizationFromAbhi,
+  type OrganizationRecord,
+  type OrganizationRow,
+} from '#shared/adapters/postgres/organizations-repository';
+import { callAbhi } from '../employees/abhi-errors';
+import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+
+/** Tenant-tree lookups over the local organization hierarchy, in the shape the edge's tenant helpers take. */
+export const isDescendant = (organizationId: string, ancestorId: string) => isDescendantOrganization(getPool(), organizationId, ancestorId);
+export const childIds = (organizationId: string) => childOrganizationIds(getPool(), organizationId);
+
+export function organizationScope(principal: Principal): Promise<OrganizationScope> {
+  return scopeOrganizationIds(principal, childIds);
+}
+
+export function assertOrganizationAccess(principal: Principal, organizationId: string): Promise<void> {
+  return assertCanAccessOrganization(principal, organizationId, isDescendant);
+}
+
+/** Abhi's organization → the columns this platform mirrors. */
+export function organizationRecordFromAbhi(organization: Organization): OrganizationRecord {
+  return {
+    id: organization.id,
+    parentId: organization.parentOrganizationId ?? organization.parentOrganizations?.parentOrganizationId ?? null,
+    name: organization.name,
+    industry: organization.industry ?? null,
+    businessTypeId: organization.businessTypeId ?? organization.businessType?.id ?? null,
+    address: organization.address ?? null,
+    city: organization.city ?? null,
+    managementAlias: organization.managementAlias ?? null,
+    creditLimit: organization.creditLimit === undefined ? null : filsToDecimalString(toFilsRounded(organization.creditLimit)),
+    phone: organization.phone ?? null,
+    email: organization.email ?? null,
+    payrollStartDay: organization.payrollStartDay ?? null,
+    active: organization.deletedDate ? false : (organization.active ?? true),
+  };
+}
+
+/** Abhi's float amounts can carry float noise (e.g. 0.30000000000000004): round to fils on the decimal text. */
+function toFilsRounded(amount: number): bigint {
+  return toFils(Number(amount.toFixed(2)));
+}
+
+/**
+ * The organization row, mirrored from Abhi on first sight. Callers check tenant access BEFORE calling this, so an
+ * outsider cannot learn whether an organization exists.
+ */
+export async function ensureOrganizationMirrored(
+  deps: Pick<BusinessDeps, 'abhi'>,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  organizationId: string,
+): Promise<OrganizationRow> {
+  const db = getPool();
+  const local = await findOrganizationById(db, organizationId);
+  if (local) return local;
+  const remote = await callAbhi('Organization', () => deps.abhi.organizations.get(organizationId, abhiOptions(ctx)));
+  await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(remote));
+  const mirrored = await findOrganizationById(db, organizationId);
+  if (!mirrored) throw new NotFoundError('Organization');
+  return mirrored;
+}
+
+/**
+ * The organization a new employee (or import) belongs to: a platform administrator names it; anyone else gets their
+ * own organization, or names one they may manage (an organization admin's child organizations).
+ */
+export async function resolveTargetOrganization(
+  deps: BusinessDeps,
+  ctx: UseCaseContext,
+  requested: string | undefined,
+  field = 'body.organizationId',
+): Promise<OrganizationRow> {
+  const { principal } = ctx;
+  let organizationId = requested;
+  if (!organizationId) {
+    if (isPlatformPrincipal(principal)) {
+      throw new ValidationError('Platform administrators must say which organization the employee belongs to.', [
+        { field, message: 'Required for platform administrators.' },
+      ]);
+    }
+    if (!principal.organizationId) throw new ForbiddenError('Your token names no organization.');
+    organizationId = principal.organizationId;
+  }
+  await assertOrganizationAccess(principal, organizationId);
+  return ensureOrganizationMirrored(deps, ctx, organizationId);
+}

@@ -1,0 +1,221 @@
+import { isPlatformPrincipal } from '#shared/auth/principal';
+import { getPool, withTransaction } from '#shared/db/pool';
+import { ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
+import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
+import { recordEvent } from '#shared/events/record';
+import {
+  findOrganizationById,
+  insertOrganization,
+  listOrganizations as listOrganizationRows,
+  organizationStatistics,
+  toOrganizationView,
+  updateOrganizationConfig,
+  insertPortalUsers,
+  upsertOrganizationFromAbhi,
+} from '#shared/adapters/postgres/organizations-repository';
+import type { Page } from '#shared/schemas/common';
+import {
+  advancePolicyProblems,
+  resolveAdvancePolicy,
+  resolveNotificationSettings,
+  type CreateOrganizationInput,
+  type ListOrganizationsQuery,
+  type OrganizationView,
+  type UpdateOrganizationInput,
+} from '#shared/schemas/organizations';
+import type { z } from 'zod';
+import type { createdOrganizationSchema, organizationStatisticsSchema } from '#shared/schemas/organizations';
+import { AbhiNotFoundError } from '#shared/abhi/errors';
+import { callAbhi } from '../employees/abhi-errors';
+import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+import { assertOrganizationAccess, ensureOrganizationMirrored, organizationRecordFromAbhi, organizationScope } from './organization-access';
+
+/** Organizations: Abhi owns the organization, this platform its tenant tree and local configuration. */
+
+export async function listOrganizations(ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
+  const scope = await organizationScope(ctx.principal);
+  const { rows, total } = await listOrganizationRows(getPool(), { scope, search: query.search, active: query.active }, query.page, query.limit);
+  return { items: rows.map(toOrganizationView), page: query.page, limit: query.limit, total };
+}
+
+export async function createOrganization(
+  deps: BusinessDeps,
+  ctx: UseCaseContext,
+  input: CreateOrganizationInput,
+): Promise<z.infer<typeof createdOrganizationSchema>> {
+  const { principal } = ctx;
+  // The new organization hangs under the caller's own (organization admins) or where a platform admin says.
+  let parentId = input.parentOrganizationId ?? null;
+  if (!isPlatformPrincipal(principal)) {
+    if (!principal.organizationId) throw new ForbiddenError('Your token names no organization.');
+    parentId ??= principal.organizationId;
+  }
+  if (parentId) {
+    await assertOrganizationAccess(principal, parentId);
+    await ensureOrganizationMirrored(deps, ctx, parentId).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError('Parent organization') : error;
+    });
+  }
+
+  const advancePolicy = resolveAdvancePolicy(input.advancePolicy ?? {});
+  const problems = advancePolicyProblems(advancePolicy);
+  if (problems.length) throw new ValidationError('The advance policy is not consistent.', problems);
+  const notificationSettings = resolveNotificationSettings(input.notificationSettings ?? {});
+
+  const created = await callAbhi('Organization', () =>
+    deps.abhi.organizations.create(
+      {
+        name: input.name,
+        industry: input.industry,
+        businessTypeId: input.businessTypeId,
+        address: input.address,
+        city: input.city,
+        managementAlias: input.managementAlias,
+        creditLimit: filsToNumber(toFils(input.creditLimit)),
+        ...(input.phone ? { phone: input.phone } : {}),
+        ...(input.email ? { email: input.email } : {}),
+        ...(input.payrollStartDay ? { payrollStartDay: input.payrollStartDay } : {}),
+      },
+      abhiOptions(ctx),
+    ),
+  );
+  const organizationId = created.data.organizationId;
+  if (!organizationId) throw new UpstreamError(502, 'EXTERNAL_API_ERROR', 'Abhi created the organization but returned no id.');
+
+  // Abhi's generated portal credentials exist only in this answer: keep them sealed (never returned, never logged).
+  const portalUsers = await Promise.all(
+    Object.entries(created.data.users).flatMap(([role, user]) =>
+      user
+        ? [
+            deps.cipher
+              .encrypt('portal_credentials', JSON.stringify({ password: user.password, ...(user.MFAsecret ? { mfaSecret: user.MFAsecret } : {}) }))
+              .then((credentialsEnc) => ({ role, username: user.username, credentialsEnc })),
+          ]
+        : [],
+    ),
+  );
+
+  const { row, eventId } = await withTransaction(async (db) => {
+    const row = await insertOrganization(
+      db,
+      {
+        id: organizationId,
+        parentId,
+        name: input.name,
+        industry: input.industry,
+        businessTypeId: input.businessTypeId,
+        address: input.address,
+        city: input.city,
+        managementAlias: input.managementAlias,
+        creditLimit: filsToDecimalString(toFils(input.creditLimit)),
+        phone: input.phone ?? null,
+        email: input.email ?? null,
+        payrollStartDay: input.payrollStartDay ?? null,
+        active: true,
+      },
+      { advancePolicy, notificationSettings },
+      { synced: true },
+    );
+    await insertPortalUsers(db, organizationId, portalUsers);
+    const event = await recordEvent(db, {
+      type: 'organization.created',
+      organizationId,
+      correlationId: ctx.correlationId,
+      payload: { organizationId, parentOrganizationId: parentId, name: input.name, managementAlias: input.managementAlias },
+    });
+    return { row, eventId: event.id };
+  });
+  await deps.publishEvents([eventId]);
+
+  // The passwords and MFA secrets are not passed on: they would land in idempotency records and client logs.
+  const users = Object.fromEntries(portalUsers.map((user) => [user.role, { username: user.username }]));
+  return { ...toOrganizationView(row), users };
+}
+
+/** Abhi's organization merged with the local configuration; the mirror is refreshed on the way. */
+export async function getOrganization(deps: BusinessDeps, ctx: UseCaseContext, organizationId: string): Promise<OrganizationView> {
+  await assertOrganizationAccess(ctx.principal, organizationId);
+  const db = getPool();
+  let remote;
+  try {
+    remote = await deps.abhi.organizations.get(organizationId, abhiOptions(ctx));
+  } catch (error) {
+    if (error instanceof AbhiNotFoundError) throw new NotFoundError('Organization');
+    throw error;
+  }
+  await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(remote));
+  const row = await findOrganizationById(db, organizationId);
+  if (!row) throw new NotFoundError('Organization');
+  return toOrganizationView(row);
+}
+
+export async function updateOrganization(
+  deps: BusinessDeps,
+  ctx: UseCaseContext,
+  organizationId: string,
+  input: UpdateOrganizationInput,
+): Promise<OrganizationView> {
+  await assertOrganizationAccess(ctx.principal, organizationId);
+  // Configuration can be set before anyone read the organization: mirror it from Abhi first.
+  await ensureOrganizationMirrored(deps, ctx, organizationId);
+  const { row, eventId } = await withTransaction(async (db) => {
+    const current = await findOrganizationById(db, organizationId, { forUpdate: true });
+    if (!current) throw new NotFoundError('Organization');
+    const before = { advancePolicy: resolveAdvancePolicy(current.advance_policy), notificationSettings: resolveNotificationSettings(current.notification_settings) };
+    const advancePolicy = resolveAdvancePolicy({ ...before.advancePolicy, ...stripUndefined(input.advancePolicy ?? {}) });
+    const problems = advancePolicyProblems(advancePolicy);
+    if (problems.length) throw new ValidationError('The advance policy is not consistent.', problems);
+    const settingsInput = input.notificationSettings ?? {};
+    const notificationSettings = resolveNotificationSettings({
+      channels: { ...before.notificationSettings.channels, ...stripUndefined(settingsInput.channels ?? {}) },
+      hrEmail: settingsInput.hrEmail === undefined ? before.notificationSettings.hrEmail : settingsInput.hrEmail,
+      mutedEvents: settingsInput.mutedEvents ?? before.notificationSettings.mutedEvents,
+    });
+    const updated = await updateOrganizationConfig(db, organizationId, { advancePolicy, notificationSettings });
+    const changed = [
+      ...(JSON.stringify(before.advancePolicy) !== JSON.stringify(advancePolicy) ? ['advancePolicy'] : []),
+      ...(JSON.stringify(before.notificationSettings) !== JSON.stringify(notificationSettings) ? ['notificationSettings'] : []),
+    ];
+    const event = await recordEvent(db, {
+      type: 'organization.updated',
+      organizationId,
+      correlationId: ctx.correlationId,
+      payload: { organizationId, changed, advancePolicy, notificationSettings },
+    });
+    return { row: updated!, eventId: event.id };
+  });
+  await deps.publishEvents([eventId]);
+  return toOrganizationView(row);
+}
+
+export async function getOrganizationStatistics(
+  deps: BusinessDeps,
+  ctx: UseCaseContext,
+  organizationId: string,
+): Promise<z.infer<typeof organizationStatisticsSchema>> {
+  await assertOrganizationAccess(ctx.principal, organizationId);
+  const db = getPool();
+  await ensureOrganizationMirrored(deps, ctx, organizationId);
+  const stats = await organizationStatistics(db, organizationId);
+  const byStatus = Object.fromEntries(stats.advancesByStatus.map((s) => [s.status, s.count]));
+  const sumWhere = (statuses: string[]) =>
+    stats.advancesByStatus.filter((s) => statuses.includes(s.status)).reduce((sum, s) => sum + toFils(s.amount), 0n);
+  return {
+    organizationId,
+    employees: { ...stats.employees, byDepartment: stats.departments },
+    advances: {
+      total: stats.advancesByStatus.reduce((n, s) => n + s.count, 0),
+      byStatus,
+      completedAmount: filsToNumber(sumWhere(['COMPLETED'])),
+      pendingAmount: filsToNumber(sumWhere(['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'])),
+      last30Days: { count: stats.last30Days.count, amount: filsToNumber(toFils(stats.last30Days.amount)) },
+    },
+    repayments: { total: stats.repayments.count, amount: filsToNumber(toFils(stats.repayments.amount)) },
+    outstanding: filsToNumber(toFils(stats.ledgerOutstanding)),
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,250 @@
+import type { Principal } from '#shared/auth/principal';
+import { TenantAccessDeniedError } from '#shared/auth/errors';
+import { assertCanAccessEmployee, assertSelfOrNotSelfOnly, canAccessOrganization, isSelfOnly, scopeOrganizationIds } from '#shared/auth/tenant';
+import { NotFoundError } from '#shared/domain/errors';
+import {
+  evaluateAbhiEligibility,
+  evaluateLocalPolicy,
+  requiresApproval,
+  requiresMfa,
+  resolveAdvancePolicy,
+  uaeMonth,
+  uaeMonthStart,
+  uaeToday,
+  type Reason,
+} from '#shared/domain/advance-policy';
+import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
+import {
+  countAdvancesSince,
+  findAdvanceRequest,
+  getEmployeeAdvanceContext,
+  listTransactions as listTransactionRows,
+  pendingAmount,
+  type EmployeeAdvanceContext,
+  type TransactionListRow,
+} from '#shared/adapters/postgres/advance-requests';
+import { outstandingAmount } from '#shared/adapters/postgres/ledger';
+import { getRepayment, getRepaymentByAbhiId, getRepaymentByReference } from '#shared/adapters/postgres/repayments';
+import type { Route } from '#shared/routes';
+import type {
+  AdvanceView,
+  BalanceView,
+  EmployeeTransactionsQuery,
+  ListTransactionsQuery,
+  RepaymentView,
+  TransactionItem,
+  ValidateAdvanceBody,
+  ValidationResult,
+} from '#shared/schemas/transactions';
+import type { Page } from '#shared/schemas/common';
+import { toHttpError } from '../advances/errors';
+import type { TransactionDeps } from '../advances/ports';
+import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
+import { toRepaymentView } from '../repayments/view';
+
+/**
+ * Read side of the transaction API: the employer's list, an employee's history, one transaction, the monthly
+ * balance (Abhi's figure cached at most 30 s, net of what the employee already asked for) and the eligibility check.
+ */
+interface Caller {
+  principal: Principal;
+  route: Pick<Route, 'roles'>;
+}
+
+function toItem(row: TransactionListRow): TransactionItem {
+  return {
+    type: row.type,
+    id: row.id,
+    organizationId: row.organization_id,
+    employeeId: row.employee_id,
+    employeeCode: row.employee_code,
+    employeeName: row.employee_name,
+    department: row.department,
+    amount: decimalToNumber(row.amount),
+    status: row.status,
+    description: row.description,
+    reference: row.reference,
+    abhiId: row.abhi_id,
+    processingFee: nullableDecimal(row.processing_fee),
+    repaymentAmount: nullableDecimal(row.repayment_amount),
+    dueDate: row.due_date,
+    transactionId: row.transaction_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export async function listTransactions(deps: TransactionDeps, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
+  const scope = await scopeOrganizationIds(caller.principal, undefined, caller.route);
+  const { rows, total } = await listTransactionRows(deps.db, {
+    ...(scope.kind === 'only' ? { organizationIds: scope.organizationIds } : {}),
+    status: query.status,
+    type: query.type,
+    startDate: query.startDate,
+    endDate: query.endDate,
+    employeeCode: query.employeeCode,
+    department: query.department,
+    page: query.page,
+    limit: query.limit,
+  });
+  return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
+}
+
+async function employeeInScope(deps: TransactionDeps, caller: Caller, employeeId: string): Promise<EmployeeAdvanceContext> {
+  assertSelfOrNotSelfOnly(caller.principal, employeeId, caller.route);
+  const employee = await getEmployeeAdvanceContext(deps.db, employeeId);
+  if (!employee) throw new NotFoundError('Employee');
+  await assertCanAccessEmployee(caller.principal, { id: employee.employee_id, organizationId: employee.organization_id }, undefined, caller.route);
+  return employee;
+}
+
+export async function employeeTransactions(
+  deps: TransactionDeps,
+  caller: Caller,
+  employeeId: string,
+  query: EmployeeTransactionsQuery,
+): Promise<Page<TransactionItem>> {
+  await employeeInScope(deps, caller, employeeId);
+  const { rows, total } = await listTransactionRows(deps.db, { employeeId, status: query.status, type: query.type, page: query.page, limit: query.limit });
+  return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
+}
+
+/** One advance (by our id or Abhi's transaction id) or one repayment (by id, client reference or Abhi id). */
+export async function getTransaction(deps: TransactionDeps, caller: Caller, id: string): Promise<AdvanceView | RepaymentView> {
+  const advance = await findAdvanceRequest(deps.db, id);
+  const target = advance
+    ? { organizationId: advance.organization_id, employeeId: advance.employee_id }
+    : await (async () => {
+        const repayment = (await getRepayment(deps.db, id)) ?? (await getRepaymentByReference(deps.db, id)) ?? (await getRepaymentByAbhiId(deps.db, id));
+        return repayment ? { organizationId: repayment.organization_id, employeeId: repayment.employee_id, repayment } : undefined;
+      })();
+  if (!target) throw new NotFoundError('Transaction');
+  if (isSelfOnly(caller.principal, caller.route)) {
+    if (caller.principal.employeeId !== target.employeeId || caller.principal.organizationId !== target.organizationId) {
+      throw new TenantAccessDeniedError('Transaction', 'not the caller’s own transaction');
+    }
+  } else if (!(await canAccessOrganization(caller.principal, target.organizationId, undefined, caller.route))) {
+    throw new TenantAccessDeniedError('Transaction', 'transaction of another organization');
+  }
+  if (advance) return loadAdvanceView(deps.db, advance);
+  const repayment = (target as { repayment: Parameters<typeof toRepaymentView>[0] }).repayment;
+  return toRepaymentView(repayment, await outstandingAmount(deps.db, repayment.employee_id));
+}
+
+export const BALANCE_CACHE_SECONDS = 30;
+
+interface CachedBalance {
+  fetchedAt: string;
+  month: number;
+  year: number;
+  available: string;
+  used: string | null;
+  gross: string | null;
+  net: string | null;
+}
+
+/**
+ * Abhi's monthly balance (cached at most 30 s) merged with what the employee asked for here that Abhi's figure may
+ * not show yet (open requests, and requests completed after the figure was read), so money already requested never
+ * shows as available.
+ */
+export async function getBalance(deps: TransactionDeps, caller: Caller, employeeId: string, period: { month?: number; year?: number }): Promise<BalanceView> {
+  await employeeInScope(deps, caller, employeeId);
+  const now = deps.now();
+  const current = uaeMonth(now);
+  const month = period.month ?? current.month;
+  const year = period.year ?? current.year;
+  const key = `balance#${employeeId}#${year}-${String(month).padStart(2, '0')}`;
+  let cached = await deps.cache.get<CachedBalance>(key).catch(() => undefined);
+  if (!cached) {
+    const fetchedAt = deps.now().toISOString();
+    const balance = await deps.abhi.monthlyBalance(employeeId, month, year).catch((error: unknown) => {
+      throw toHttpError(error);
+    });
+    cached = {
+      fetchedAt,
+      month,
+      year,
+      available: filsToDecimalString(balance.availableFils),
+      used: balance.usedFils === undefined ? null : filsToDecimalString(balance.usedFils),
+      gross: balance.grossSalaryFils === undefined ? null : filsToDecimalString(balance.grossSalaryFils),
+      net: balance.netSalaryFils === undefined ? null : filsToDecimalString(balance.netSalaryFils),
+    };
+    await deps.cache.set(key, cached, BALANCE_CACHE_SECONDS).catch(() => undefined);
+  }
+  const isCurrentMonth = month === current.month && year === current.year;
+  const pending = isCurrentMonth ? await pendingAmount(deps.db, employeeId, new Date(cached.fetchedAt)) : { total: '0', count: 0 };
+  const abhiAvailable = toFils(cached.available);
+  const net = abhiAvailable - toFils(pending.total);
+  return {
+    employeeId,
+    month,
+    year,
+    availableAmount: filsToNumber(net > 0n ? net : 0n),
+    abhiAvailableAmount: filsToNumber(abhiAvailable),
+    pendingRequestsAmount: decimalToNumber(pending.total),
+    pendingRequests: pending.count,
+    usedAmount: nullableDecimal(cached.used),
+    grossSalary: nullableDecimal(cached.gross),
+    netSalary: nullableDecimal(cached.net),
+    outstandingAmount: decimalToNumber(await outstandingAmount(deps.db, employeeId)),
+    asOf: cached.fetchedAt,
+  };
+}
+
+/**
+ * Would an advance of this amount be accepted now? Abhi's validation, the organization's policy and what the
+ * employee already asked for — the same rules the workflow applies (it re-checks them when the request is made).
+ */
+export async function validateAdvance(deps: TransactionDeps, caller: Caller, body: ValidateAdvanceBody): Promise<ValidationResult> {
+  const employee = await employeeInScope(deps, caller, body.employeeId);
+  const amountFils = toFils(body.amount);
+  const policy = resolveAdvancePolicy(employee.advance_policy);
+  const now = deps.now();
+  const snapshotAt = deps.now();
+  const abhi = await deps.abhi.validateAdvance(body.employeeId, amountFils).catch((error: unknown) => {
+    throw toHttpError(error);
+  });
+  const reasons: Reason[] = [];
+  if (employee.deleted || employee.employee_status.toLowerCase() !== 'active' || !employee.organization_active) {
+    reasons.push({ code: 'EMPLOYEE_INACTIVE', source: 'employee', message: `The employee is ${employee.deleted ? 'deleted' : employee.employee_status}.` });
+  }
+  reasons.push(
+    ...evaluateAbhiEligibility(amountFils, {
+      isValid: abhi.isValid,
+      maxAmountFils: abhi.maxAmountFils ?? amountFils,
+      availableAmountFils: abhi.availableAmountFils ?? 0n,
+      message: abhi.message ?? abhi.validationErrors.map((e) => e.message).join('; '),
+    }),
+  );
+  reasons.push(
+    ...evaluateLocalPolicy(policy, {
+      amountFils,
+      advancesThisMonth: await countAdvancesSince(deps.db, body.employeeId, uaeMonthStart(now), null),
+      dateOfJoining: employee.date_of_joining,
+      payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
+      today: uaeToday(now),
+    }),
+  );
+  const pending = await pendingAmount(deps.db, body.employeeId, snapshotAt);
+  const abhiAvailable: Fils = abhi.availableAmountFils ?? 0n;
+  const net = abhiAvailable - toFils(pending.total);
+  const available = net > 0n ? net : 0n;
+  if (amountFils > available && !reasons.some((r) => r.source === 'abhi')) {
+    reasons.push({
+      code: 'INSUFFICIENT_AVAILABLE_AMOUNT',
+      source: 'balance',
+      message: `Only AED ${filsToNumber(available).toFixed(2)} is available${pending.count ? ' after the requests already made' : ''}.`,
+    });
+  }
+  return {
+    employeeId: body.employeeId,
+    amount: body.amount,
+    eligible: reasons.length === 0,
+    reasons,
+    availableAmount: filsToNumber(available),
+    maxAmount: abhi.maxAmountFils === undefined ? null : filsToNumber(abhi.maxAmountFils),
+    requiresApproval: requiresApproval(policy, amountFils),
+    requiresMfa: requiresMfa(policy, amountFils),
+  };
+}

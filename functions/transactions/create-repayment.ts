@@ -1,0 +1,18 @@
+import { apiHandler } from '#shared/http/api-handler';
+import { createRepaymentBody } from '#shared/schemas/transactions';
+import { createRepayment } from '#shared/use-cases/repayments/create-repayment';
+import { transactionDeps, withInvocation } from './runtime';
+
+/** POST /transactions/repayment → 201 (200 when the reference was already recorded). */
+export const handler = apiHandler('createRepayment', { body: createRepaymentBody }, async (request) => {
+  const { created, view } = await withInvocation({ getRemainingTimeInMillis: request.remainingTimeMs }, request.requestId, () =>
+    createRepayment(transactionDeps(), {
+      principal: request.principal,
+      route: request.route,
+      body: request.body,
+      idempotencyKey: request.headers['idempotency-key'] ?? '',
+      correlationId: request.requestId,
+    }),
+  );
+  return { status: created ? 201 : 200, body: view, headers: { Location: `/api/v1/transactions/${view.id}` } };
+});

@@ -1,0 +1,209 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { SecretsManagerCredentialsProvider, abhiClientFromEnv, createDynamoAbhiClient, type AbhiClient } from '#shared/abhi/client';
+import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
+import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
+import { envVar, loadConfig } from '#shared/config';
+import { getPool, withTransaction } from '#shared/db/pool';
+import { publishEvents, recordEvent } from '#shared/events/outbox';
+import { logger, metrics } from '#shared/observability';
+import { abhiGateway } from '#shared/use-cases/advances/abhi-gateway';
+import { toWorkflowError } from '#shared/use-cases/advances/errors';
+import type { AbhiGateway, CachePort, MetricsPort, TransactionDeps } from '#shared/use-cases/advances/ports';
+import type { WebhookDeps } from '#shared/use-cases/webhooks/abhi-webhook';
+
+/**
+ * Composition root of the transaction, workflow, webhook and reconciliation functions: PostgreSQL, the Abhi
+ * client, Step Functions, the outbox, the DynamoDB state table and Powertools metrics behind the use cases' ports.
+ * Built once per process, on first use (the local stack sets the environment before it loads handlers).
+ */
+interface Invocation {
+  /** Epoch ms by which Abhi calls must be done (the Lambda's remaining time, less a reserve). */
+  deadline: number;
+  correlationId?: string;
+}
+const invocation = new AsyncLocalStorage<Invocation>();
+
+/** Runs `work` with the Lambda's deadline applied to every Abhi call it makes (concurrency-safe locally too). */
+export function withInvocation<T>(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined, correlationId: string | undefined, work: () => Promise<T>): Promise<T> {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 25_000;
+  return invocation.run({ deadline: Date.now() + Math.max(1_000, remaining - 1_500), correlationId }, work);
+}
+
+let deps: TransactionDeps | undefined;
+
+export function transactionDeps(): TransactionDeps {
+  if (deps) return deps;
+  const timing = loadConfig({
+    ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
+    ADVANCE_LOOKUP_SETTLE_MS: envVar.positiveInt().optional(),
+  });
+  deps = {
+    settings: { lookupSettleMs: timing.ADVANCE_LOOKUP_SETTLE_MS ?? 2 * timing.ABHI_TIMEOUT_MS },
+    db: getPool(),
+    transaction: (work) => withTransaction(work),
+    // Built on first use: tasks that never call Abhi need none of its configuration.
+    abhi: lazyGateway(() =>
+      abhiGateway(abhiClient(), {
+        callOptions: () => {
+          const current = invocation.getStore();
+          return current ? { deadline: current.deadline, ...(current.correlationId ? { correlationId: current.correlationId } : {}) } : {};
+        },
+        // Just over one attempt: after a timeout the client has no time left to repeat the write itself.
+        writeBudgetMs: timing.ABHI_TIMEOUT_MS + 40,
+      }),
+    ),
+    workflow: sfnWorkflowPort(),
+    events: {
+      record: (db, event) => recordEvent(db, event),
+      publish: async (ids) => {
+        if (ids.length > 0) await publishEvents(ids);
+      },
+    },
+    cache: dynamoCache(),
+    metrics: powertoolsMetrics(),
+    now: () => new Date(),
+  };
+  return deps;
+}
+
+function lazyGateway(build: () => AbhiGateway): AbhiGateway {
+  let gateway: AbhiGateway | undefined;
+  return new Proxy({} as AbhiGateway, {
+    get: (_target, property: keyof AbhiGateway) => {
+      gateway ??= build();
+      const member = gateway[property];
+      return typeof member === 'function' ? member.bind(gateway) : member;
+    },
+  });
+}
+
+/**
+ * The process-wide Abhi client. `ABHI_BREAKER_OPEN_MS` (local stack and tests only) shortens how long an open
+ * circuit breaker refuses calls, so fault-injection runs do not wait out the production 30 s; without it this is
+ * exactly `abhiClientFromEnv()`.
+ */
+function abhiClient(): AbhiClient {
+  const openMs = process.env.ABHI_BREAKER_OPEN_MS;
+  if (!openMs) return abhiClientFromEnv();
+  const config = loadConfig({
+    ABHI_BASE_URL: envVar.url(),
+    ABHI_CREDENTIALS_SECRET_ID: envVar.text(),
+    ABHI_SIGNING_ENABLED: envVar.flag(),
+    ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
+    ABHI_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
+    ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
+    ABHI_BREAKER_OPEN_MS: envVar.positiveInt(),
+    STATE_TABLE_NAME: envVar.text(),
+  });
+  return createDynamoAbhiClient({
+    baseUrl: config.ABHI_BASE_URL,
+    credentials: new SecretsManagerCredentialsProvider(config.ABHI_CREDENTIALS_SECRET_ID, { maxAgeSeconds: 300 }),
+    signing: { enabled: config.ABHI_SIGNING_ENABLED },
+    rateLimit: { ratePerSecond: config.ABHI_RATE_LIMIT_RPS, burst: config.ABHI_RATE_LIMIT_BURST },
+    timeoutMs: config.ABHI_TIMEOUT_MS,
+    tableName: config.STATE_TABLE_NAME,
+    breaker: { openDurationMs: config.ABHI_BREAKER_OPEN_MS },
+  });
+}
+
+/** Replaces the dependencies (tests that run use cases against fakes). */
+export function setTransactionDeps(next: TransactionDeps | undefined): void {
+  deps = next;
+}
+
+let webhook: WebhookDeps | undefined;
+
+/**
+ * The webhook's secret (Secrets Manager `WEBHOOK_SECRET_ID`, JSON `{ "secret": "..." }`, cached 5 min so a rotation
+ * is picked up) and its replay memory (state table `WEBHOOK#<event id>` / `SEEN`, conditional put, TTL).
+ */
+export function webhookDeps(): WebhookDeps {
+  if (webhook) return webhook;
+  const config = () => loadConfig({ WEBHOOK_SECRET_ID: envVar.text(), STATE_TABLE_NAME: envVar.text() });
+  webhook = {
+    async secret() {
+      const value = (await getSecret(config().WEBHOOK_SECRET_ID, { transform: 'json', maxAge: 300 })) as { secret?: unknown } | undefined;
+      if (typeof value?.secret !== 'string' || value.secret.length < 16) throw new Error('The webhook secret has no usable "secret" field.');
+      return value.secret;
+    },
+    async claimEvent(eventId, ttlSeconds) {
+      const now = epochSeconds();
+      try {
+        await dynamoDocumentClient().send(
+          new PutCommand({
+            TableName: config().STATE_TABLE_NAME,
+            Item: { pk: `WEBHOOK#${eventId}`, sk: 'SEEN', expiresAt: now + ttlSeconds, seenAt: new Date().toISOString() },
+            // An expired item may linger until DynamoDB deletes it: treat it as absent.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+    async releaseEvent(eventId) {
+      await dynamoDocumentClient().send(new DeleteCommand({ TableName: config().STATE_TABLE_NAME, Key: { pk: `WEBHOOK#${eventId}`, sk: 'SEEN' } }));
+    },
+  };
+  return webhook;
+}
+
+/** A TTL cache in the state table: pk `CACHE#transactions`, sk the key; expired items are ignored on read. */
+function dynamoCache(): CachePort {
+  let table: string | undefined;
+  const tableName = () => (table ??= loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME);
+  return {
+    async get<T>(key: string): Promise<T | undefined> {
+      const { Item } = await dynamoDocumentClient().send(new GetCommand({ TableName: tableName(), Key: { pk: 'CACHE#transactions', sk: key } }));
+      if (!Item || typeof Item.expiresAtMs !== 'number' || Item.expiresAtMs <= Date.now()) return undefined;
+      return Item.value as T;
+    },
+    async set(key, value, ttlSeconds) {
+      const expiresAtMs = Date.now() + ttlSeconds * 1000;
+      await dynamoDocumentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { pk: 'CACHE#transactions', sk: key, value, expiresAtMs, expiresAt: epochSeconds(new Date(expiresAtMs)) + 1 },
+        }),
+      );
+    },
+  };
+}
+
+/** Alarm-worthy counters are published at once (EMF single metric), not left to a handler's flush. */
+function powertoolsMetrics(): MetricsPort {
+  return {
+    count(name, value = 1, dimensions) {
+      const single = metrics.singleMetric();
+      for (const [key, dimensionValue] of Object.entries(dimensions ?? {})) single.addDimension(key, dimensionValue);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
+  };
+}
+
+/**
+ * A Step Functions task handler: JSON in, JSON out. Errors leave as the names the state machine retries or
+ * catches (TransientError, AbhiOutcomeUnknown, AbhiRejected, RequestNotPending) via toWorkflowError.
+ */
+export function workflowTask<I extends { requestId?: string }, O>(
+  name: string,
+  step: (deps: TransactionDeps, input: I) => Promise<O>,
+): (event: I, context: Context) => Promise<O> {
+  return async (event, context) => {
+    const requestId = event?.requestId;
+    try {
+      return await withInvocation(context, requestId, () => step(transactionDeps(), event));
+    } catch (error) {
+      const mapped = toWorkflowError(error);
+      logger.warn('Workflow task failed', { workflowTask: name, requestId, error: mapped.name, detail: mapped.message });
+      throw mapped;
+    }
+  };
+}

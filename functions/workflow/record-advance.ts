@@ -1,0 +1,5 @@
+import { recordAdvance } from '#shared/use-cases/advances/workflow-steps';
+import { workflowTask } from '../transactions/runtime';
+
+/** Advance workflow task `recordAdvance`. Step 6: ledger + COMPLETED + outbox events in one transaction. */
+export const handler = workflowTask('recordAdvance', recordAdvance);

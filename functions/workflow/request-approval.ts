@@ -1,0 +1,5 @@
+import { requestApproval } from '#shared/use-cases/advances/workflow-steps';
+import { workflowTask } from '../transactions/runtime';
+
+/** Advance workflow task `requestApproval`. Step 3b (.waitForTaskToken): stores the task token, PENDING_APPROVAL, asks the finance managers. */
+export const handler = workflowTask('requestApproval', requestApproval);

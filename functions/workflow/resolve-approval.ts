@@ -1,0 +1,5 @@
+import { resolveApproval } from '#shared/use-cases/advances/workflow-steps';
+import { workflowTask } from '../transactions/runtime';
+
+/** Advance workflow task `resolveApproval`. Step 4: settles the approval wait from the database (approved → create, else end; timeout → EXPIRED). */
+export const handler = workflowTask('resolveApproval', resolveApproval);
