@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger, metrics } from '#shared/observability';
 import { reconcile, type ReconciliationReport } from '#shared/use-cases/reconciliation/reconcile';
 import { transactionDeps, withInvocation } from '../transactions/runtime';

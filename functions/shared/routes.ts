@@ -44,6 +44,8 @@ export interface Route {
   readonly roles: readonly Role[];
   readonly rateLimitClass: RateLimitClass;
   readonly idempotency: IdempotencyMode;
+  /** Largest accepted body in bytes when it differs from the default (`MAX_BODY_BYTES`, 256 KiB). */
+  readonly maxBodyBytes?: number;
   readonly summary: string;
   readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Webhooks';
 }
@@ -71,7 +73,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'listEmployees', method: 'GET', path: '/employees', entry: 'employees/list-employees', auth: 'jwt', roles: EMPLOYEE_READERS, ...read, summary: 'List employees (page, limit, department, search, status)', tag: 'Employees' },
   { id: 'createEmployee', method: 'POST', path: '/employees', entry: 'employees/create-employee', auth: 'jwt', roles: EMPLOYEE_WRITERS, ...write, summary: 'Create an employee at Abhi and in the local mirror', tag: 'Employees' },
   { id: 'searchEmployees', method: 'GET', path: '/employees/search', entry: 'employees/search-employees', auth: 'jwt', roles: EMPLOYEE_READERS, ...read, summary: 'Search employees by name, code or email', tag: 'Employees' },
-  { id: 'bulkImportEmployees', method: 'POST', path: '/employees/bulk', entry: 'employees/bulk-import-employees', auth: 'jwt', roles: EMPLOYEE_WRITERS, ...write, summary: 'Import up to 1,000 employees as a background job', tag: 'Employees' },
+  { id: 'bulkImportEmployees', method: 'POST', path: '/employees/bulk', entry: 'employees/bulk-import-employees', auth: 'jwt', roles: EMPLOYEE_WRITERS, ...write, maxBodyBytes: 1024 * 1024, summary: 'Import up to 1,000 employees as a background job', tag: 'Employees' },
   { id: 'getEmployee', method: 'GET', path: '/employees/{id}', entry: 'employees/get-employee', auth: 'jwt', roles: EMPLOYEE_READERS, ...read, summary: 'Get one employee', tag: 'Employees' },
   { id: 'updateEmployee', method: 'PUT', path: '/employees/{id}', entry: 'employees/update-employee', auth: 'jwt', roles: EMPLOYEE_WRITERS, ...write, summary: 'Update an employee', tag: 'Employees' },
   { id: 'deleteEmployee', method: 'DELETE', path: '/employees/{id}', entry: 'employees/delete-employee', auth: 'jwt', roles: ['admin', 'hr_manager'], ...write, summary: 'Deactivate and delete an employee', tag: 'Employees' },

@@ -52,8 +52,11 @@ export const QUEUES: readonly QueueDefinition[] = [
     eventTypes: [
       'employee.created',
       'transaction.advance.requested',
+      'transaction.advance.approval_requested',
       'transaction.advance.approved',
       'transaction.advance.rejected',
+      'transaction.advance.expired',
+      'transaction.advance.cancelled',
       'transaction.advance.created',
       'transaction.advance.failed',
       'transaction.repayment.created',

@@ -40,11 +40,13 @@ export interface FunctionAccess {
 const ROUTE_DOMAIN_ACCESS: Record<string, FunctionAccess> = {
   system: {},
   employees: { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
-  jobs: { state: 'read' },
+  // Organization admins see their child organizations' jobs: the hierarchy lives in PostgreSQL.
+  jobs: { state: 'read', database: true },
   transactions: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true },
   organizations: { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
   'master-data': { state: 'readWrite', abhi: 'client' },
-  reports: { state: 'readWrite', database: true },
+  // The outstanding report reads Abhi's outstanding balances; statements come from the ledger.
+  reports: { state: 'readWrite', database: true, abhi: 'client' },
   webhooks: { state: 'readWrite', database: true, webhookSecret: true, publishEvents: true },
 };
 
@@ -59,7 +61,7 @@ const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
 
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   'employee-import': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
-  'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, sendTo: ['abhi-sync'] },
+  'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true, sendTo: ['abhi-sync'] },
   notifications: { state: 'readWrite', database: true },
   'cache-invalidation': { state: 'readWrite' },
   'balance-refresh': { state: 'readWrite', database: true, abhi: 'client' },
@@ -68,7 +70,8 @@ const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
 const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'outbox-sweep': { database: true, publishEvents: true },
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
-  reconciliation: { state: 'readWrite', database: true, abhi: 'client' },
+  // Restarts the workflow of requests stuck before Abhi was called, and settles the ones Abhi did create.
+  reconciliation: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
 };
 
 export const AUTHORIZER_ENTRY = 'auth/authorize';

@@ -17,6 +17,10 @@ export const CUSTOM_METRICS = {
   reconciliationMismatches: 'ReconciliationMismatches',
   /** Advances created at Abhi but not recorded locally after the workflow's deadline (Count). */
   advanceRecordingStuck: 'AdvanceRecordingStuck',
+  /** An advance create whose outcome at Abhi could not be established; it is retried by reference (Count). */
+  advanceOutcomeUnknown: 'AdvanceOutcomeUnknown',
+  /** Approve/reject/cancel was saved but resuming the waiting workflow failed; reconciliation resumes it (Count). */
+  advanceWorkflowSignalFailed: 'AdvanceWorkflowSignalFailed',
   /** Every HTTP call to Abhi (Count) and its duration (Milliseconds). */
   abhiCalls: 'AbhiCalls',
   abhiLatency: 'AbhiLatency',

@@ -16,6 +16,7 @@ import { startLocalIssuer, LOCAL_AUDIENCE } from './issuer';
 import { startPlatform } from './stack';
 import { docsRoutes } from './docs-page';
 import { seedLocalData } from './seed';
+import { removeStackEnv, writeStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LOCAL_DIR = path.join(ROOT, '.local');
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
       },
     );
     stoppers.push(platform.stop);
+    writeStackEnv(platform.env);
+    stoppers.push(async () => removeStackEnv());
     const seeded = await seedLocalData(platform);
 
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -152,6 +152,18 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 1,
       description: 'The reconciliation run found ledger rows that disagree with Abhi.',
     });
+    this.alarm('AdvanceOutcomeUnknown', {
+      metric: custom(CUSTOM_METRICS.advanceOutcomeUnknown),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'Creating an advance at Abhi ended without a known outcome; the workflow retries by reference, never blindly.',
+    });
+    this.alarm('AdvanceWorkflowSignalFailed', {
+      metric: custom(CUSTOM_METRICS.advanceWorkflowSignalFailed),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'An approval decision was saved but resuming the waiting workflow failed; it picks the decision up when its wait ends.',
+    });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
       threshold: 1,

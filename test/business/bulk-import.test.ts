@@ -20,8 +20,6 @@ beforeAll(async () => {
   api = await startTestApi({
     extraEnv: {
       RATE_LIMIT_ENABLED: 'false',
-      // 1,000 rows are about 450 KB of JSON; the default body limit (256 KB) is for ordinary requests.
-      MAX_BODY_BYTES: String(1024 * 1024),
       ABHI_RATE_LIMIT_RPS: String(CLIENT_RPS),
       ABHI_RATE_LIMIT_BURST: '10',
       // The whole local platform shares one process and one pool here; a Lambda instance would have its own.

@@ -205,7 +205,7 @@ describe('errors map to RFC 9457 problems; nothing internal leaks', () => {
     ['real AbhiTimeoutError', new AbhiTimeoutError('no answer in 8000 ms', true, ctx), 504, 'EXTERNAL_API_ERROR'],
     ['real AbhiRateLimitedError', new AbhiRateLimitedError(9, 'upstream', ctx), 503, 'EXTERNAL_API_ERROR'],
     ['real AbhiServerError', new AbhiServerError(500, 'Internal', 'db down at 10.0.3.4', ctx), 502, 'EXTERNAL_API_ERROR'],
-    ['real AbhiValidationError', new AbhiValidationError(400, 'Bad request', 'iban', ctx), 502, 'EXTERNAL_API_ERROR'],
+    ['real AbhiValidationError (Abhi refused the input: the caller can fix it)', new AbhiValidationError(400, 'Bad request', 'iban', ctx), 422, 'VALIDATION_ERROR'],
     ['real AbhiNetworkError', new AbhiNetworkError('ECONNRESET', true, ctx), 502, 'EXTERNAL_API_ERROR'],
     ['real AbhiNotFoundError (escaped the use case)', new AbhiNotFoundError(404, 'Not found', undefined, ctx), 404, 'NOT_FOUND'],
     ['TypeError', new TypeError("Cannot read properties of undefined (reading 'password')"), 500, 'INTERNAL_ERROR'],

@@ -454,6 +454,8 @@ describe('monitoring stack (prod)', () => {
       ['AbhiLoginFailures', 1],
       ['ReconciliationMismatches', 1],
       ['AdvanceRecordingStuck', 1],
+      ['AdvanceOutcomeUnknown', 1],
+      ['AdvanceWorkflowSignalFailed', 1],
     ] as const) {
       expect(alarm(name)).toMatchObject({
         Namespace: 'AbhiEwa',

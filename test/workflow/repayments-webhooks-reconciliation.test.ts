@@ -192,7 +192,7 @@ describe('reconciliation', () => {
       requestId,
       error: { Error: 'Error', Cause: '{"errorMessage":"database unavailable"}' },
     });
-    expect(metrics).toEqual([{ name: 'AdvanceRecordingStuck', value: 1 }]);
+    expect(metrics).toEqual([{ name: 'AdvanceRecordingStuck', value: undefined }]);
     expect((await api.db.query(`SELECT recording_stuck_at IS NOT NULL AS stuck FROM advance_requests WHERE id = $1`, [requestId])).rows[0].stuck).toBe(true);
     await api.db.query(`UPDATE advance_requests SET updated_at = now() - interval '1 hour' WHERE id = $1`, [requestId]);
 

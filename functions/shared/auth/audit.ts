@@ -5,7 +5,7 @@ import type { Principal } from './principal';
 /**
  * The audit trail: every authorization decision that denies, and every money-moving or personal-data change, with
  * who, what, when, from where and the request id. Written to PostgreSQL `audit_log` (see audit-log.sql) when a
- * database is configured; the Lambda authorizer (outside the VPC) and functions without DATABASE_URL write structured
+ * database is configured; the Lambda authorizer (outside the VPC) and functions without a database write structured
  * log lines with `audit: true` instead (CloudWatch Logs is their audit sink).
  */
 export type AuditOutcome = 'allowed' | 'denied' | 'succeeded' | 'failed';
@@ -80,13 +80,13 @@ export class PostgresAuditSink implements AuditSink {
   }
 }
 
-/** PostgreSQL when DATABASE_URL is set; a failed insert falls back to the log so the event is never lost silently. */
+/** PostgreSQL when the function has a database (DATABASE_URL locally, DATABASE_HOST in AWS); a failed insert falls back to the log so the event is never lost silently. */
 class DefaultAuditSink implements AuditSink {
   private readonly log = new LogAuditSink();
   private postgres: PostgresAuditSink | undefined;
 
   async record(event: AuditEvent): Promise<void> {
-    if (!process.env.DATABASE_URL) return this.log.record(event);
+    if (!process.env.DATABASE_URL && !process.env.DATABASE_HOST) return this.log.record(event);
     try {
       if (!this.postgres) {
         const { getPool } = await import('#shared/db/pool');

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envVar, loadConfig } from '#shared/config';
 import { logger } from '#shared/observability';
 import { UnauthorizedError } from './errors';

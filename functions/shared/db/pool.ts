@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { Signer } from '@aws-sdk/rds-signer';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
 /**

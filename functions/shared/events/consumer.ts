@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger, metrics } from '#shared/observability';
 import { claimMany, completeMany, MessageInProgressError, release, type Claim } from './dedupe';
 import type { DomainEvent } from './types';

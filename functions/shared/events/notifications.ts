@@ -27,6 +27,8 @@ interface Template {
   text: (event: DomainEvent, recipient: Recipient) => string;
   /** Also tell the organization's HR mailbox. */
   copyHr?: boolean;
+  /** Also ask the approvers (the finance managers' mailbox, else HR's) to act. */
+  askApprovers?: (event: DomainEvent, recipient: Recipient) => string;
 }
 
 const aed = (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? `AED ${value.toFixed(2)}` : 'your advance');
@@ -51,6 +53,22 @@ const TEMPLATES: Record<string, Template> = {
       const reasons = [e.payload.reason, ...(Array.isArray(e.payload.reasons) ? e.payload.reasons : [])].filter((x): x is string => typeof x === 'string' && x !== '');
       return `Hello ${r.firstName}, your request for ${aed(e.payload.amount)} was not approved${reasons.length ? `: ${reasons.join('; ')}` : ''}.`;
     },
+  },
+  'transaction.advance.approval_requested': {
+    subject: 'Advance waiting for approval',
+    text: (e, r) => `Hello ${r.firstName}, your request for ${aed(e.payload.amount)} needs your employer's approval. We will let you know when it is decided.`,
+    askApprovers: (e, r) =>
+      `An advance of ${aed(e.payload.amount)} for ${r.firstName} (employee ${r.employeeId}) waits for approval` +
+      `${typeof e.payload.expiresAt === 'string' ? ` until ${e.payload.expiresAt}` : ''}. ` +
+      `Approve or reject it with PUT /api/v1/transactions/${String(e.payload.requestId)}/status.`,
+  },
+  'transaction.advance.expired': {
+    subject: 'Advance request expired',
+    text: (e, r) => `Hello ${r.firstName}, nobody decided on your request for ${aed(e.payload.amount)} in time, so it expired. Nothing was paid or deducted; you can ask again.`,
+  },
+  'transaction.advance.cancelled': {
+    subject: 'Advance request cancelled',
+    text: (e, r) => `Hello ${r.firstName}, your request for ${aed(e.payload.amount)} was cancelled. Nothing was paid or deducted.`,
   },
   'transaction.advance.created': {
     subject: 'Advance paid out',
@@ -92,6 +110,16 @@ export function compose(event: DomainEvent, recipient: Recipient, settings: Noti
       recipient: settings.hrEmail,
       subject: `[HR] ${template.subject}`,
       body: `${template.subject} for employee ${recipient.employeeId}. ${body}`,
+      employeeId: recipient.employeeId,
+    });
+  }
+  const approvers = settings.approverEmail ?? settings.hrEmail;
+  if (template.askApprovers && approvers && settings.channels.email) {
+    out.push({
+      channel: 'email',
+      recipient: approvers,
+      subject: `[Approval needed] ${template.subject}`,
+      body: template.askApprovers(event, recipient),
       employeeId: recipient.employeeId,
     });
   }

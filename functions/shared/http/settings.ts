@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envVar, loadConfig } from '#shared/config';
 
 /** HTTP edge settings from the environment, read once on first use (so the local stack / tests can set them first). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import { BUSINESS_OPERATIONS } from './operations-business';
 import { TRANSACTION_OPERATIONS } from './operations-transactions';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Small schema helpers shared by the business API's schemas (employees, organizations, master data, reports, jobs).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageOf, isoDateTime, resourceId } from './common';
 
 /** Background jobs (bulk imports): status, counters and per-item results, kept 30 days. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { paginationShape } from '#shared/http/schemas';
 import { pageOf, searchTerm } from './common';
 

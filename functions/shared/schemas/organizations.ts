@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amount, email, paginationShape, phoneE164, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
+import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
 
 /**
  * Organization schemas. Abhi owns the organization itself (name, industry, credit limit, ...); this platform adds
@@ -9,32 +10,9 @@ import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
 // ---- Advance policy ---------------------------------------------------------------------------------------------
 
-/** Amounts in AED. Used by the advance workflow through `resolveAdvancePolicy`. */
-export interface AdvancePolicy {
-  /** Advances above this amount wait for an approver. */
-  approvalThreshold: number;
-  /** Advances above this amount need a token obtained with MFA. */
-  mfaThreshold: number;
-  /** Largest single advance. */
-  maxAdvanceAmount: number;
-  maxAdvancesPerMonth: number;
-  /** Employees must have worked this long before their first advance. */
-  minDaysSinceJoining: number;
-  /** A pending approval expires after this many hours. */
-  approvalTtlHours: number;
-  /** No advances in the last N days before payroll (the repayment would not be collectible). */
-  blackoutDaysBeforePayroll: number;
-}
-
-export const DEFAULT_ADVANCE_POLICY: Readonly<AdvancePolicy> = Object.freeze({
-  approvalThreshold: 2000,
-  mfaThreshold: 1000,
-  maxAdvanceAmount: 5000,
-  maxAdvancesPerMonth: 3,
-  minDaysSinceJoining: 90,
-  approvalTtlHours: 48,
-  blackoutDaysBeforePayroll: 2,
-});
+// The policy itself (fields, defaults, how a stored policy resolves) is a domain rule the workflow applies: one
+// definition in domain/advance-policy.ts, re-exported here for the API's schemas.
+export { DEFAULT_ADVANCE_POLICY, resolveAdvancePolicy, type AdvancePolicy } from '#shared/domain/advance-policy';
 
 const policyFields = {
   approvalThreshold: amount({ max: 1_000_000 }).meta({ description: 'Advances above this amount (AED) need approval', example: 2000 }),
@@ -42,7 +20,7 @@ const policyFields = {
   maxAdvanceAmount: amount({ max: 1_000_000 }).meta({ description: 'Largest single advance (AED)', example: 5000 }),
   maxAdvancesPerMonth: z.number().int().min(1).max(31).meta({ example: 3 }),
   minDaysSinceJoining: z.number().int().min(0).max(3650).meta({ example: 90 }),
-  approvalTtlHours: z.number().int().min(1).max(720).meta({ example: 48 }),
+  approvalTtlHours: z.number().int().min(1).max(MAX_APPROVAL_TTL_HOURS).meta({ description: 'Hours a pending approval waits before it expires (at most 168, the workflow\'s limit)', example: 48 }),
   blackoutDaysBeforePayroll: z.number().int().min(0).max(15).meta({ example: 2 }),
 };
 
@@ -57,12 +35,6 @@ export const advancePolicyInput = z.strictObject({
 });
 
 export const advancePolicySchema = z.object(policyFields).meta({ description: 'Advance policy (amounts in AED)' });
-
-/** The stored policy merged over the defaults; tolerant of rows written before a field existed. */
-export function resolveAdvancePolicy(stored: unknown): AdvancePolicy {
-  const parsed = advancePolicyInput.safeParse(stored ?? {});
-  return { ...DEFAULT_ADVANCE_POLICY, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
-}
 
 /** Cross-field rules of a complete policy; an empty list means it is consistent. */
 export function advancePolicyProblems(policy: AdvancePolicy): { field: string; message: string }[] {
@@ -82,6 +54,8 @@ export interface NotificationSettings {
   channels: { email: boolean; sms: boolean; push: boolean };
   /** HR mailbox that receives a copy of employee and approval notifications. */
   hrEmail: string | null;
+  /** Mailbox of the finance managers who approve advances; told when an advance waits for approval (HR's if unset). */
+  approverEmail: string | null;
   /** Event types that send nothing for this organization. */
   mutedEvents: string[];
 }
@@ -89,6 +63,7 @@ export interface NotificationSettings {
 export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Object.freeze({
   channels: Object.freeze({ email: true, sms: true, push: false }),
   hrEmail: null,
+  approverEmail: null,
   mutedEvents: [],
 });
 
@@ -98,6 +73,7 @@ export const notificationSettingsInput = z.strictObject({
     .optional()
     .meta({ description: 'Channels to use' }),
   hrEmail: email().nullable().optional(),
+  approverEmail: email().nullable().optional().meta({ description: 'Finance managers\' mailbox for approval requests' }),
   mutedEvents: z
     .array(z.string().regex(/^[a-z]+(\.[a-z]+)+$/, 'Expected an event type such as transaction.advance.approved.'))
     .max(50)
@@ -109,6 +85,7 @@ export const notificationSettingsSchema = z
   .object({
     channels: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
     hrEmail: z.string().nullable(),
+    approverEmail: z.string().nullable(),
     mutedEvents: z.array(z.string()),
   })
   .meta({ description: 'Notification settings' });
@@ -119,6 +96,7 @@ export function resolveNotificationSettings(stored: unknown): NotificationSettin
   return {
     channels: { ...DEFAULT_NOTIFICATION_SETTINGS.channels, ...stripUndefined(value.channels ?? {}) },
     hrEmail: value.hrEmail ?? DEFAULT_NOTIFICATION_SETTINGS.hrEmail,
+    approverEmail: value.approverEmail ?? DEFAULT_NOTIFICATION_SETTINGS.approverEmail,
     mutedEvents: value.mutedEvents ?? [...DEFAULT_NOTIFICATION_SETTINGS.mutedEvents],
   };
 }

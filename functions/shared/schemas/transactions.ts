@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amount, isoDate, paginationShape, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId } from './common';
 

@@ -417,6 +417,7 @@ export async function recordAdvance(deps: TransactionDeps, input: RequestRef): P
   if (row.status === 'COMPLETED') return { status: row.status, recorded: false };
   if (!row.abhi_transaction_id || !row.abhi_transaction) throw new Error(`Advance request ${row.id} has no Abhi transaction to record.`);
   const result = await recordCompletedAdvance(deps, { requestId: row.id, advance: deserializeStoredAdvance(row.abhi_transaction), actor: ACTOR });
+  if (result.recorded) deps.metrics.count('AdvancesCreated');
   return { status: result.status, recorded: result.recorded };
 }
 
@@ -490,7 +491,7 @@ async function failRequest(
  * mark the request, which stays PROCESSING with Abhi's id so reconciliation completes it. Never loses it.
  */
 export async function raiseRecordingStuck(deps: TransactionDeps, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<{ raised: true }> {
-  deps.metrics.count('AdvanceRecordingStuck', 1, { Workflow: 'advance' });
+  deps.metrics.count('AdvanceRecordingStuck');
   const { error, message } = describeWorkflowError(input.error);
   logger.error('Advance created at Abhi but not recorded; reconciliation will complete it', { requestId: input.requestId, error, message });
   try {

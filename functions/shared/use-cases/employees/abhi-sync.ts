@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Employee as AbhiEmployee, Organization } from '#shared/abhi/schemas';
 import { getPool, withTransaction } from '#shared/db/pool';
 import { recordEvent } from '#shared/events/record';

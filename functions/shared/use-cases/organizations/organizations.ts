@@ -169,6 +169,7 @@ export async function updateOrganization(
     const notificationSettings = resolveNotificationSettings({
       channels: { ...before.notificationSettings.channels, ...stripUndefined(settingsInput.channels ?? {}) },
       hrEmail: settingsInput.hrEmail === undefined ? before.notificationSettings.hrEmail : settingsInput.hrEmail,
+      approverEmail: settingsInput.approverEmail === undefined ? before.notificationSettings.approverEmail : settingsInput.approverEmail,
       mutedEvents: settingsInput.mutedEvents ?? before.notificationSettings.mutedEvents,
     });
     const updated = await updateOrganizationConfig(db, organizationId, { advancePolicy, notificationSettings });
