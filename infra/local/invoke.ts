@@ -49,10 +49,14 @@ async function main(): Promise<void> {
   if (!fs.existsSync(STACK_ENV_FILE)) fail('The local stack is not running: start it with `npm start` in another terminal, then invoke again.');
   Object.assign(process.env, JSON.parse(fs.readFileSync(STACK_ENV_FILE, 'utf8')) as Record<string, string>);
 
+  // Stdout carries only the result: the handler's logs (Powertools writes to stdout, as in Lambda) go to stderr.
+  const writeResult = (text: string) => fs.writeSync(1, text);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
   // Imported only now: handlers read their configuration at import.
   const module = (await import(pathToFileURL(path.join(ROOT, 'functions', `${spec.entry}.ts`)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
   const result = await module.handler(event, fakeLambdaContext(spec.entry.replace(/\//g, '-')));
-  process.stdout.write(`${JSON.stringify(result ?? null, null, 2)}\n`);
+  writeResult(`${JSON.stringify(result ?? null, null, 2)}\n`);
   // Pools and SDK clients keep sockets open; the invocation is over.
   process.exit(0);
 }

@@ -41,6 +41,10 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // Ctrl-C reaches the whole process group: PostgreSQL and the sandbox stop at the same moment we do, so the
+    // connections they drop while we shut down are expected, not crashes.
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     process.exit(code);
   };
