@@ -15,6 +15,7 @@ import { startSecretsLocal } from './services/secrets-local';
 import { startLocalIssuer, LOCAL_AUDIENCE } from './issuer';
 import { startPlatform } from './stack';
 import { docsRoutes } from './docs-page';
+import { mailboxRoutes } from './mailbox';
 import { seedLocalData } from './seed';
 import { removeStackEnv, writeStackEnv } from './stack-env';
 
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
         abhiBaseUrl,
         abhiCredentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
         issuer,
-        extraRoutes: docsRoutes(),
+        extraRoutes: { ...docsRoutes(), ...mailboxRoutes() },
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
     );
@@ -92,6 +93,7 @@ Abhi EWA platform is running (ready in ${seconds} s)
   API            ${platform.api.url}/api/v1        (also at ${platform.api.url}/)
   Health         ${platform.api.url}/api/v1/health   Ready: ${platform.api.url}/api/v1/ready
   Docs           ${platform.api.url}/docs          OpenAPI: ${platform.api.url}/api/v1/openapi.json
+  Mailbox        ${platform.api.url}/__local/mailbox   (the notifications the platform "sent")
   Abhi sandbox   ${abhiBaseUrl}   (state: http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/__sandbox/state)
   OIDC issuer    ${issuer.issuer}   (JWKS: ${issuer.jwksUrl}, audience ${LOCAL_AUDIENCE})
   PostgreSQL     ${platform.env.DATABASE_URL}

@@ -65,6 +65,10 @@ describe('notifications (local mailbox)', () => {
       expect.objectContaining({ channel: 'sms', recipient: employee.phone, status: 'captured' }),
     ]);
     expect(mail[0].body).toContain('Fatima');
+    // The same mailbox as the local stack shows it.
+    const page = await api.request('GET', `/__local/mailbox?recipient=${encodeURIComponent(employee.email)}&eventType=employee.created`);
+    expect(page.status).toBe(200);
+    expect(page.body.items).toEqual([expect.objectContaining({ channel: 'email', subject: 'Welcome to earned wage access', employeeId: employee.id })]);
   });
 
   it('honours the organization’s settings (muted events, channels, HR copy) for events of other services', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mailboxRoutes } from '../../infra/local/mailbox';
 import { startPlatform, type Platform } from '../../infra/local/stack';
 import { startLocalIssuer } from '../../infra/local/issuer';
 import { startAbhiSandbox } from '../../infra/local/abhi-sandbox/server';
@@ -61,6 +62,7 @@ export async function startTestApi(options: { sandbox?: Record<string, unknown>;
       issuer,
       visibilityTimeoutSeconds: 2,
       recreateDatabase: true,
+      extraRoutes: mailboxRoutes(),
       extraEnv: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', ...options.extraEnv },
     },
   );
