@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { authorize } from '#shared/auth/authorizer';
 import { UnauthorizedError } from '#shared/auth/errors';
-import { logger } from '#shared/observability';
+import { logger } from '#shared/logger';
 
 /**
  * Lambda REQUEST authorizer for every `jwt` route (identity source: the Authorization header; API Gateway caches the

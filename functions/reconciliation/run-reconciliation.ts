@@ -9,8 +9,12 @@ import { transactionDeps, withInvocation } from '../transactions/runtime';
 
 /**
  * Reconciliation: nightly from the schedule (EventBridge Scheduler, topology `reconciliation`), or on demand with
- * `{ "startDate": "YYYY-MM-DD", "endDate": "YYYY-MM-DD" }` or `{ "days": 7 }` (npm run invoke, or a future admin
- * route). Writes a row to `reconciliation_reports` and the EMF metric `ReconciliationMismatches`.
+ * `{ "startDate": "YYYY-MM-DD", "endDate": "YYYY-MM-DD" }` or `{ "days": 7 }` by hand (npm run invoke). Writes a row
+ * to `reconciliation_reports` and the EMF metric `ReconciliationMismatches`. Operators start runs through the API
+ * instead (POST /reconciliation/runs, admin; stricter period rules: no future dates; queued to
+ * reconciliation/process-reconciliation-request) and read every report, this one's too, with
+ * GET /reconciliation/reports[/{id}]. This by-hand path keeps its looser checks: the workflow tests reconcile the
+ * sandbox's frozen business day, which may lie ahead of the real date.
  */
 const onDemand = z.strictObject({
   startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),

@@ -1,41 +1,17 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * Observability singletons, created once per process at module scope (Powertools' recommended pattern). Service
  * name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, set by CDK and the local stack.
+ *
+ * Each singleton lives where a bundle that does not use it leaves it out (esbuild keeps a module's top-level
+ * construction, and everything it imports, in every bundle that imports the module): `logger` in `./logger`
+ * (re-exported here), `metrics` here, and the tracer in `#shared/tracer` — the Powertools Tracer pulls in the X-Ray
+ * SDK (about 110 KB minified, evaluated at import), so only functions that trace (apiHandler) import it.
  */
-export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'abhi-ewa',
-  // Personal data and secrets never reach logs: these keys are masked wherever they appear in a logged object.
-  jsonReplacerFn: (key: string, value: unknown) => (SENSITIVE_LOG_KEYS.has(key.toLowerCase()) ? maskForLog(value) : value),
-});
+export { logger } from './logger';
 
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'AbhiEwa',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'abhi-ewa',
 });
-
-export const tracer = new Tracer({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'abhi-ewa',
-  enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false',
-});
-
-const SENSITIVE_LOG_KEYS = new Set([
-  'authorization',
-  'password',
-  'token',
-  'accesstoken',
-  'refreshtoken',
-  'secret',
-  'accountnumber',
-  'emiratesid',
-  'iban',
-  'x-signature',
-  'mfasecret',
-]);
-
-function maskForLog(_value: unknown): string {
-  return '***';
-}

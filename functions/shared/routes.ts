@@ -47,7 +47,7 @@ export interface Route {
   /** Largest accepted body in bytes when it differs from the default (`MAX_BODY_BYTES`, 256 KiB). */
   readonly maxBodyBytes?: number;
   readonly summary: string;
-  readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Webhooks';
+  readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Reconciliation' | 'Webhooks';
 }
 
 export const API_PREFIX = '/api/v1';
@@ -102,6 +102,11 @@ export const ROUTES: readonly Route[] = [
   // Reports
   { id: 'getOutstandingReport', method: 'GET', path: '/reports/outstanding', entry: 'reports/get-outstanding-report', auth: 'jwt', roles: REPORT_READERS, ...read, summary: 'Outstanding and overdue balances', tag: 'Reports' },
   { id: 'getStatement', method: 'GET', path: '/reports/statements/{employeeId}', entry: 'reports/get-statement', auth: 'jwt', roles: [...REPORT_READERS, 'employee'], ...read, summary: "An employee's monthly statement", tag: 'Reports' },
+
+  // Reconciliation (platform operators and finance): reports span organizations, so admin only.
+  { id: 'startReconciliationRun', method: 'POST', path: '/reconciliation/runs', entry: 'reconciliation/start-reconciliation-run', auth: 'jwt', roles: ['admin'], ...write, summary: 'Start a reconciliation run with Abhi for a period (background; one at a time)', tag: 'Reconciliation' },
+  { id: 'listReconciliationReports', method: 'GET', path: '/reconciliation/reports', entry: 'reconciliation/list-reconciliation-reports', auth: 'jwt', roles: ['admin'], ...read, summary: 'Reconciliation reports, newest first (status filter)', tag: 'Reconciliation' },
+  { id: 'getReconciliationReport', method: 'GET', path: '/reconciliation/reports/{id}', entry: 'reconciliation/get-reconciliation-report', auth: 'jwt', roles: ['admin'], ...read, summary: 'One reconciliation report with its fixed and mismatch findings', tag: 'Reconciliation' },
 
   // Webhooks
   { id: 'receiveAbhiWebhook', method: 'POST', path: '/webhooks/abhi', entry: 'webhooks/receive-abhi-webhook', auth: 'webhook-hmac', roles: [], rateLimitClass: 'write', idempotency: 'none', summary: 'Status changes pushed by Abhi (HMAC-signed)', tag: 'Webhooks' },

@@ -90,6 +90,18 @@ export const QUEUES: readonly QueueDefinition[] = [
     maxConcurrency: 2,
     eventTypes: ['balance.updated', 'transaction.advance.created', 'transaction.repayment.created'],
   },
+  {
+    name: 'reconciliation-requests',
+    consumer: 'reconciliation/process-reconciliation-request',
+    purpose: 'On-demand reconciliation runs (POST /reconciliation/runs), one report per message',
+    batchSize: 1,
+    // A retry of a failed run is the operator's call (the report says why); redelivery covers a lost consumer.
+    maxReceiveCount: 2,
+    // A run reads Abhi's whole period: the Lambda maximum, like the scheduled run.
+    consumerTimeoutSeconds: 900,
+    // One run at a time is enforced on the report rows (409, claims); 2 is the lowest mapping limit AWS accepts.
+    maxConcurrency: 2,
+  },
 ];
 
 export interface ScheduleDefinition {

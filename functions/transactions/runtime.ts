@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { SecretsManagerCredentialsProvider, abhiClientFromEnv, createDynamoAbhiClient, type AbhiClient } from '#shared/abhi/client';
+import { abhiClientFromEnv } from '#shared/abhi/client';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { envVar, loadConfig } from '#shared/config';
@@ -24,13 +24,23 @@ interface Invocation {
   /** Epoch ms by which Abhi calls must be done (the Lambda's remaining time, less a reserve). */
   deadline: number;
   correlationId?: string;
+  /** A workflow task: its Abhi calls queue for a fleet rate slot for most of the run (see `callOptions`). */
+  patient?: boolean;
 }
 const invocation = new AsyncLocalStorage<Invocation>();
 
+/** What a patient invocation keeps back from its wait for a rate slot, beyond one Abhi attempt. */
+const PATIENT_RESERVE_MS = 1_000;
+
 /** Runs `work` with the Lambda's deadline applied to every Abhi call it makes (concurrency-safe locally too). */
-export function withInvocation<T>(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined, correlationId: string | undefined, work: () => Promise<T>): Promise<T> {
+export function withInvocation<T>(
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+  correlationId: string | undefined,
+  work: () => Promise<T>,
+  options: { patient?: boolean } = {},
+): Promise<T> {
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 25_000;
-  return invocation.run({ deadline: Date.now() + Math.max(1_000, remaining - 1_500), correlationId }, work);
+  return invocation.run({ deadline: Date.now() + Math.max(1_000, remaining - 1_500), correlationId, ...(options.patient ? { patient: true } : {}) }, work);
 }
 
 let deps: TransactionDeps | undefined;
@@ -47,10 +57,17 @@ export function transactionDeps(): TransactionDeps {
     transaction: (work) => withTransaction(work),
     // Built on first use: tasks that never call Abhi need none of its configuration.
     abhi: lazyGateway(() =>
-      abhiGateway(abhiClient(), {
+      abhiGateway(abhiClientFromEnv(), {
         callOptions: () => {
           const current = invocation.getStore();
-          return current ? { deadline: current.deadline, ...(current.correlationId ? { correlationId: current.correlationId } : {}) } : {};
+          if (!current) return {};
+          return {
+            deadline: current.deadline,
+            ...(current.correlationId ? { correlationId: current.correlationId } : {}),
+            // A workflow task waits for a fleet rate slot (keeping one attempt and a reserve) instead of failing
+            // AbhiUnavailable after 2 s and sleeping in a Step Functions retry while Abhi has capacity again.
+            ...(current.patient ? { maxRateLimitWaitMs: Math.max(2_000, current.deadline - Date.now() - timing.ABHI_TIMEOUT_MS - PATIENT_RESERVE_MS) } : {}),
+          };
         },
         // Just over one attempt: after a timeout the client has no time left to repeat the write itself.
         writeBudgetMs: timing.ABHI_TIMEOUT_MS + 40,
@@ -78,35 +95,6 @@ function lazyGateway(build: () => AbhiGateway): AbhiGateway {
       const member = gateway[property];
       return typeof member === 'function' ? member.bind(gateway) : member;
     },
-  });
-}
-
-/**
- * The process-wide Abhi client. `ABHI_BREAKER_OPEN_MS` (local stack and tests only) shortens how long an open
- * circuit breaker refuses calls, so fault-injection runs do not wait out the production 30 s; without it this is
- * exactly `abhiClientFromEnv()`.
- */
-function abhiClient(): AbhiClient {
-  const openMs = process.env.ABHI_BREAKER_OPEN_MS;
-  if (!openMs) return abhiClientFromEnv();
-  const config = loadConfig({
-    ABHI_BASE_URL: envVar.url(),
-    ABHI_CREDENTIALS_SECRET_ID: envVar.text(),
-    ABHI_SIGNING_ENABLED: envVar.flag(),
-    ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
-    ABHI_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
-    ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
-    ABHI_BREAKER_OPEN_MS: envVar.positiveInt(),
-    STATE_TABLE_NAME: envVar.text(),
-  });
-  return createDynamoAbhiClient({
-    baseUrl: config.ABHI_BASE_URL,
-    credentials: new SecretsManagerCredentialsProvider(config.ABHI_CREDENTIALS_SECRET_ID, { maxAgeSeconds: 300 }),
-    signing: { enabled: config.ABHI_SIGNING_ENABLED },
-    rateLimit: { ratePerSecond: config.ABHI_RATE_LIMIT_RPS, burst: config.ABHI_RATE_LIMIT_BURST },
-    timeoutMs: config.ABHI_TIMEOUT_MS,
-    tableName: config.STATE_TABLE_NAME,
-    breaker: { openDurationMs: config.ABHI_BREAKER_OPEN_MS },
   });
 }
 
@@ -199,7 +187,7 @@ export function workflowTask<I extends { requestId?: string }, O>(
   return async (event, context) => {
     const requestId = event?.requestId;
     try {
-      return await withInvocation(context, requestId, () => step(transactionDeps(), event));
+      return await withInvocation(context, requestId, () => step(transactionDeps(), event), { patient: true });
     } catch (error) {
       const mapped = toWorkflowError(error);
       logger.warn('Workflow task failed', { workflowTask: name, requestId, error: mapped.name, detail: mapped.message });

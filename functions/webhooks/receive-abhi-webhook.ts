@@ -1,13 +1,23 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { abhiWebhookBody } from '#shared/schemas/transactions';
-import { receiveAbhiWebhook } from '#shared/use-cases/webhooks/abhi-webhook';
+import { receiveAbhiWebhook, verifyWebhookSignature } from '#shared/use-cases/webhooks/abhi-webhook';
 import { transactionDeps, webhookDeps } from '../transactions/runtime';
 
 /**
- * POST /webhooks/abhi: status changes pushed by Abhi. HMAC-SHA256 over `<timestamp>.<raw body>` (see README.md in
- * this folder); a forged, stale or replayed call changes nothing (401, or 200 `duplicate: true` for a replay).
+ * POST /webhooks/abhi: status changes pushed by Abhi. HMAC-SHA256 over `<timestamp>.<event id>.<raw body>` (see
+ * README.md in this folder), checked before the body is even parsed; a forged, stale or replayed call changes nothing
+ * (401, or 200 `duplicate: true` for a replay).
  */
-export const handler = apiHandler('receiveAbhiWebhook', { body: abhiWebhookBody }, async (request) => ({
-  status: 200,
-  body: await receiveAbhiWebhook(transactionDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
-}));
+export const handler = apiHandler(
+  'receiveAbhiWebhook',
+  { body: abhiWebhookBody },
+  async (request) => ({
+    status: 200,
+    body: await receiveAbhiWebhook(transactionDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
+  }),
+  {
+    verifyRawRequest: async ({ headers, rawBody }) => {
+      verifyWebhookSignature({ secret: await webhookDeps().secret(), headers, rawBody, now: new Date() });
+    },
+  },
+);

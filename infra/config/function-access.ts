@@ -48,6 +48,8 @@ const ROUTE_DOMAIN_ACCESS: Record<string, FunctionAccess> = {
   // The outstanding report reads Abhi's outstanding balances; statements come from the ledger.
   reports: { state: 'readWrite', database: true, abhi: 'client' },
   webhooks: { state: 'readWrite', database: true, webhookSecret: true, publishEvents: true },
+  // Reports live in PostgreSQL; running one is the consumer's job.
+  reconciliation: { database: true },
 };
 
 /** Per-entry additions on top of the domain line. */
@@ -57,6 +59,7 @@ const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
   'transactions/request-advance': { advanceWorkflow: true },
   // Approving a pending advance resumes the workflow waiting on its task token.
   'transactions/update-transaction-status': { advanceWorkflow: true },
+  'reconciliation/start-reconciliation-run': { sendTo: ['reconciliation-requests'] },
 };
 
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
@@ -65,6 +68,8 @@ const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   notifications: { state: 'readWrite', database: true },
   'cache-invalidation': { state: 'readWrite' },
   'balance-refresh': { state: 'readWrite', database: true, abhi: 'client' },
+  // Runs reconciliation like the nightly schedule does (same grants, same reasons).
+  'reconciliation-requests': { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
 };
 
 const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {

@@ -45,7 +45,13 @@ export interface StageConfig {
   readonly abhi: {
     readonly baseUrl: string;
     readonly signingEnabled: boolean;
-    /** Fleet-wide token bucket towards Abhi (the SDK's default is 10 rps, burst 20). */
+    /**
+     * Fleet-wide token bucket towards Abhi (env ABHI_RATE_LIMIT_RPS / ABHI_RATE_LIMIT_BURST). Derived from the limit
+     * Abhi publishes for our API user (10 rps, burst 20): the same rate, and the burst less rate × 500 ms of slack
+     * in Abhi's bucket for arrival jitter, so that a call our bucket admits is never answered 429 (10 rps, burst 15;
+     * `fleetRateLimit()` in functions/shared/abhi/fleet-limit.ts, the functions' default). It costs 5 calls once
+     * after an idle period, not throughput. If Abhi grants another limit, set both from `fleetRateLimit(granted)`.
+     */
     readonly rateLimitRps: number;
     readonly rateLimitBurst: number;
     /** Per-call timeout towards Abhi; below the API functions' timeout so a slow Abhi surfaces as 504, not a Lambda timeout. */
@@ -222,7 +228,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       // Request signing is opt-in at Abhi (SDK default off); turn it on per stage once Abhi confirms it.
       signingEnabled: signingText === 'true',
       rateLimitRps: 10,
-      rateLimitBurst: 20,
+      rateLimitBurst: 15,
       timeoutMs: 10_000,
     },
     oidc: {

@@ -79,14 +79,15 @@ export class AdvanceWorkflow extends Construct {
       maxDelay: Duration.seconds(30),
       jitterStrategy: sfn.JitterType.FULL,
     };
-    // Abhi refusing calls for a while (circuit open, rate limited): nothing happened, so wait longer between tries
-    // (the client's breaker stays open 30 s).
+    // Abhi refusing calls for a while (circuit open, rate limited): nothing happened. Task functions already wait up
+    // to most of their run for a rate slot, so a first retry comes soon (jittered, not all at once) and the backoff
+    // covers longer outages (the client's breaker stays open 30 s).
     const unavailableRetry: sfn.RetryProps = {
       errors: [WORKFLOW_ERRORS.abhiUnavailable],
-      interval: Duration.seconds(5),
+      interval: Duration.seconds(2),
       backoffRate: 2,
       // About ten minutes in all: a longer Abhi outage fails the request (DEPENDENCY_UNAVAILABLE) rather than hang.
-      maxAttempts: 12,
+      maxAttempts: 13,
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     };

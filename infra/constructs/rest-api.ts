@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { problemBody, SECURITY_HEADERS, type ProblemInput } from '../../functions/shared/http/responses';
 import { API_PREFIX, type Route } from '../../functions/shared/routes';
 import { names } from '../config/names';
 import type { StageConfig } from '../config/stages';
@@ -167,6 +168,48 @@ export class PlatformApi extends Construct {
       }
     }
 
+    this.addProblemGatewayResponses();
     this.firewall = new ApiFirewall(this, 'Firewall', { config, stageArn: this.api.deploymentStage.stageArn });
+  }
+
+  /**
+   * What API Gateway answers by itself (no route, authorizer said no, throttled, too large, timed out) in the same
+   * problem+json format and with the same security headers as the functions' answers; the local API server sends the
+   * same bodies (GATEWAY_PROBLEMS in infra/local/api-server.ts).
+   */
+  private addProblemGatewayResponses(): void {
+    const responses: [id: string, type: apigw.ResponseType, status: number, code: ProblemInput['code'], detail: string, extra?: Record<string, string>][] = [
+      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED', 'A valid bearer token is required.', { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' }],
+      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN', 'You are not allowed to perform this operation.'],
+      ['WafFiltered', apigw.ResponseType.WAF_FILTERED, 403, 'FORBIDDEN', 'You are not allowed to perform this operation.'],
+      // REST APIs answer an unknown path with 403 "Missing Authentication Token"; it is a 404 to the caller.
+      ['NoRoute', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'NOT_FOUND', 'No such route.'],
+      ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'],
+      ['Throttled', apigw.ResponseType.THROTTLED, 429, 'RATE_LIMIT_EXCEEDED', 'Too many requests; retry later.', { 'Retry-After': '1' }],
+      ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 429, 'RATE_LIMIT_EXCEEDED', 'Too many requests; retry later.', { 'Retry-After': '60' }],
+      ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, 504, 'SERVICE_UNAVAILABLE', 'The request took too long; retry later.'],
+      ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 500, 'INTERNAL_ERROR', 'The request could not be processed.'],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 400, 'VALIDATION_ERROR', 'The request is not valid.'],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', 'The request could not be processed.'],
+    ];
+    // Static header values are written between single quotes and cannot contain one, which leaves out the CSP; a JSON
+    // problem body runs no script, and nosniff keeps browsers from treating it as anything else.
+    const headers = (extra: Record<string, string> = {}) =>
+      Object.fromEntries(
+        Object.entries({ 'Content-Type': 'application/problem+json', ...SECURITY_HEADERS, ...extra })
+          .filter(([, value]) => !value.includes("'"))
+          .map(([name, value]) => [name, `'${value}'`]),
+      );
+    for (const [id, type, status, code, detail, extra] of responses) {
+      const body = problemBody({ status, code, detail, requestId: 'REQUEST_ID' });
+      const template = JSON.stringify(body).replace('"REQUEST_ID"', '"$context.requestId"');
+      this.api.addGatewayResponse(`Problem${id}`, {
+        type,
+        // DEFAULT_4XX/5XX keep API Gateway's own status (e.g. 415, 429 from WAF); the others set theirs.
+        statusCode: id.startsWith('Default') ? undefined : String(status),
+        responseHeaders: headers(extra),
+        templates: { 'application/json': template },
+      });
+    }
   }
 }

@@ -168,20 +168,26 @@ function buildEvent(
   pathParameters: Record<string, string>,
   body: Buffer,
 ): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then Object.fromEntries: a client-chosen name such as `__proto__` becomes an own property, as it does when
+  // Lambda JSON-parses API Gateway's event (plain `obj[name]` writes would hit Object.prototype instead).
+  const headerMap = new Map<string, string>();
+  const multiHeaderMap = new Map<string, string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
-    headers[name] = value; // API Gateway keeps the last value in `headers`
-    (multiValueHeaders[name] ??= []).push(value);
+    headerMap.set(name, value); // API Gateway keeps the last value in `headers`
+    multiHeaderMap.set(name, [...(multiHeaderMap.get(name) ?? []), value]);
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const queryMap = new Map<string, string>();
+  const multiQueryMap = new Map<string, string[]>();
   for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiValueQuery[name] ??= []).push(value);
+    queryMap.set(name, value);
+    multiQueryMap.set(name, [...(multiQueryMap.get(name) ?? []), value]);
   }
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(multiHeaderMap);
+  const query: Record<string, string> = Object.fromEntries(queryMap);
+  const multiValueQuery: Record<string, string[]> = Object.fromEntries(multiQueryMap);
   const contentType = String(req.headers['content-type'] ?? '');
   const isText = body.length === 0 || /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i.test(contentType) || !contentType;
   const requestId = randomUUID();
@@ -277,7 +283,7 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult): vo
 
 /**
  * Responses API Gateway itself produces (no route, authorizer said no, body too large). The deployed API overrides
- * its gateway responses with the same problem+json bodies (see the API stack), so clients see one format.
+ * its gateway responses with the same problem+json bodies (infra/constructs/rest-api.ts), so clients see one format.
  */
 export const GATEWAY_PROBLEMS = {
   404: { code: 'NOT_FOUND', detail: 'No such route.' },
@@ -288,7 +294,8 @@ export const GATEWAY_PROBLEMS = {
 } as const;
 
 function sendGatewayError(res: http.ServerResponse, status: keyof typeof GATEWAY_PROBLEMS, requestId: string = randomUUID()): void {
-  sendResult(res, problemResponse({ status, ...GATEWAY_PROBLEMS[status], requestId }, { requestId }));
+  const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' } : undefined;
+  sendResult(res, problemResponse({ status, ...GATEWAY_PROBLEMS[status], requestId }, { requestId, headers }));
 }
 
 function sendPreflight(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -115,7 +115,7 @@ export function sampleEventFor(spec: FunctionSpec, events = loadSampleEvents()):
   if (direct) return { ...direct, rule: 'file named after the entry' };
   if (spec.kind === 'route') {
     const routes = ROUTES.filter((r) => r.entry === spec.entry);
-    const match = events.find((e) => routes.some((r) => e.event.httpMethod === r.method && e.event.resource === r.path));
+    const match = events.find((e) => e.event.type !== 'REQUEST' && routes.some((r) => e.event.httpMethod === r.method && e.event.resource === r.path));
     if (match) return { ...match, rule: 'API Gateway event with the route’s method and resource' };
   }
   if (spec.kind === 'consumer') {

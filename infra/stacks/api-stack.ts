@@ -117,7 +117,7 @@ export class ApiStack extends Stack {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'The team pins nodejs22.x (docs/team-contracts.md: code must run on Node 20 locally and on Lambda nodejs22.x); moving to nodejs24.x is a deliberate upgrade with its own test run, not an automatic one.',
+        'The team pins nodejs22.x (docs/adr/0010: code runs on Node 20 locally and on Lambda nodejs22.x); moving to nodejs24.x is a deliberate upgrade with its own test run, not an automatic one.',
     });
     Validations.of(this).acknowledge({
       id: 'Serverless-LambdaLatestVersion',

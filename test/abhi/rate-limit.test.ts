@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AbhiRateLimitedError } from '#shared/abhi/client';
 import { startAbhiSandbox, type AbhiSandbox, type SandboxState } from '../../infra/local/abhi-sandbox/server';
 import { freePort, waitFor } from '../../infra/local/ports';
-import { CREDENTIALS, instance, uniquePrefix } from './helpers';
+import { CREDENTIALS, instance, sleep, uniquePrefix } from './helpers';
 
 /** The sandbox as its own process (like the local stack runs it): its clock and event loop are not the clients'. */
 async function sandboxProcess(rate: { ratePerSecond: number; burst: number }): Promise<{ baseUrl: string; url: string; state(): Promise<SandboxState>; stop(): void }> {
@@ -91,6 +91,53 @@ describe('fleet-wide rate limit towards Abhi (DynamoDB token bucket)', () => {
     expect((error as AbhiRateLimitedError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(sandbox.state().requests).toBe(before);
     expect(a.metrics.sum('AbhiRateLimited')).toBe(1);
+  });
+
+  it('patient callers (workflow tasks) all get a slot without a deep queue: an interactive call still gets one during their backlog', async () => {
+    const prefix = uniquePrefix();
+    const rate = { ratePerSecond: 5, burst: 1 };
+    const tasks = instance(sandbox, prefix, { rateLimit: rate });
+    const api = instance(sandbox, prefix, { rateLimit: rate });
+    await tasks.client.employees.list({ limit: 1 }); // login
+    // 15 calls at 5/s: 3 s of backlog, more than the 2 s any caller may reserve ahead.
+    const patient = Array.from({ length: 15 }, () => tasks.client.employees.list({ limit: 1 }, { maxRateLimitWaitMs: 15_000 }));
+    await sleep(300);
+    const started = Date.now();
+    await api.client.employees.list({ limit: 1 }); // the client's default wait (2 s)
+    const interactiveMs = Date.now() - started;
+    const results = await Promise.allSettled(patient);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // Patient callers reserve at most 1 s ahead (+ one interval), so the interactive call waited about that, not 2+ s.
+    expect(interactiveMs).toBeLessThan(1_800);
+    expect(api.metrics.sum('AbhiRateLimited')).toBe(0);
+    // The same backlog of callers with the default wait: the ones beyond 2 s of slots are refused.
+    const control = await Promise.allSettled(Array.from({ length: 15 }, () => tasks.client.employees.list({ limit: 1 })));
+    expect(control.some((r) => r.status === 'rejected' && r.reason instanceof AbhiRateLimitedError)).toBe(true);
+    expect(sandbox.state().rateLimited).toBe(0);
+  });
+
+  it('beforeSend runs once, after the slot and before the request; refused for want of a slot or failing, nothing is sent', async () => {
+    const prefix = uniquePrefix();
+    const a = instance(sandbox, prefix, { rateLimit: { ratePerSecond: 2, burst: 1 } });
+    await a.client.employees.list({ limit: 1 }); // login + call: the bucket is busy for the next 500 ms
+    const requests = () => sandbox.state().requests;
+    const before = requests();
+    const seen: number[] = [];
+    await a.client.employees.list({ limit: 1 }, { beforeSend: async () => void seen.push(requests()) });
+    expect(seen).toEqual([before]);
+    expect(requests()).toBe(before + 1);
+
+    const failure = new Error('counter not committed');
+    await expect(a.client.employees.list({ limit: 1 }, { beforeSend: () => Promise.reject(failure) })).rejects.toBe(failure);
+    expect(requests()).toBe(before + 1);
+
+    const b = instance(sandbox, prefix, { rateLimit: { ratePerSecond: 2, burst: 1 }, maxRateLimitWaitMs: 0 });
+    await sleep(600);
+    await b.client.employees.list({ limit: 1 }); // takes the free slot
+    let ran = false;
+    const refused = await b.client.employees.list({ limit: 1 }, { beforeSend: async () => void (ran = true) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AbhiRateLimitedError);
+    expect(ran).toBe(false);
   });
 
   it('a 429 storm from Abhi is retried after Retry-After, not hammered', async () => {

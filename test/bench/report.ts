@@ -6,8 +6,8 @@ import { ASSUMPTIONS, PRICE_DATE, PRICE_LABELS, PRICE_REGION, PRICES } from './l
 import { PROJECT_ROOT, readResult, type PartResult } from './lib/results';
 import { fmt, kb } from './lib/stats';
 import type { AbhiData } from './parts/abhi';
-import type { ColdStartData, ColdTarget } from './parts/cold-start';
-import { costPerMillion, type CostData, type KindMeasurement } from './parts/cost';
+import { FAMILIES, type ColdStartData, type ColdTarget } from './parts/cold-start';
+import { costPerMillion, type CostData } from './parts/cost';
 import type { LoadData } from './parts/load';
 import type { WarmData } from './parts/warm-overhead';
 
@@ -37,6 +37,7 @@ function optionsTable(): string[] {
     row('BENCH_COLD_RUNS', '--cold-runs', 'coldRuns', 'fresh Node processes per function (at least 5)'),
     row('BENCH_COLD_FILTER', '--cold-filter', undefined, 'regular expression on entries (default: all)'),
     row('BENCH_COLD_DEBUG', '--cold-debug', undefined, 'print each cold-start child\'s output'),
+    row('BENCH_COLD_NAVIGATOR', '', undefined, '`off`: no Node 22-style `navigator` in the cold-start children (Node 20 as it is; see §1)'),
     row('BENCH_WARM_N', '--warm-n', 'warmN', 'invocations per warm variant'),
     row('BENCH_WARM_MAX_SECONDS', '--warm-max-seconds', 'warmMaxSeconds', 'time cap of the DynamoDB Local variants'),
     row('BENCH_LOAD_SECONDS', '--load-seconds', 'loadSeconds', 'seconds per scenario × concurrency'),
@@ -167,6 +168,10 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       'issuer). Numbers are medians. Node here is 20 (Lambda: 22 on arm64); process start-up itself is not counted (Lambda\'s',
       'runtime start is not either); this is a proxy for the INIT phase, not a Lambda measurement.',
       '',
+      cold.navigatorShim
+        ? 'Node 22 has a global `navigator`, Node 20 has none: without it pg (8.x) probes for Cloudflare Workers with `new Response()`, and the first touch of `Response` loads undici (30-70 ms here) — a cost a Lambda INIT on Node 22 does not have. Each child therefore defines a Node 22-like `navigator` before the clock starts, for the references and the functions alike (`BENCH_COLD_NAVIGATOR=off` measures Node 20 as it is). The all-in reference still loads undici, through jose\'s `createRemoteJWKSet` at module scope, as it would on Node 22.'
+        : 'Measured on Node 20 as it is (`BENCH_COLD_NAVIGATOR=off`): every bundle that loads pg at import also loads undici (30-70 ms here), through pg\'s Cloudflare probe (`new Response()`), which Node 22 answers through its global `navigator` instead.',
+      '',
       '**Sample events** (`events/`), first match wins: (1) `events/<entry with / → ->.json` (e.g. `auth-authorize.json`,',
       '`workflow-create-advance.json`); (2) route functions: the API Gateway event whose `httpMethod` and `resource` are the',
       'route\'s; (3) consumers: `sqs-<queue>.json`; (4) schedules: `scheduled-<schedule>.json`; (5) the authorizer: a REQUEST',
@@ -190,24 +195,30 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       '',
       `Budgets: bundle ≤ 500 KB (512,000 bytes) and import ≤ 50 % of the all-in bundle's import = **${ms(cold.importBudgetMs)}** in this run.`,
       '',
-      '| Function | Kind | Memory | Bundle | Import | % of all-in | First invocation | Import + first | Sample event → outcome | Size | Import |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      'Size and Import: ✅ within the budget, else how far over it. Largest parts: the bundle\'s biggest dependency families',
+      '(see "Where the bytes go" below).',
+      '',
+      '| Function | Kind | Memory | Bundle | Import | % of all-in | First invocation | Import + first | Sample event → outcome | Size | Import | Largest parts |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const f of cold.functions) {
       if (f.status !== 'measured') {
-        w(`| \`${f.name}\` | ${f.kind} | ${f.memoryMb ?? ''} MB | – | – | – | – | – | ${f.status}: ${escapeCell(f.reason ?? '')} | – | – |`);
+        w(`| \`${f.name}\` | ${f.kind} | ${f.memoryMb ?? ''} MB | – | – | – | – | – | ${f.status}: ${escapeCell(f.reason ?? '')} | – | – | – |`);
         continue;
       }
+      const sizeCell = f.withinSizeBudget ? '✅' : `❌ +${kb(f.bundle!.bytes - SIZE_BUDGET)}`;
+      const importCell =
+        f.withinImportBudget === undefined ? '–' : f.withinImportBudget ? '✅' : `❌ +${ms(f.importMedianMs! - cold.importBudgetMs!)}`;
       const share = f.importMedianMs !== undefined && allIn.importMedianMs ? `${fmt((f.importMedianMs / allIn.importMedianMs) * 100, 0)} %` : 'n/a';
       const eventCell = f.event ? `\`${f.event.file.replace('events/', '')}\` → ${escapeCell((f.outcomes ?? []).join('; '))}` : `import only (${f.importOnlyReason})`;
       w(
-        `| \`${f.name}\` | ${f.kind} | ${f.memoryMb} MB | ${kb(f.bundle!.bytes)} | ${ms(f.importMedianMs)} | ${share} | ${f.invokeMedianMs !== undefined ? ms(f.invokeMedianMs) : '–'} | ${ms(f.totalMedianMs)} | ${eventCell} | ${f.withinSizeBudget ? '✅' : '❌'} | ${f.withinImportBudget === undefined ? '–' : f.withinImportBudget ? '✅' : '❌'} |`,
+        `| \`${f.name}\` | ${f.kind} | ${f.memoryMb} MB | ${kb(f.bundle!.bytes)} | ${ms(f.importMedianMs)} | ${share} | ${f.invokeMedianMs !== undefined ? ms(f.invokeMedianMs) : '–'} | ${ms(f.totalMedianMs)} | ${eventCell} | ${sizeCell} | ${importCell} | ${largestParts(f)} |`,
       );
     }
     w(
       '',
       '**What the bytes are** (esbuild metafile, bytes in the minified output attributed to the npm package of each input;',
-      '`(project)` = the project\'s own code). Top packages across all measured functions (counted among each function\'s 15 largest):',
+      '`(project)` = the project\'s own code). Top packages across all measured functions (counted among each function\'s 12 largest):',
       '',
       '| Package | In functions | Median share of a bundle | Total bytes (all functions) | Imported directly by (project files) |',
       '|---|---|---|---|---|',
@@ -218,6 +229,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       w(`| \`${p.name}\` | ${p.functions} | ${fmt(p.medianShare * 100, 1)} % | ${kb(p.totalBytes)} | ${p.name === '(project)' ? '–' : importers || '(through other packages)'} |`);
     }
     w('', coldFindings(cold), '');
+    w(...familyTable(cold), '');
     const examples = chainExamples(cold);
     if (examples.length) {
       w('**Why small functions are large** — the shortest import chain from the entry to each of its biggest packages (esbuild metafile):', '');
@@ -299,7 +311,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
   if (abhi) {
     w(
       `The sandbox enforces Abhi's limit server-side (${abhi.limit.ratePerSecond} req/s, burst ${abhi.limit.burst}, 429 with Retry-After beyond);`,
-      'the platform\'s fleet-wide client limiter (a DynamoDB token bucket with the same numbers) and the response cache are what',
+      `the platform's fleet-wide client limiter (a DynamoDB token bucket, ${abhi.clientLimit ? `${abhi.clientLimit.ratePerSecond} req/s, burst ${abhi.clientLimit.burst}` : 'same numbers'}) and the response cache are what`,
       'is measured. Abhi calls are read from the sandbox\'s own request log and state (`GET /__sandbox/state`).',
       '',
       `**Scale:** \`${abhi.scale}\` — ${abhi.phase2.advances} advances and ${abhi.phase1.reads + abhi.phase2.reads.reads} reads. The issue asks for 1,000 advances + 5,000 reads;`,
@@ -310,7 +322,9 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       'organization\'s advance policy set through `PUT /organizations/{id}` to allow the burst locally (31 advances/month, no',
       'joining or payroll blackout rule); our own per-user rate limits raised (they are not under test here); AED 10 per advance',
       `(below the approval threshold). ${10} clients send advances and ${10} clients read, concurrently; 10 % of the advances are`,
-      'sent a second time with the same Idempotency-Key, as a client that lost the answer would.',
+      'sent a second time with the same Idempotency-Key, as a client that lost the answer would. The sandbox\'s business clock',
+      'runs on the 28th of the current month (Abhi allows 50 % of the salary earned to date: early in a month most advances',
+      'of the burst would be refused and the run would measure the calendar).',
       '',
       '**Read mix** (weights in %): ' + abhi.readMix.map((r) => `${r.weight} ${r.description}`).join('; ') + '.',
       '',
@@ -323,7 +337,17 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       `- Abhi calls per second over that time: ${abhi.phase2.perSecond.join(' ')}.`,
       `- Abhi calls by endpoint: ${Object.entries(abhi.phase2.abhiCallsByPath).map(([p, c]) => `\`${p}\` ${c}`).join(', ')}.`,
       `- Workflow: ${abhi.phase2.workflowExecutions ?? 0} executions, start to end p50 ${fmt(abhi.phase2.workflowExecutionSeconds?.p50 ?? Number.NaN, 1)} s, max ${fmt(abhi.phase2.workflowExecutionSeconds?.max ?? Number.NaN, 1)} s; retries and failures: ${Object.entries(abhi.phase2.workflowRetriesAndFailures ?? {}).map(([k, c]) => `${c}× ${k}`).join(', ') || 'none'}.`,
-      `- 429s from Abhi (whole run): **${abhi.phase2.abhi429}** (target 0)${Object.keys(abhi.phase2.abhiOtherErrors).length ? `; other Abhi errors: ${Object.entries(abhi.phase2.abhiOtherErrors).map(([s, c]) => `${c}× ${s}`).join(', ')}` : ''}.`,
+      `- 429s from Abhi (whole run): **${abhi.phase2.abhi429}** (target 0)${Object.keys(abhi.phase2.abhiOtherErrors).length ? `; other Abhi errors: ${Object.entries(abhi.phase2.abhiOtherErrors).map(([s, c]) => `${c}× ${s}`).join(', ')}` : ''}.${abhi.phase2.abhiBucketLowest !== undefined ? ` Abhi's bucket replayed from its request log: the lowest level a call of the burst found was ${fmt(abhi.phase2.abhiBucketLowest, 2)} tokens of ${abhi.limit.burst} (below 1 is a 429); ${abhi.phase2.abhiBucketArrivalsBelow2} calls found fewer than 2.` : ''}`,
+      `- Reads alongside the burst: ${readStatuses(abhi.phase2.reads)}.`,
+      ...(abhi.marginCheck?.length
+        ? [
+            `- Margin check (phase 3, same run: the platform's Abhi client, 20 callers at saturation, ${fmt(abhi.marginCheck[0]!.seconds, 0)} s per bucket): ` +
+              abhi.marginCheck
+                .map((m) => `burst ${m.burst}${m.burst === abhi.limit.burst ? " (Abhi's own)" : m.burst === abhi.clientLimit?.burst ? ' (the fleet default)' : ''}: ${m.calls} calls (${fmt(m.calls / m.seconds, 1)}/s), **${m.abhi429} × 429**, lowest level ${fmt(m.lowest, 2)} tokens, ${m.below2} calls found fewer than 2`)
+                .join('; ') +
+              '.',
+          ]
+        : []),
       `- Submissions: ${Object.entries(abhi.phase2.submitStatuses).map(([s, c]) => `${c}× HTTP ${s}`).join(', ')}; final states: ${Object.entries(abhi.phase2.finalStatuses).map(([s, c]) => `${c} ${s}`).join(', ')}; not final: ${abhi.phase2.notFinal}; approvals given: ${abhi.phase2.approvalsGiven}.${Object.keys(abhi.phase2.notCompletedReasons ?? {}).length ? ` Not completed, by reason: ${Object.entries(abhi.phase2.notCompletedReasons).map(([r, c]) => `${c}× ${r}`).join('; ')}.` : ''}`,
       `- Exactly once at Abhi (sandbox state vs our requests, by the \`ref:ADV-<request id>\` tag): ${abhi.exactlyOnce.completedLocally} completed locally, ${abhi.exactlyOnce.abhiAdvancesForOurRequests} Abhi advances carry their references, **${abhi.exactlyOnce.duplicatedAtAbhi} duplicated**, ${abhi.exactlyOnce.completedWithoutAbhiAdvance} completed without an Abhi advance, ${abhi.exactlyOnce.abhiAdvancesWithoutLocalRequest} new Abhi advances without a local request (sandbox: ${abhi.exactlyOnce.sandboxAdvancesBefore} seed advances before, ${abhi.exactlyOnce.sandboxAdvancesTotal} after). Client retries answered with the same request: ${abhi.phase2.retriesReplayed}/${abhi.phase2.retries}.`,
       '',
@@ -473,6 +497,105 @@ function opsText(ops: Record<string, number>): string {
   return entries.length ? entries.map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ') : 'none';
 }
 
+const SIZE_BUDGET = 500 * 1024;
+
+/** `96-134`: the range of byte counts in KB. */
+function range(bytes: number[]): string {
+  if (!bytes.length) return '–';
+  const lo = Math.min(...bytes) / 1024;
+  const hi = Math.max(...bytes) / 1024;
+  return Math.round(lo) === Math.round(hi) ? fmt(lo, 0) : `${fmt(lo, 0)}-${fmt(hi, 0)}`;
+}
+
+/** `AWS SDK 290 · X-Ray 112 · zod 91`: the three largest dependency families of a bundle, in KB. */
+function largestParts(f: ColdTarget): string {
+  const families = f.bundle?.families;
+  if (!families) return '–';
+  return Object.entries(families)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, bytes]) => `${name} ${fmt(bytes / 1024, 0)}`)
+    .join(' · ');
+}
+
+/** Median KB per dependency family for each kind of function, and the plain reason the heaviest ones miss 500 KB. */
+function familyTable(cold: ColdStartData): string[] {
+  const measured = cold.functions.filter((f) => f.bundle?.families);
+  if (!measured.length) return [];
+  const kinds = [...new Set(measured.map((f) => f.kind))];
+  const names = FAMILIES.map((f) => f.name).filter((name) => measured.some((f) => (f.bundle!.families[name] ?? 0) > 0));
+  const cell = (fs: ColdTarget[], name: string) => {
+    const values = fs.map((f) => f.bundle!.families[name] ?? 0);
+    const m = median(values);
+    return m > 0 ? fmt(m / 1024, 0) : values.some((v) => v > 0) ? '(some)' : '–';
+  };
+  const allIn = cold.references.allIn.bundle?.families;
+  const lines = [
+    '**Where the bytes go** — median KB per dependency family, by kind of function (esbuild metafile; every input counted).',
+    '`AWS SDK` is the SDK v3 core and the clients a function uses (DynamoDB for the rate limiter, the idempotency',
+    'records, the Abhi token/breaker/cache and the revocation list; SNS, SQS, Step Functions, Secrets Manager where used);',
+    '`AWS SDK credential fallbacks` are the credential sources of the SDK\'s default chain (SSO, INI files, web identity,',
+    'login, process, container/IMDS) that a Lambda function never reaches, since Lambda puts its credentials in the',
+    'environment — the SDK loads them with `import()`, which esbuild inlines into the one-file bundle;',
+    '`X-Ray (Tracer)` is the Powertools Tracer with the X-Ray SDK (apiHandler\'s `captureLambdaHandler`).',
+    '',
+    `| Kind | Functions | Bundle (median) | Over 500 KB | ${names.join(' | ')} |`,
+    `|---|---|---|---|${names.map(() => '---').join('|')}|`,
+  ];
+  for (const kind of kinds) {
+    const fs = measured.filter((f) => f.kind === kind);
+    const over = fs.filter((f) => !f.withinSizeBudget).length;
+    lines.push(`| ${kind} | ${fs.length} | ${kb(median(fs.map((f) => f.bundle!.bytes)))} | ${over} | ${names.map((n) => cell(fs, n)).join(' | ')} |`);
+  }
+  if (allIn) lines.push(`| all-in reference | 1 | ${kb(cold.references.allIn.bundle!.bytes)} | – | ${names.map((n) => (allIn[n] ? fmt(allIn[n]! / 1024, 0) : '–')).join(' | ')} |`);
+  const routes = measured.filter((f) => f.kind === 'route');
+  const floor = routes.length ? routes.reduce((a, f) => (f.bundle!.bytes < a.bundle!.bytes ? f : a)) : undefined;
+  if (floor && !floor.withinSizeBudget) {
+    const fam = floor.bundle!.families;
+    const k = (name: string) => fmt((fam[name] ?? 0) / 1024, 0);
+    lines.push(
+      '',
+      `**Why the API functions stay over 500 KB.** The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${kb(floor.bundle!.bytes - SIZE_BUDGET)} over,`,
+      `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB + credential fallbacks ${k('AWS SDK credential fallbacks')} KB`,
+      `(the DynamoDB client behind rate limiting and idempotency), X-Ray ${k('X-Ray (Tracer)')} KB (tracing), zod ${k('zod')} KB (validation, configuration),`,
+      `Powertools ${k('Powertools')} KB (logger, metrics, idempotency with its JMESPath engine), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB.`,
+      `Every other route adds its use case, schemas and adapters (project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most`,
+      `add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and the Abhi client with its Secrets Manager client. Within this design (the SDK`,
+      'bundled, tracing, idempotency and DynamoDB rate limiting in every API function) 500 KB is out of reach; what is left',
+      `is structural: keeping the unreachable credential fallbacks out at bundling time (${k('AWS SDK credential fallbacks')} KB per function; it needs an`,
+      'esbuild plugin or alias, which NodejsFunction\'s CLI bundling does not offer as such), tracing only where it is',
+      'needed (X-Ray is in every route through apiHandler), or schemas in zod/mini.',
+    );
+  }
+  const allInMs = cold.references.allIn.importMedianMs;
+  const floorMs = floor?.importMedianMs;
+  if (floor && allInMs && floorMs !== undefined && cold.importBudgetMs !== undefined) {
+    const share = (v: number) => `${fmt((v / allInMs) * 100, 0)} %`;
+    const byKind = kinds
+      .map((kind) => {
+        const fs = measured.filter((f) => f.kind === kind && f.importMedianMs !== undefined);
+        return fs.length ? `${kind} ${share(median(fs.map((f) => f.importMedianMs!)))}` : undefined;
+      })
+      .filter(Boolean)
+      .join(', ');
+    const withFirst = measured.filter((f) => f.invokeMedianMs !== undefined);
+    lines.push(
+      '',
+      `**Import time against the budget (${ms(cold.importBudgetMs)}).** The floor of every API function is \`${floor.name}\` — apiHandler and`,
+      `nothing else: ${ms(floorMs)}, ${share(floorMs)} of the all-in bundle's ${ms(allInMs)} (this proxy varies by ±20 % between runs on this shared`,
+      `machine). V8 parses and compiles its ${kb(floor.bundle!.bytes)} and evaluates, at module scope, the SDK's DynamoDB client, the X-Ray SDK,`,
+      'zod and Powertools (a bundle evaluates every statically imported module when it loads). Median import by kind:',
+      byKind + '. The business routes add pg, the Abhi client and their zod schemas (built at module scope) on top of that',
+      'floor, which is why they stay over. In a one-file bundle `import()` does not help much: esbuild inlines the',
+      'target, wraps it and every module only it reaches in lazy initializers whose unused exports it can no longer drop (an',
+      'SDK client loaded that way adds 10-25 KB), and what it defers is mostly needed by the first invocation anyway.',
+      `The all-in reference is import only; with the first invocation added (real I/O: rate-limit writes, a PostgreSQL`,
+      `connection, Abhi calls) the median function takes ${withFirst.length ? share(median(withFirst.map((f) => f.totalMedianMs!))) : 'n/a'} of the all-in bundle's import time.`,
+    );
+  }
+  return lines;
+}
+
 /** The authorizer, the smallest route and a cached read: where their biggest packages come from. */
 function chainExamples(cold: ColdStartData): { name: string; bytes: number; chains: { pkg: string; bytes: number; chain: string[] }[] }[] {
   const measured = cold.functions.filter((f) => f.bundle?.chains);
@@ -500,33 +623,93 @@ function coldFindings(cold: ColdStartData): string {
   );
   if (zod) {
     lines.push(
-      `\`zod\` is in ${zod.functions} functions at a median ${fmt(zod.medianShare * 100, 0)} % of the bundle: the \`zod\` entry (v4 "classic") is not tree-shakable,`,
-      'so every function carries all of it; `zod/mini` is about 13 KB for the same schemas written functionally',
-      '(local-aws-stand-ins.md).',
+      `\`zod\` is in ${zod.functions} functions at a median ${fmt(zod.medianShare * 100, 0)} % of the bundle (${kb(zod.totalBytes / zod.functions)} on average).`,
+      'Imported as `import { z } from \'zod\'` (the all-in reference still does) it keeps all of zod 4 "classic", every locale',
+      'included (about 440 KB); `import * as z from \'zod\'`, as functions/** does, lets esbuild keep what is used — about',
+      '85-100 KB, most of it the classic API\'s core that any schema needs. `zod/mini` (about 15 KB) would need every schema',
+      'and `envVar` helper rewritten in its functional style (no `.optional()`/`.default()` chaining).',
     );
   }
+  // A function with more than 300 KB of zod has the whole classic API again: someone wrote `import { z } from 'zod'`.
+  const wholeZod = measured.filter((f) => (f.bundle!.families?.zod ?? 0) > 300 * 1024).map((f) => `\`${f.name}\``);
+  if (wholeZod.length) lines.push(`**Regression:** ${wholeZod.join(', ')} carry all of zod (over 300 KB): look for \`import { z } from 'zod'\` in their import graph.`);
   const shared = cold.dominantPackages.filter((p) => p.functions === measured.length && p.name !== '(project)').map((p) => `\`${p.name}\``);
   if (shared.length) lines.push(`Packages present in every measured function: ${shared.slice(0, 12).join(', ')}${shared.length > 12 ? ' …' : ''} — a shared module graph pulls them in whether or not the function uses them (see "Imported directly by").`);
   return lines.join(' ');
 }
 
+/** What phase 3 says about the burst margin (empty when it did not run). */
+function marginText(abhi: AbhiData): string {
+  const own = abhi.marginCheck?.find((m) => m.burst === abhi.limit.burst);
+  const fleet = abhi.marginCheck?.find((m) => m.burst === abhi.clientLimit?.burst && m.burst !== abhi.limit.burst);
+  if (!own || !fleet) return '';
+  const rate = abhi.limit.ratePerSecond;
+  const slackTokens = abhi.limit.burst - fleet.burst;
+  const used = Math.max(slackTokens - fleet.lowest, slackTokens - (abhi.phase2.abhiBucketLowest ?? slackTokens), 0);
+  const usedMs = (used / rate) * 1000;
+  const slackMs = (slackTokens / rate) * 1000;
+  return (
+    `The reference in the same run (phase 3): with Abhi's own burst the same client left Abhi's bucket at ${fmt(own.lowest, 2)} tokens at worst (${own.below2} calls below 2, ${own.abhi429} × 429) — at saturation equal buckets keep no slack and a few ms of jitter decide; ` +
+    `with the fleet default ${fmt(fleet.lowest, 2)} at worst (${fleet.abhi429} × 429). Jitter on this loopback ate at most ${fmt(usedMs, 0)} ms into the ${fmt(slackMs, 0)} ms of slack; across a NAT gateway and the internet it is larger, hence the margin. `
+  );
+}
+
+/** `480× 200, 20× 503 (balance 20)`: status counts of a read phase, with the kinds behind anything but 200. */
+function readStatuses(phase: AbhiData['phase1']): string {
+  const total: Record<string, number> = {};
+  const byStatus: Record<string, string[]> = {};
+  for (const [kind, entry] of Object.entries(phase.byKind)) {
+    for (const [status, count] of Object.entries(entry.statuses)) {
+      total[status] = (total[status] ?? 0) + count;
+      if (status !== '200') (byStatus[status] ??= []).push(`${kind} ${count}`);
+    }
+  }
+  return Object.entries(total)
+    .map(([status, count]) => `${count}× ${status}${byStatus[status] ? ` (${byStatus[status]!.join(', ')})` : ''}`)
+    .join(', ');
+}
+
 function abhiFindings(abhi: AbhiData): string {
   const parts: string[] = [];
-  if (!abhi.targets.no429) {
+  const client = abhi.clientLimit;
+  const slack = client ? abhi.limit.burst - client.burst : 0;
+  const lowest = abhi.phase2.abhiBucketLowest;
+  if (client && slack > 0) {
     parts.push(
-      `**429s:** the client bucket is configured with exactly Abhi's numbers (${abhi.limit.ratePerSecond} req/s, burst ${abhi.limit.burst}). The likely mechanism: at saturation both buckets hover near empty; the client admits a call when its bucket refills and the call reaches the sandbox a variable few milliseconds later, so two calls admitted 100 ms apart can arrive 90 ms apart, and the sandbox, with no spare token, answers 429. A margin (e.g. 9 req/s, burst 18 on the client) would trade about 10 % of throughput for zero 429s. The client retries a 429 after its Retry-After (functions/shared/abhi/transport.ts)${abhi.targets.allCompleted ? ', and every advance still reached a final state' : ''}.`,
+      `**429s.** The fleet's bucket keeps Abhi's rate but not its whole burst (${client.ratePerSecond} req/s, burst ${client.burst} against ${abhi.limit.ratePerSecond} req/s, burst ${abhi.limit.burst}; functions/shared/abhi/fleet-limit.ts): at saturation Abhi's bucket keeps ${slack} tokens of slack, ${fmt((slack / client.ratePerSecond) * 1000, 0)} ms of arrival jitter. ` +
+        (lowest !== undefined ? `In this run the lowest level a call found was ${fmt(lowest, 2)} tokens, so jitter used ${fmt(Math.max(0, slack - lowest), 2)} of the ${slack} tokens of slack${abhi.targets.no429 ? '' : ' and more: the slack was not enough'}. ` : '') +
+        marginText(abhi) +
+        `The cost is ${slack} calls once after an idle period (the first second of a burst), not throughput.`,
+    );
+  } else if (!abhi.targets.no429) {
+    parts.push(
+      `**429s:** the client bucket is configured with exactly Abhi's numbers (${abhi.limit.ratePerSecond} req/s, burst ${abhi.limit.burst}). At saturation both buckets hover near empty; a call admitted on time by ours can reach the sandbox a few milliseconds earlier, relative to the previous one, than Abhi's refill, and the sandbox, with no spare token, answers 429. The client retries a 429 after its Retry-After (functions/shared/abhi/transport.ts).`,
     );
   }
   const unavailable = Object.entries(abhi.phase2.workflowRetriesAndFailures ?? {})
     .filter(([key]) => key.startsWith('StateFailed') && key.includes('AbhiUnavailable'))
     .reduce((n, [, c]) => n + c, 0);
-  const tail = abhi.phase2.perSecond.slice(-10);
-  const tailRate = tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : 0;
+  const perSecond = abhi.phase2.perSecond;
+  const half = abhi.limit.ratePerSecond / 2;
+  let head = 0;
+  while (head < perSecond.length && perSecond[head]! < half) head++;
+  let tail = 0;
+  while (tail < perSecond.length - head && perSecond[perSecond.length - 1 - tail]! < half) tail++;
+  const middle = perSecond.slice(head, perSecond.length - tail);
+  const middleRate = middle.length ? middle.reduce((a, b) => a + b, 0) / middle.length : 0;
+  const rate = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+  const submitted = abhi.phase2.submitSeconds;
+  const arrival =
+    submitted !== undefined && submitted > 0
+      ? `The ${abhi.phase2.advances} advances were submitted over ${fmt(submitted, 1)} s (${fmt(abhi.phase2.advances / submitted, 1)}/s through the local API on this machine, submit p50 ${ms(abhi.phase2.submitLatencyMs.p50, 0)}): Abhi got ${fmt(rate(perSecond.slice(0, Math.floor(submitted))), 1)} req/s while they arrived and ${fmt(rate(perSecond.slice(Math.floor(submitted))), 1)} req/s from the last submission to the end. `
+      : '';
   parts.push(
-    `**Where Abhi capacity goes unused.** ${abhi.targets.fractionOfLimit ? 'The target is met' : `The target is missed (${fmt(abhi.phase2.fractionOfLimit, 2)})`}; the middle of the burst runs at the limit, the gaps are at the start (the first submissions reach the workflow) and at the end (last 10 s: ${fmt(tailRate, 1)} req/s).` +
+    `**Where Abhi capacity goes unused.** ${abhi.targets.fractionOfLimit ? `The target is met (${fmt(abhi.phase2.fractionOfLimit, 2)})` : `The target is missed (${fmt(abhi.phase2.fractionOfLimit, 2)})`}. From second ${head} to second ${perSecond.length - tail} Abhi got ${fmt(middleRate, 1)} req/s (${fmt(middleRate / abhi.limit.ratePerSecond, 2)} of the limit); below half the limit were the first ${head} s (the first submissions reaching the workflow)${tail ? ` and the last ${tail} s (the last advances finishing)` : ''}. ` +
+      arrival +
+      'Workflow tasks wait for a rate slot for up to their remaining time less one attempt (functions/transactions/runtime.ts) instead of failing `AbhiUnavailable` after 2 s and sleeping in a Step Functions retry while Abhi has capacity; they reserve at most 1 s ahead and ask again with jitter, so API calls and the creates (2 s wait) go ahead of the backlog (functions/shared/abhi/transport.ts). ' +
       (unavailable
-        ? ` ${unavailable} workflow task attempts ended \`AbhiUnavailable\`: a task waits at most 2 s for a fleet rate slot (the client's default \`maxRateLimitWaitMs\`), then fails, and the state machine retries \`AbhiUnavailable\` after 5 s, then 10 s, … (infra/constructs/advance-workflow.ts). While the backlog lasts other tasks take the slots; at the end of the burst the retried tasks sleep while Abhi is idle. Letting workflow tasks wait longer for a slot (they have far more than 2 s of budget) or retrying \`AbhiUnavailable\` sooner would close most of the gap.`
-        : ''),
+        ? `${unavailable} task attempt${unavailable === 1 ? '' : 's'} still ended \`AbhiUnavailable\` (no slot within its wait), retried after 2 s, 4 s, … with full jitter (infra/constructs/advance-workflow.ts); a create refused that way sent nothing and was not counted, so its retry needs no settle time and no lookup.`
+        : 'No task attempt ended `AbhiUnavailable`.'),
   );
   return parts.join('\n\n');
 }

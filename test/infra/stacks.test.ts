@@ -247,6 +247,28 @@ describe('api stack (prod)', () => {
     expect(JSON.stringify(association.Properties.ResourceArn)).toContain(stageId);
   });
 
+  it('API Gateway’s own answers are problem+json like the functions’: unknown route 404, no token 401, throttled 429', () => {
+    const responses = Object.values(resourcesOf(prod.api, 'AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    const byType = (type: string) => responses.find((r) => r.ResponseType === type);
+    for (const [type, status, code] of [
+      ['MISSING_AUTHENTICATION_TOKEN', '404', 'NOT_FOUND'],
+      ['UNAUTHORIZED', '401', 'UNAUTHORIZED'],
+      ['ACCESS_DENIED', '403', 'FORBIDDEN'],
+      ['THROTTLED', '429', 'RATE_LIMIT_EXCEEDED'],
+      ['REQUEST_TOO_LARGE', '413', 'PAYLOAD_TOO_LARGE'],
+    ] as const) {
+      const response = byType(type)!;
+      expect(response, type).toBeDefined();
+      expect(response.StatusCode).toBe(status);
+      expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
+      expect(response.ResponseParameters['gatewayresponse.header.X-Content-Type-Options']).toBe("'nosniff'");
+      const body = JSON.parse(response.ResponseTemplates['application/json']);
+      expect(body).toMatchObject({ status: Number(status), code, requestId: '$context.requestId' });
+    }
+    expect(byType('UNAUTHORIZED')!.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe('\'Bearer realm="abhi-ewa"\'');
+    expect(byType('DEFAULT_5XX')).toBeDefined();
+  });
+
   it('every function: nodejs22.x on arm64, active tracing, bounded timeout, explicit memory, its own log group with retention', () => {
     const functions = Object.values(resourcesOf(prod.api, 'AWS::Lambda::Function')).filter((f) => String(f.Properties.FunctionName ?? '').startsWith('abhi-ewa-prod-'));
     expect(functions).toHaveLength(prod.platform.api.functions.length);

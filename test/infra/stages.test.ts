@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { ABHI_BASE_URLS, resolveStageConfig, StageConfigError, upperSnake } from '../../infra/config/stages';
 import { buildPlatform, PlatformBuildError } from '../../infra/stacks/platform';
+import { ABHI_PUBLISHED_RATE_LIMIT, DEFAULT_FLEET_RATE_LIMIT, fleetRateLimit } from '../../functions/shared/abhi/fleet-limit';
 
 const read = (context: Record<string, string>) => (key: string) => context[key];
 
@@ -12,6 +13,15 @@ describe('stage configuration', () => {
     expect(new URL(config.oidc.issuer).hostname.endsWith('.invalid')).toBe(true);
     expect(config.abhi.baseUrl).toBe('https://api-uat-v2.abhi.ae/uat-open-api');
     expect(config.alarms.email).toBeUndefined();
+  });
+
+  it("the fleet's bucket towards Abhi is the functions' default: Abhi's rate, its burst less 500 ms of jitter slack", () => {
+    for (const stage of ['dev', 'uat', 'prod']) {
+      const config = resolveStageConfig(read({ stage, oidcIssuer: 'https://login.example.com/', alarmEmail: 'ops@example.com' }));
+      expect({ ratePerSecond: config.abhi.rateLimitRps, burst: config.abhi.rateLimitBurst }).toEqual(DEFAULT_FLEET_RATE_LIMIT);
+    }
+    expect(fleetRateLimit(ABHI_PUBLISHED_RATE_LIMIT)).toEqual({ ratePerSecond: 10, burst: 15 });
+    expect(fleetRateLimit({ ratePerSecond: 2, burst: 2 })).toEqual({ ratePerSecond: 2, burst: 1 });
   });
 
   it('prod uses the Abhi production URL, derives the JWKS URL from the issuer and keeps its data', () => {

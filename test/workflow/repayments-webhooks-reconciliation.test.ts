@@ -106,14 +106,15 @@ describe('repayments', () => {
   });
 });
 
-describe('Abhi webhook (HMAC-SHA256 over "<timestamp>.<raw body>")', () => {
+describe('Abhi webhook (HMAC-SHA256 over "<timestamp>.<event id>.<raw body>")', () => {
   const send = (body: unknown, options: { eventId?: string; timestamp?: number; secret?: string; signature?: string } = {}) => {
     const raw = JSON.stringify(body);
     const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-    const signature = options.signature ?? `sha256=${signWebhook(options.secret ?? webhookSecret, timestamp, raw)}`;
+    const eventId = options.eventId ?? `evt-${randomUUID()}`;
+    const signature = options.signature ?? `sha256=${signWebhook(options.secret ?? webhookSecret, timestamp, eventId, raw)}`;
     return api.request('POST', '/api/v1/webhooks/abhi', {
       rawBody: raw,
-      headers: { 'content-type': 'application/json', 'X-Abhi-Timestamp': timestamp, 'X-Abhi-Signature': signature, 'X-Abhi-Event-Id': options.eventId ?? `evt-${randomUUID()}` },
+      headers: { 'content-type': 'application/json', 'X-Abhi-Timestamp': timestamp, 'X-Abhi-Signature': signature, 'X-Abhi-Event-Id': eventId },
     });
   };
   const statusEvent = (transactionId: string, status: string, occurredAt = new Date().toISOString()) => ({

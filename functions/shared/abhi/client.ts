@@ -13,6 +13,7 @@ import { SecretsManagerCredentialsProvider, StaticCredentialsProvider } from './
 import { DynamoCircuitBreakerStore, DynamoRateLimiter, DynamoResponseCache, DynamoTokenStore } from './dynamodb-adapters';
 import { MemoryCircuitBreakerStore, MemoryRateLimiter, MemoryResponseCache, MemoryTokenStore } from './memory-adapters';
 import { powertoolsMetricsSink } from './telemetry';
+import { DEFAULT_FLEET_RATE_LIMIT } from './fleet-limit';
 import * as S from './schemas';
 import type { AbhiCredentials, AbhiMetricsSink, CircuitBreakerStore, CredentialsProvider, RateLimiter, ResponseCache, TokenStore } from './ports';
 
@@ -27,6 +28,7 @@ export { SecretsManagerCredentialsProvider, StaticCredentialsProvider } from './
 export { DynamoCircuitBreakerStore, DynamoRateLimiter, DynamoResponseCache, DynamoTokenStore } from './dynamodb-adapters';
 export { MemoryCircuitBreakerStore, MemoryRateLimiter, MemoryResponseCache, MemoryTokenStore } from './memory-adapters';
 export { RecordingMetricsSink, powertoolsMetricsSink } from './telemetry';
+export { ABHI_PUBLISHED_RATE_LIMIT, DEFAULT_FLEET_RATE_LIMIT, fleetRateLimit } from './fleet-limit';
 
 /**
  * The Abhi Open API client shared by all functions. See README.md in this folder for the method list, errors and
@@ -48,9 +50,9 @@ export interface AbhiClientOptions {
   readonly timeoutMs?: number;
   /** Deadline of a call without `options.deadline`. Default 25 000 ms. */
   readonly defaultBudgetMs?: number;
-  /** Used when no `rateLimiter` is given (in-memory bucket). Default 10 rps, burst 20. */
+  /** Used when no `rateLimiter` is given (in-memory bucket). Default 10 rps, burst 15 (DEFAULT_FLEET_RATE_LIMIT). */
   readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number };
-  /** Longest wait for a fleet rate-limit slot before `AbhiRateLimitedError`. Default 2 000 ms. */
+  /** Longest wait for a fleet rate-limit slot before `AbhiRateLimitedError` (per call: `CallOptions`). Default 2 000 ms. */
   readonly maxRateLimitWaitMs?: number;
   readonly retry?: RetryPolicy;
   readonly breaker?: CircuitBreakerOptions;
@@ -117,7 +119,7 @@ export class AbhiClient {
     this.credentials = 'get' in options.credentials ? options.credentials : new StaticCredentialsProvider(options.credentials);
     this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
     this.cache = options.cache === null ? undefined : (options.cache ?? new MemoryResponseCache(now));
-    const rate = options.rateLimit ?? { ratePerSecond: 10, burst: 20 };
+    const rate = options.rateLimit ?? DEFAULT_FLEET_RATE_LIMIT;
     this.breaker = new CircuitBreaker(options.breakerStore ?? new MemoryCircuitBreakerStore(), options.breaker, now, {
       opened: (group) => {
         metrics.metric('AbhiBreakerOpened', 'Count', 1, { AbhiGroup: group });
@@ -879,7 +881,7 @@ export function createDynamoAbhiClient(
   },
 ): AbhiClient {
   const adapter = { client: options.documentClient ?? dynamoDocumentClient(), tableName: options.tableName, keyPrefix: options.keyPrefix, now: options.now };
-  const rate = options.rateLimit ?? { ratePerSecond: 10, burst: 20 };
+  const rate = options.rateLimit ?? DEFAULT_FLEET_RATE_LIMIT;
   return new AbhiClient({
     ...options,
     tokenStore: new DynamoTokenStore(adapter),
@@ -894,7 +896,9 @@ let fromEnv: AbhiClient | undefined;
 /**
  * The process-wide client configured from the environment:
  * ABHI_BASE_URL, ABHI_CREDENTIALS_SECRET_ID, ABHI_SIGNING_ENABLED (default false), ABHI_RATE_LIMIT_RPS (default 10),
- * ABHI_RATE_LIMIT_BURST (default 20), ABHI_TIMEOUT_MS (default 10000), STATE_TABLE_NAME.
+ * ABHI_RATE_LIMIT_BURST (default 15: Abhi's burst of 20 less a jitter margin, see fleet-limit.ts), ABHI_TIMEOUT_MS
+ * (default 10000), STATE_TABLE_NAME, and ABHI_BREAKER_OPEN_MS
+ * (optional; how long an open circuit breaker refuses calls, default 30 000 — shortened by fault-injection runs).
  */
 export function abhiClientFromEnv(source: Record<string, string | undefined> = process.env): AbhiClient {
   if (fromEnv && source === process.env) return fromEnv;
@@ -903,9 +907,10 @@ export function abhiClientFromEnv(source: Record<string, string | undefined> = p
       ABHI_BASE_URL: envVar.url(),
       ABHI_CREDENTIALS_SECRET_ID: envVar.text(),
       ABHI_SIGNING_ENABLED: envVar.flag(),
-      ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
-      ABHI_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
+      ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+      ABHI_RATE_LIMIT_BURST: envVar.positiveInt().default(DEFAULT_FLEET_RATE_LIMIT.burst),
       ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
+      ABHI_BREAKER_OPEN_MS: envVar.positiveInt().optional(),
       STATE_TABLE_NAME: envVar.text(),
     },
     source,
@@ -917,6 +922,7 @@ export function abhiClientFromEnv(source: Record<string, string | undefined> = p
     rateLimit: { ratePerSecond: config.ABHI_RATE_LIMIT_RPS, burst: config.ABHI_RATE_LIMIT_BURST },
     timeoutMs: config.ABHI_TIMEOUT_MS,
     tableName: config.STATE_TABLE_NAME,
+    ...(config.ABHI_BREAKER_OPEN_MS ? { breaker: { openDurationMs: config.ABHI_BREAKER_OPEN_MS } } : {}),
   });
   if (source === process.env) fromEnv = client;
   return client;

@@ -37,6 +37,25 @@ export interface CallOptions {
   readonly correlationId?: string;
   /** Skip the cache for this read (the fresh answer is still stored). */
   readonly bypassCache?: boolean;
+  /**
+   * Longest wait for a fleet rate-limit slot (default: the client's `maxRateLimitWaitMs`, 2 s). Longer than that, the
+   * caller is patient (a workflow task with a long deadline): it never reserves a slot more than
+   * PATIENT_RESERVE_AHEAD_MS ahead, it asks again with jitter until it gets one. A backlog of patient callers so keeps
+   * Abhi saturated without a queue so deep that interactive calls (2 s) find no slot.
+   */
+  readonly maxRateLimitWaitMs?: number;
+  /**
+   * Runs once, when the call has its first rate slot, right before its first request goes out; if it fails, the call
+   * fails with its error and nothing is sent. The advance workflow commits its create-attempt counter here: a request
+   * that may reach Abhi is always counted first, and a create that never got a slot is not.
+   */
+  readonly beforeSend?: () => Promise<void>;
+}
+
+/** Per-call options of `execute`; `beforeSend` is cleared once it has run. */
+interface CallSettings {
+  readonly maxRateLimitWaitMs?: number;
+  beforeSend?: () => Promise<void>;
 }
 
 export type Resolution<T> = { readonly found: true; readonly value: T } | { readonly found: false };
@@ -99,6 +118,12 @@ export interface TransportDependencies {
 const MIN_ATTEMPT_MS = 50;
 /** A rate slot whose sleep overshot by more than this is given up (see waitForRateSlot). */
 const LATE_SLOT_MS = 100;
+/**
+ * How far ahead a patient caller reserves a slot (under the 2 s of interactive calls, which therefore still get one
+ * during a backlog); refused, it asks again within this much of the moment one is in reach, so the queue it keeps
+ * never runs dry while patient callers wait.
+ */
+const PATIENT_RESERVE_AHEAD_MS = 1_000;
 
 type AttemptResult<T> =
   | { readonly kind: 'done'; readonly value: T }
@@ -144,11 +169,11 @@ export class AbhiTransport {
           }
           this.deps.metrics.metric('AbhiCacheMiss', 'Count', 1);
         }
-        const value = await this.execute(spec, context, deadline);
+        const value = await this.execute(spec, context, deadline, options);
         await this.cacheSet(spec.cache.kind, spec.cache.key, value, context);
         return value;
       }
-      return await this.execute(spec, context, deadline);
+      return await this.execute(spec, context, deadline, options);
     } catch (error) {
       outcome = outcomeName(error);
       throw error;
@@ -179,7 +204,8 @@ export class AbhiTransport {
   }
 
   /** Runs the attempts of one call (no cache). Exposed for the token manager's login. */
-  async execute<T>(spec: OperationSpec<T>, context: AbhiErrorContext, deadline: number): Promise<T> {
+  async execute<T>(spec: OperationSpec<T>, context: AbhiErrorContext, deadline: number, options: Pick<CallOptions, 'maxRateLimitWaitMs' | 'beforeSend'> = {}): Promise<T> {
+    const settings: CallSettings = { maxRateLimitWaitMs: options.maxRateLimitWaitMs, beforeSend: options.beforeSend };
     let attempts = 0;
     let reauthenticated = false;
     let priorUnknown = false;
@@ -190,7 +216,7 @@ export class AbhiTransport {
         throw lastError ?? new AbhiTimeoutError('the deadline passed before Abhi could be called', false, context);
       }
       attempts += 1;
-      const result = await this.attempt(spec, context, deadline, priorUnknown);
+      const result = await this.attempt(spec, context, deadline, priorUnknown, settings);
       switch (result.kind) {
         case 'done':
           return result.value;
@@ -267,7 +293,13 @@ export class AbhiTransport {
     await sleep(delay);
   }
 
-  private async attempt<T>(spec: OperationSpec<T>, context: AbhiErrorContext, deadline: number, priorUnknown: boolean): Promise<AttemptResult<T>> {
+  private async attempt<T>(
+    spec: OperationSpec<T>,
+    context: AbhiErrorContext,
+    deadline: number,
+    priorUnknown: boolean,
+    settings: CallSettings,
+  ): Promise<AttemptResult<T>> {
     const decision = await this.deps.breaker.acquire(spec.group);
     if (!decision.allowed) {
       this.deps.metrics.metric('AbhiBreakerRejected', 'Count', 1);
@@ -277,8 +309,13 @@ export class AbhiTransport {
     let outcome: CallOutcome = 'ignored';
     try {
       const token = spec.login ? undefined : await this.deps.tokens.getToken(deadline);
-      const slotError = await this.waitForRateSlot(deadline, context);
+      const slotError = await this.waitForRateSlot(deadline, context, settings.maxRateLimitWaitMs);
       if (slotError) return { kind: 'fail', error: slotError };
+      const beforeSend = settings.beforeSend;
+      if (beforeSend) {
+        settings.beforeSend = undefined;
+        await beforeSend();
+      }
 
       let response: RawResponse;
       try {
@@ -335,24 +372,44 @@ export class AbhiTransport {
    * Waits for a fleet-wide slot. A slot whose sleep overshot by more than LATE_SLOT_MS (event-loop stall, CPU
    * throttling) is given up and a new one taken: sending late would bunch this request with the ones scheduled after
    * it, which is exactly the burst the bucket exists to prevent.
+   * A patient caller (`maxRateLimitWaitMs` above the client's) reserves at most PATIENT_RESERVE_AHEAD_MS ahead;
+   * refused, it sleeps until a slot is within that reach plus a random part of it, and asks again while its patience
+   * lasts.
    */
-  private async waitForRateSlot(deadline: number, context: AbhiErrorContext): Promise<AbhiRateLimitedError | undefined> {
-    for (let round = 0; ; round++) {
+  private async waitForRateSlot(deadline: number, context: AbhiErrorContext, maxRateLimitWaitMs?: number): Promise<AbhiRateLimitedError | undefined> {
+    const startedAt = this.deps.now();
+    const patience = maxRateLimitWaitMs ?? this.deps.maxRateLimitWaitMs;
+    const patient = patience > this.deps.maxRateLimitWaitMs;
+    const reach = patient ? Math.min(PATIENT_RESERVE_AHEAD_MS, this.deps.maxRateLimitWaitMs) : patience;
+    const latestSlot = deadline - MIN_ATTEMPT_MS;
+    const patientUntil = patient ? Math.min(startedAt + patience, latestSlot) : latestSlot;
+    let retaken = false;
+    for (;;) {
       const requestedAt = this.deps.now();
-      const budget = Math.min(this.deps.maxRateLimitWaitMs, deadline - requestedAt - MIN_ATTEMPT_MS);
-      const slot = await this.deps.rateLimiter.acquire(Math.max(0, budget));
+      const slot = await this.deps.rateLimiter.acquire(Math.max(0, Math.min(reach, patientUntil - requestedAt)));
       if (!slot.allowed) {
+        // retryAfterMs is when a slot is free with no wait: one `reach` earlier, one is within ours.
+        const pauseMs = Math.max(0, slot.retryAfterMs - reach) + Math.random() * reach;
+        if (patient && this.deps.now() + pauseMs < patientUntil) {
+          await sleep(pauseMs);
+          continue;
+        }
         this.deps.metrics.metric('AbhiRateLimited', 'Count', 1);
         return new AbhiRateLimitedError(Math.max(1, Math.ceil(slot.retryAfterMs / 1000)), 'local', context);
       }
       const due = requestedAt + slot.waitMs;
       const sleepMs = due - this.deps.now();
-      if (sleepMs <= 0) return undefined;
-      this.deps.metrics.metric('AbhiRateLimitWaitMs', 'Milliseconds', sleepMs);
-      await sleep(sleepMs);
-      const late = this.deps.now() - due;
-      if (late <= LATE_SLOT_MS || round >= 1) return undefined;
-      this.deps.logger.debug('Abhi rate slot missed, taking a new one', { operation: context.operation, lateMs: Math.round(late) });
+      if (sleepMs > 0) {
+        this.deps.metrics.metric('AbhiRateLimitWaitMs', 'Milliseconds', sleepMs);
+        await sleep(sleepMs);
+        const late = this.deps.now() - due;
+        if (late > LATE_SLOT_MS && !retaken) {
+          retaken = true;
+          this.deps.logger.debug('Abhi rate slot missed, taking a new one', { operation: context.operation, lateMs: Math.round(late) });
+          continue;
+        }
+      }
+      return undefined;
     }
   }
 

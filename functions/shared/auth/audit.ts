@@ -1,5 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
-import { logger } from '#shared/observability';
+import { logger } from '#shared/logger';
 import type { Principal } from './principal';
 
 /**
@@ -80,18 +80,28 @@ export class PostgresAuditSink implements AuditSink {
   }
 }
 
-/** PostgreSQL when the function has a database (DATABASE_URL locally, DATABASE_HOST in AWS); a failed insert falls back to the log so the event is never lost silently. */
+/**
+ * The database the default sink writes to, registered by `#shared/db/pool` when a function loads it. Injected rather
+ * than imported: an import of the pool here (even a dynamic one, which esbuild inlines into the one-file bundle)
+ * would put pg, the RDS signer and the Secrets Manager client into every function, including those that have no
+ * database and log their audit events (the authorizer, the health and OpenAPI routes).
+ */
+let auditDatabase: (() => Queryable) | undefined;
+
+/** Called by `#shared/db/pool` when it loads: the default sink then writes to `audit_log`. */
+export function registerAuditDatabase(db: () => Queryable): void {
+  auditDatabase = db;
+}
+
+/** PostgreSQL when the function has a database (DATABASE_URL locally, DATABASE_HOST in AWS) and uses it (the pool module is loaded); a failed insert falls back to the log so the event is never lost silently. */
 class DefaultAuditSink implements AuditSink {
   private readonly log = new LogAuditSink();
   private postgres: PostgresAuditSink | undefined;
 
   async record(event: AuditEvent): Promise<void> {
-    if (!process.env.DATABASE_URL && !process.env.DATABASE_HOST) return this.log.record(event);
+    if ((!process.env.DATABASE_URL && !process.env.DATABASE_HOST) || !auditDatabase) return this.log.record(event);
     try {
-      if (!this.postgres) {
-        const { getPool } = await import('#shared/db/pool');
-        this.postgres = new PostgresAuditSink(() => getPool());
-      }
+      this.postgres ??= new PostgresAuditSink(auditDatabase);
       await this.postgres.record(event);
     } catch (error) {
       logger.error('audit_log insert failed; audit event written to the log instead', { error: errorSummary(error) });

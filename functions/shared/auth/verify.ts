@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod';
 import { envVar, loadConfig } from '#shared/config';
-import { logger } from '#shared/observability';
+import { logger } from '#shared/logger';
 import { UnauthorizedError } from './errors';
 import { knownRoles, type Principal } from './principal';
 import { dynamoRevocationStore, type RevocationStore } from './revocation';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { Signer } from '@aws-sdk/rds-signer';
 import * as z from 'zod';
+import { registerAuditDatabase } from '#shared/auth/audit';
 import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
 /**
@@ -29,9 +29,19 @@ export function connectionConfig(): pg.ClientConfig {
     DATABASE_SECRET_ARN: z.string().optional(),
   });
   const base = { host: config.DATABASE_HOST, port: config.DATABASE_PORT, database: config.DATABASE_NAME, user: config.DATABASE_USER, ssl: true };
+  // The RDS signer (with the SDK's full credential-provider chain) is loaded when the first connection asks for a
+  // password: only in AWS, and only by a function that connects (locally DATABASE_URL carries the password).
   if (config.DATABASE_AUTH === 'iam') {
-    const signer = new Signer({ hostname: config.DATABASE_HOST, port: config.DATABASE_PORT, username: config.DATABASE_USER });
-    return { ...base, password: () => signer.getAuthToken() };
+    let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
+    return {
+      ...base,
+      password: async () => {
+        signer ??= import('@aws-sdk/rds-signer').then(
+          ({ Signer }) => new Signer({ hostname: config.DATABASE_HOST, port: config.DATABASE_PORT, username: config.DATABASE_USER }),
+        );
+        return (await signer).getAuthToken();
+      },
+    };
   }
   const secretArn = config.DATABASE_SECRET_ARN;
   if (!secretArn) throw new ConfigurationError('Environment variable DATABASE_SECRET_ARN is not set: DATABASE_AUTH=secret needs the ARN of the database secret.');
@@ -57,9 +67,16 @@ export function getPool(): pg.Pool {
     });
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => undefined);
+    // Nor a checked-out one (withTransaction, the outbox relay): the pool listens only to idle clients, and a client
+    // whose server goes away emits 'error' even between queries. Its queries reject anyway, and the pool drops a dead
+    // client when it is released, so the event itself needs no handling here.
+    pool.on('connect', (client) => client.on('error', () => undefined));
   }
   return pool;
 }
+
+// A function that uses the database also writes its audit events there (the audit module does not import this one).
+registerAuditDatabase(() => getPool());
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -13,7 +13,8 @@ import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
 import { isTokenRevoked } from '#shared/auth/revocation';
 import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
 import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
-import { logger, metrics, tracer } from '#shared/observability';
+import { logger, metrics } from '#shared/observability';
+import { tracer } from '#shared/tracer';
 import type { Route } from '#shared/routes';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
 import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
@@ -53,6 +54,11 @@ export interface ApiHandlerOptions {
   auditSink?: AuditSink;
   verifyToken?: TokenVerifier;
   idempotency?: ApiIdempotency;
+  /**
+   * Authenticates the raw request before anything reads its body (media type, JSON, schema): a signed webhook is
+   * refused with 401 whatever its body holds, so a forger learns nothing about the schema.
+   */
+  verifyRawRequest?: (raw: { headers: Record<string, string>; rawBody: string }) => Promise<void>;
 }
 
 type Schemas<B, Q, P> = { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> };
@@ -148,6 +154,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     const maxBodyBytes = route!.maxBodyBytes ?? settings.MAX_BODY_BYTES;
     if (bodyBytes.length > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
     const rawBody = bodyBytes.toString('utf8');
+    if (options.verifyRawRequest) await options.verifyRawRequest({ headers, rawBody });
     const hasBody = rawBody.trim().length > 0;
     let parsedBody: unknown;
     if (hasBody) {
@@ -161,6 +168,13 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     }
 
     // 5. Validation of body, query and path parameters (schemas are strict objects: unknown fields are refused).
+    // PostgreSQL text cannot hold U+0000: refused here (400), not by the database halfway through a write (500).
+    const nulFields = [
+      ...nulCharacterFields('body', parsedBody),
+      ...nulCharacterFields('query', event.queryStringParameters),
+      ...nulCharacterFields('params', event.pathParameters),
+    ];
+    if (nulFields.length > 0) throw new ValidationError('The request contains NUL characters (U+0000), which are not accepted.', nulFields);
     const errors: FieldError[] = [];
     const body = validate('body', schemas.body, parsedBody, errors);
     const rawQuery = event.queryStringParameters ?? {};
@@ -373,6 +387,25 @@ function validate<T>(where: 'body' | 'query' | 'params', schema: z.ZodType<T> | 
     }
   }
   return undefined;
+}
+
+/** Fields (keys or string values, at any depth) that contain U+0000; iterative, so deep nesting cannot overflow. */
+function nulCharacterFields(where: string, value: unknown): FieldError[] {
+  const found: FieldError[] = [];
+  const pending: [string, unknown][] = [[where, value]];
+  while (pending.length > 0 && found.length < 20) {
+    const [path, current] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) found.push({ field: path, message: 'NUL characters (U+0000) are not accepted.' });
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        const childPath = `${path}.${key.replace(/\u0000/g, '\\u0000')}`;
+        if (key.includes('\u0000')) found.push({ field: childPath, message: 'NUL characters (U+0000) are not accepted.' });
+        else pending.push([childPath, child]);
+      }
+    }
+  }
+  return found;
 }
 
 function refuseUnexpected(where: 'query', value: Record<string, string | undefined>, errors: FieldError[]): Record<string, never> {

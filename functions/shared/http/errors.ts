@@ -122,7 +122,22 @@ export function mapError(error: unknown): MappedError {
     }
     return { status: 502, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service returned an error.', unexpected: true };
   }
+  if (isConnectionLoss(error)) {
+    // The database (or another backing service) is unreachable — a restart, failover or connection storm. Nothing
+    // was decided, so the client may retry (with the same Idempotency-Key for writes); still logged as an outage.
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The service is temporarily unavailable; retry later.', retryAfterSeconds: 2, unexpected: true };
+  }
   return { status: 500, code: 'INTERNAL_ERROR', detail: GENERIC_INTERNAL, unexpected: true };
+}
+
+/** PostgreSQL's "server went away / not accepting connections" codes (class 08, admin/crash shutdown, too many). */
+const CONNECTION_LOSS_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+function isConnectionLoss(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_LOSS_CODES.has(code)) return true;
+  // node-postgres reports a lost or unobtainable connection by message only.
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(error.message);
 }
 
 function fromAppError(error: AppError): MappedError {

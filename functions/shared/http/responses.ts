@@ -74,6 +74,7 @@ export const PROBLEM_TITLES: Readonly<Record<ErrorCode, string>> = {
   EXTERNAL_API_ERROR: 'The upstream service failed',
   CIRCUIT_BREAKER_OPEN: 'The upstream service is temporarily unavailable',
   INTERNAL_ERROR: 'Internal error',
+  SERVICE_UNAVAILABLE: 'Service temporarily unavailable',
   PAYLOAD_TOO_LARGE: 'Request body too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   IDEMPOTENCY_KEY_REQUIRED: 'Idempotency-Key header required',

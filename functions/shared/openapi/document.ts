@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import { BUSINESS_OPERATIONS } from './operations-business';
+import { RECONCILIATION_OPERATIONS } from './operations-reconciliation';
 import { TRANSACTION_OPERATIONS } from './operations-transactions';
 import { SYSTEM_OPERATIONS, problemSchema, type OperationSchemas } from './operations-system';
 
@@ -13,6 +14,7 @@ export const OPERATIONS: Record<string, OperationSchemas> = {
   ...SYSTEM_OPERATIONS,
   ...BUSINESS_OPERATIONS,
   ...TRANSACTION_OPERATIONS,
+  ...RECONCILIATION_OPERATIONS,
 };
 
 const ERROR_STATUSES: Record<number, string> = {
@@ -26,7 +28,7 @@ const ERROR_STATUSES: Record<number, string> = {
   422: 'Business rule refused the request, or Idempotency-Key reused with another body',
   429: 'Rate limit exceeded',
   502: 'Abhi answered with an error',
-  503: 'Abhi unavailable (circuit open or rate limited)',
+  503: 'A dependency is unavailable (Abhi circuit open or rate limited, the database); retry after Retry-After',
   504: 'Abhi did not answer in time',
 };
 
@@ -75,7 +77,8 @@ export function buildOpenApiDocument(serverUrl = API_PREFIX): Record<string, unk
       };
     }
     const problem = { content: { 'application/problem+json': { schema: jsonSchema(problemSchema, 'output') } } };
-    const errorStatuses = route.auth === 'public' ? [400] : route.auth === 'jwt' ? [400, 401, 403, 404, 413, 415, 422, 429, 502, 503, 504] : [400, 401, 413, 415];
+    const jwtStatuses = [400, 401, 403, 404, ...(route.idempotency !== 'none' ? [409] : []), 413, 415, 422, 429, 502, 503, 504];
+    const errorStatuses = route.auth === 'public' ? [400] : route.auth === 'jwt' ? jwtStatuses : [400, 401, 413, 415];
     for (const status of errorStatuses) responses[String(status)] ??= { description: ERROR_STATUSES[status], ...problem };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,

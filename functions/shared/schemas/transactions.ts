@@ -1,22 +1,13 @@
 import * as z from 'zod';
 import { amount, isoDate, paginationShape, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId } from './common';
+import { ADVANCE_STATUSES as ADVANCE_STATUS_VALUES } from '#shared/domain/advance-status';
 
 /**
  * Request and response schemas of the transaction, repayment and webhook routes. The handlers validate with these
  * objects and the OpenAPI document is generated from the same objects (operations-transactions.ts).
  */
 
-export const ADVANCE_STATUS_VALUES = [
-  'PENDING_VALIDATION',
-  'PENDING_APPROVAL',
-  'PROCESSING',
-  'COMPLETED',
-  'REJECTED',
-  'EXPIRED',
-  'CANCELLED',
-  'FAILED',
-] as const;
 export const REPAYMENT_STATUS_VALUES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
 
 const employeeId = () => resourceId('an employee');

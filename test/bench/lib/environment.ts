@@ -50,6 +50,8 @@ export interface BenchEnvironment {
 
 export interface BenchEnvironmentOptions {
   readonly sandboxRateLimit?: { ratePerSecond: number; burst: number } | false;
+  /** The sandbox's business clock (dates of advances and balances); default the real clock. */
+  readonly sandboxClock?: () => number;
   readonly extraEnv?: Record<string, string>;
   /** Put counting proxies between the platform and the stand-ins. */
   readonly countOperations?: boolean;
@@ -84,6 +86,7 @@ export async function startBenchEnvironment(options: BenchEnvironmentOptions = {
         host: '127.0.0.1',
         credentials: BENCH_SANDBOX_CREDENTIALS,
         rateLimit: options.sandboxRateLimit ?? { ratePerSecond: 10, burst: 20 },
+        ...(options.sandboxClock ? { clock: options.sandboxClock } : {}),
       });
       const started = sandbox;
       stops.unshift(() => started.stop());

@@ -1,23 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { startBenchEnvironment, type BenchEnvironment, type SandboxStateView } from '../lib/environment';
+import { BENCH_SANDBOX_CREDENTIALS, startBenchEnvironment, type BenchEnvironment, type SandboxStateView } from '../lib/environment';
 import type { BenchOptions } from '../lib/options';
 import { call, mirroredEmployees, seedFromSandbox, snippet, type MirroredEmployee } from '../lib/platform-data';
 import { SkipPart, errorText, progress } from '../lib/results';
 import { summarize, type Summary } from '../lib/stats';
+import { DEFAULT_FLEET_RATE_LIMIT } from '../../../functions/shared/abhi/fleet-limit';
+import { createDynamoAbhiClient, RecordingMetricsSink } from '../../../functions/shared/abhi/client';
 
 /**
  * Part 4 — the Abhi bottleneck. The sandbox enforces Abhi's limit server-side (10 req/s, burst 20, 429 beyond);
- * the platform's fleet-wide client limiter (DynamoDB token bucket, same numbers) should keep it saturated but never
- * over it. Two phases over the local API:
+ * the platform's fleet-wide client limiter (DynamoDB token bucket, same rate, a smaller burst) should keep it
+ * saturated but never over it. Three phases over the local API:
  * 1. read mix only (cold caches at the start): Abhi calls per client read;
  * 2. a burst of advance submissions with the same read mix running alongside: achieved Abhi call rate while the
  *    advances are being processed, 429s from Abhi, every request reaching a final state, none duplicated at Abhi
- *    (the sandbox's own state, `GET /__sandbox/state`, against our requests), client retries replayed.
+ *    (the sandbox's own state, `GET /__sandbox/state`, against our requests), client retries replayed;
+ * 3. the reference for the client bucket's burst: the platform's Abhi client at saturation with Abhi's own burst,
+ *    then with the fleet's default (429s and the lowest level of Abhi's bucket, replayed from its request log).
  */
 const ABHI_LIMIT_RPS = 10;
 const ABHI_BURST = 20;
 const CLIENTS = 10;
+/** Seconds at saturation per bucket in the margin check (phase 3). */
+const MARGIN_CHECK_SECONDS = 8;
 const RETRY_FRACTION = 0.1;
 const TERMINAL = new Set(['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED']);
 
@@ -58,6 +64,8 @@ export interface ReadPhase {
 export interface AbhiData {
   readonly scale: string;
   readonly limit: { ratePerSecond: number; burst: number };
+  /** The platform's own bucket in this run (ABHI_RATE_LIMIT_RPS / _BURST, default derived from `limit`). */
+  readonly clientLimit?: { ratePerSecond: number; burst: number };
   readonly employees: number;
   readonly organizations: number;
   readonly readMix: { id: string; weight: number; description: string }[];
@@ -66,6 +74,8 @@ export interface AbhiData {
     readonly advances: number;
     readonly retries: number;
     readonly retriesReplayed: number;
+    /** From the start of the burst until the last advance submission was answered. */
+    readonly submitSeconds?: number;
     readonly submitStatuses: Record<string, number>;
     readonly submitLatencyMs: Summary;
     readonly reads: ReadPhase;
@@ -84,6 +94,12 @@ export interface AbhiData {
     readonly bestTenSecondRps: number;
     readonly perSecond: number[];
     readonly abhi429: number;
+    /**
+     * Abhi's bucket replayed from the sandbox's request log (same rate and burst): the fewest tokens a call of the
+     * burst found on arrival (below 1 → 429), and how many found fewer than 2.
+     */
+    readonly abhiBucketLowest?: number;
+    readonly abhiBucketArrivalsBelow2?: number;
     readonly abhiOtherErrors: Record<string, number>;
     readonly estimatedAbhiCallsPerAdvance: number;
     readonly workflowExecutions: number;
@@ -100,8 +116,22 @@ export interface AbhiData {
     readonly sandboxAdvancesTotal: number;
     readonly sandboxAdvancesBefore: number;
   };
+  /**
+   * Phase 3, the reference for the fleet bucket's burst: the platform's client (DynamoDB bucket, real transport)
+   * driven at saturation for a few seconds with Abhi's own burst, then with the fleet's default.
+   */
+  readonly marginCheck?: MarginCheck[];
   readonly targets: { fractionOfLimit: boolean; no429: boolean; callsPerRead: boolean; allCompleted: boolean; noDuplicates: boolean };
   readonly notes: string[];
+}
+
+export interface MarginCheck {
+  readonly burst: number;
+  readonly seconds: number;
+  readonly calls: number;
+  readonly abhi429: number;
+  readonly lowest: number;
+  readonly below2: number;
 }
 
 export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
@@ -109,6 +139,7 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
   try {
     environment = await startBenchEnvironment({
       sandboxRateLimit: { ratePerSecond: ABHI_LIMIT_RPS, burst: ABHI_BURST },
+      sandboxClock: businessClockOnThe28th(),
       extraEnv: {
         // Our own per-user limits are not under test here (they would refuse the burst before Abhi sees it).
         RATE_LIMIT_READ_RPS: '100000',
@@ -171,6 +202,7 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
     let retries = 0;
     let retriesReplayed = 0;
     let nextAdvance = 0;
+    let lastSubmittedAt = burstStart;
     const advanceWorker = async () => {
       while (nextAdvance < options.abhiAdvances) {
         const index = nextAdvance++;
@@ -182,6 +214,7 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
         submitStatuses[response.status] = (submitStatuses[response.status] ?? 0) + 1;
         const id = (response.body as { id?: string } | undefined)?.id;
         submitted.push({ id, key, employee, status: response.status });
+        lastSubmittedAt = Math.max(lastSubmittedAt, Date.now());
         // A client that did not trust the answer retries with the same key: it must get the same request back.
         if (id && index % Math.round(1 / RETRY_FRACTION) === 0) {
           retries++;
@@ -194,7 +227,8 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
       readPhase(api, sandbox, employees, tokens, readsAlongside, false),
       Promise.all(Array.from({ length: CLIENTS }, advanceWorker)),
     ]);
-    progress(`abhi: ${submitted.length} advances submitted in ${((Date.now() - burstStart) / 1000).toFixed(1)} s; waiting for the workflows`);
+    const submitSeconds = (lastSubmittedAt - burstStart) / 1000;
+    progress(`abhi: ${submitted.length} advances submitted in ${submitSeconds.toFixed(1)} s (reads done at ${((Date.now() - burstStart) / 1000).toFixed(1)} s); waiting for the workflows`);
 
     // Every request to a final state (approving any that wait for a finance manager), bounded.
     const ids = submitted.map((s) => s.id).filter((id): id is string => typeof id === 'string');
@@ -276,6 +310,7 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
       if (entry.status >= 400 && entry.status !== 429) otherErrors[entry.status] = (otherErrors[entry.status] ?? 0) + 1;
     }
     const abhi429 = (after.rateLimited ?? 0);
+    const bucket = replayAbhiBucket(after.requestLog ?? [], burstStart, allTerminalAt);
     const achievedRps = log.length / Math.max(processingSeconds, 0.001);
     const until95 = ninetyFiveAt ?? allTerminalAt;
     const achievedRpsUntil95 = log.filter((e) => e.at <= until95).length / Math.max((until95 - burstStart) / 1000, 0.001);
@@ -307,17 +342,30 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
     const notFinal = ids.filter((id) => !TERMINAL.has(statuses.get(id) ?? '')).length;
     if (!everySubmitted) notes.push(`Some submissions were refused: ${Object.entries(submitStatuses).map(([s, c]) => `${c}× ${s}`).join(', ')}.`);
 
+    // Phase 3 (after everything above is measured): the burst margin, same client code, same sandbox, same run.
+    const marginCheck: MarginCheck[] = [];
+    for (const burst of [ABHI_BURST, DEFAULT_FLEET_RATE_LIMIT.burst]) {
+      progress(`abhi: phase 3, client bucket ${ABHI_LIMIT_RPS} req/s burst ${burst} at saturation for ${MARGIN_CHECK_SECONDS} s`);
+      marginCheck.push(await saturate(sandbox, environment.platform.env.STATE_TABLE_NAME!, burst));
+    }
+
     return {
       scale: options.scale,
       limit: { ratePerSecond: ABHI_LIMIT_RPS, burst: ABHI_BURST },
+      clientLimit: {
+        ratePerSecond: Number(process.env.ABHI_RATE_LIMIT_RPS ?? DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+        burst: Number(process.env.ABHI_RATE_LIMIT_BURST ?? DEFAULT_FLEET_RATE_LIMIT.burst),
+      },
       employees: employees.length,
       organizations: organizations.length,
       readMix: READ_MIX.map(({ id, weight, description }) => ({ id, weight, description })),
       phase1,
+      marginCheck,
       phase2: {
         advances: submitted.length,
         retries,
         retriesReplayed,
+        submitSeconds,
         submitStatuses,
         submitLatencyMs: summarize(submitLatencies),
         reads: reads2,
@@ -335,6 +383,8 @@ export async function runAbhi(options: BenchOptions): Promise<AbhiData> {
         bestTenSecondRps: best,
         perSecond,
         abhi429,
+        abhiBucketLowest: bucket.lowest,
+        abhiBucketArrivalsBelow2: bucket.below2,
         abhiOtherErrors: otherErrors,
         estimatedAbhiCallsPerAdvance: estimatedPerAdvance,
         workflowExecutions: executions.length,
@@ -403,6 +453,71 @@ async function readPhase(
     latencyMs: summarize(latencies),
     durationSeconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * 20 callers through the platform's Abhi client (DynamoDB bucket of ABHI_LIMIT_RPS with `burst`, its own key space)
+ * for MARGIN_CHECK_SECONDS after Abhi's bucket has refilled; what Abhi saw, from its state and request log.
+ */
+async function saturate(sandbox: NonNullable<BenchEnvironment['sandbox']>, tableName: string, burst: number): Promise<MarginCheck> {
+  await new Promise((r) => setTimeout(r, (ABHI_BURST / ABHI_LIMIT_RPS) * 1000 + 500));
+  const client = createDynamoAbhiClient({
+    baseUrl: sandbox.baseUrl,
+    credentials: BENCH_SANDBOX_CREDENTIALS,
+    tableName,
+    keyPrefix: `bench-margin-${randomUUID()}#`,
+    rateLimit: { ratePerSecond: ABHI_LIMIT_RPS, burst },
+    metrics: new RecordingMetricsSink(),
+  });
+  await client.masterData.listBanks({ limit: 1 }, { bypassCache: true }); // login, outside the window
+  await new Promise((r) => setTimeout(r, (ABHI_BURST / ABHI_LIMIT_RPS) * 1000 + 500));
+  const before = sandbox.state().rateLimited ?? 0;
+  const from = Date.now();
+  const until = from + MARGIN_CHECK_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (Date.now() < until) await client.masterData.listBanks({ limit: 1 }, { bypassCache: true }).catch(() => undefined);
+    }),
+  );
+  const after = sandbox.state();
+  const to = Date.now();
+  const bucket = replayAbhiBucket(after.requestLog ?? [], from, to);
+  const calls = (after.requestLog ?? []).filter((e) => e.at >= from && e.at <= to).length;
+  return { burst, seconds: (to - from) / 1000, calls, abhi429: (after.rateLimited ?? 0) - before, lowest: bucket.lowest, below2: bucket.below2 };
+}
+
+/**
+ * The sandbox's business clock, running from 08:00 on the 28th of the current UAE month: Abhi allows 50 % of the
+ * salary earned to date, so with the real date early in a month most advances of the burst would be refused, and the
+ * run would measure the calendar instead of the platform. The platform keeps the real clock (same month).
+ */
+function businessClockOnThe28th(): () => number {
+  const uae = new Date(Date.now() + 4 * 3600_000);
+  const offset = Date.UTC(uae.getUTCFullYear(), uae.getUTCMonth(), 28, 4, 0, 0) - Date.now();
+  return () => Date.now() + offset;
+}
+
+/**
+ * Replays Abhi's token bucket (the sandbox's numbers) over every request the sandbox logged, in arrival order, and
+ * reports the lowest level a call found between `from` and `to`: how much of the slack the fleet's smaller burst
+ * leaves was eaten by arrival jitter (ms timestamps: about ±0.01 token per call).
+ */
+function replayAbhiBucket(log: readonly { at: number }[], from: number, to: number): { lowest: number; below2: number } {
+  const arrivals = log.map((e) => e.at).sort((a, b) => a - b);
+  let tokens = ABHI_BURST;
+  let last = arrivals[0] ?? 0;
+  let lowest = ABHI_BURST;
+  let below2 = 0;
+  for (const at of arrivals) {
+    tokens = Math.min(ABHI_BURST, tokens + ((at - last) / 1000) * ABHI_LIMIT_RPS);
+    last = at;
+    if (at >= from && at <= to) {
+      lowest = Math.min(lowest, tokens);
+      if (tokens < 2) below2++;
+    }
+    if (tokens >= 1) tokens -= 1;
+  }
+  return { lowest, below2 };
 }
 
 function reasonText(reasons: unknown): string {

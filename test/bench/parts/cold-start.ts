@@ -19,7 +19,51 @@ export const SIZE_BUDGET_BYTES = 500 * 1024;
 export const IMPORT_BUDGET_FRACTION = 0.5;
 const CHILD_TIMEOUT_MS = 30_000;
 /** Packages per function kept in the result file (the rest are summed). */
-const TOP_PACKAGES = 15;
+const TOP_PACKAGES = 12;
+/** Import chains kept per function (for its largest packages): enough for the report's examples, small on disk. */
+const TOP_CHAINS = 4;
+
+/**
+ * Lambda runs Node 22, whose global `navigator` (Node >= 21) answers pg's "is this a Cloudflare Worker?" probe. On
+ * Node 20 pg falls back to `new Response(...)`, and the first touch of `Response` loads undici (fetch): 30-70 ms
+ * here that a Lambda INIT does not pay. The child defines a Node 22-like `navigator` before the clock starts, for the
+ * references as for the functions. `BENCH_COLD_NAVIGATOR=off` measures Node 20 as it is.
+ */
+export function navigatorShimEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !['off', 'false', '0', 'no'].includes((env.BENCH_COLD_NAVIGATOR ?? 'on').trim().toLowerCase());
+}
+
+/**
+ * Dependency families, for "where do the bytes go" per bundle: the first family whose test matches a package wins.
+ * `AWS SDK credential fallbacks` are the credential sources of the SDK's default chain that Lambda never reaches
+ * (it passes credentials in the environment): SSO, INI files, web identity, login, process, container and IMDS.
+ */
+export const FAMILIES: readonly { readonly name: string; readonly test: (pkg: string) => boolean }[] = [
+  { name: '(project)', test: (p) => p === '(project)' },
+  { name: 'zod', test: (p) => p === 'zod' },
+  {
+    name: 'X-Ray (Tracer)',
+    test: (p) => ['aws-xray-sdk-core', 'semver', 'cls-hooked', 'emitter-listener', 'shimmer', 'atomic-batcher', 'async-hook-jl', 'stack-chain', '@aws-lambda-powertools/tracer'].includes(p),
+  },
+  { name: 'pg', test: (p) => p === 'pg' || /^(pg-|postgres-)/.test(p) || ['pgpass', 'split2', 'xtend'].includes(p) },
+  {
+    name: 'AWS SDK credential fallbacks',
+    test: (p) =>
+      p === '@aws-sdk/nested-clients' ||
+      p === '@aws-sdk/token-providers' ||
+      p === '@aws-sdk/credential-providers' ||
+      p === '@smithy/credential-provider-imds' ||
+      /^@aws-sdk\/credential-provider-(ini|sso|login|process|web-identity|http)$/.test(p),
+  },
+  { name: 'AWS SDK', test: (p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@aws-crypto/') || ['mnemonist', 'obliterator', 'fast-xml-parser', 'strnum', 'tslib', 'bowser'].includes(p) },
+  { name: 'Powertools', test: (p) => p.startsWith('@aws-lambda-powertools/') || p === '@aws/lambda-invoke-store' },
+  { name: 'jose', test: (p) => p === 'jose' },
+  { name: 'other', test: () => true },
+];
+
+export function familyOf(pkg: string): string {
+  return FAMILIES.find((f) => f.test(pkg))!.name;
+}
 
 const BRIEF_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -46,9 +90,11 @@ export interface BundleInfo {
   readonly modules: number;
   /** Bytes in the output per npm package (`(project)` = functions/**), largest first. */
   readonly packages: PackageBytes[];
-  /** Project files (functions/**, test fixtures) that import each package directly: where to cut. */
-  readonly importedBy: Record<string, string[]>;
-  /** For each package: the shortest chain of project files from the entry to the file that imports it. */
+  /** Bytes per dependency family (FAMILIES), every input counted. */
+  readonly families: Record<string, number>;
+  /** Project files that import each package directly: where to cut. Folded into `dominantPackages`, not stored per function. */
+  readonly importedBy?: Record<string, string[]>;
+  /** For the largest packages: the shortest chain of project files from the entry to the file that imports it. */
   readonly chains: Record<string, string[]>;
   readonly bundleMs: number;
 }
@@ -88,6 +134,8 @@ export interface ColdStartData {
   readonly runs: number;
   readonly environmentNote?: string;
   readonly references: { empty: ColdTarget; allIn: ColdTarget };
+  /** Whether the children had a Node 22-like `navigator` (navigatorShimEnabled). */
+  readonly navigatorShim?: boolean;
   readonly functions: ColdTarget[];
   /** Packages by total bytes across all measured functions, with how many functions carry them. */
   readonly dominantPackages: { name: string; totalBytes: number; functions: number; medianShare: number; importedBy: string[] }[];
@@ -99,7 +147,11 @@ import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-const [bundle, eventFile, functionName, memory, timeoutMs] = process.argv.slice(2);
+const [bundle, eventFile, functionName, memory, timeoutMs, navigatorShim] = process.argv.slice(2);
+// Node 22 (Lambda) has a global navigator; Node 20 has none (see navigatorShimEnabled in cold-start.ts).
+if (navigatorShim === 'on' && typeof globalThis.navigator === 'undefined') {
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js/' + process.versions.node.split('.')[0], hardwareConcurrency: 2, language: 'en-US', platform: process.platform }, configurable: true, enumerable: true });
+}
 const event = eventFile === '-' ? undefined : JSON.parse(readFileSync(eventFile, 'utf8'));
 // The SQS emulator's queue URLs use sqs.<region>.localhost, which glibc here does not resolve (the local stack patches
 // dns.lookup the same way, infra/local/services/sqs-local.ts). Done before the clock starts.
@@ -181,9 +233,12 @@ function bundleInfo(metafile: esbuild.Metafile, outfile: string, bundleMs: numbe
   const output = metafile.outputs[relative] ?? Object.entries(metafile.outputs).find(([name]) => path.resolve(PROJECT_ROOT, name) === outfile)?.[1];
   const inputs = output?.inputs ?? {};
   const perPackage = new Map<string, number>();
+  const families: Record<string, number> = {};
   for (const [input, info] of Object.entries(inputs)) {
     const name = packageOf(input);
     perPackage.set(name, (perPackage.get(name) ?? 0) + info.bytesInOutput);
+    const family = familyOf(name);
+    families[family] = (families[family] ?? 0) + info.bytesInOutput;
   }
   const importedBy: Record<string, string[]> = {};
   for (const input of Object.keys(inputs)) {
@@ -220,12 +275,16 @@ function bundleInfo(metafile: esbuild.Metafile, outfile: string, bundleMs: numbe
   const rest = sorted.slice(TOP_PACKAGES);
   const keep = new Set(top.map((p) => p.name));
   const only = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([name]) => keep.has(name)));
+  const short = (file: string) => file.replace(/^functions\//, '');
   return {
-    chains: Object.fromEntries(top.slice(0, 8).filter((p) => chains[p.name]).map((p) => [p.name, chains[p.name]!])),
+    chains: Object.fromEntries(
+      top.filter((p) => p.name !== '(project)' && chains[p.name]).slice(0, TOP_CHAINS).map((p) => [p.name, chains[p.name]!.map(short)]),
+    ),
     bytes: fs.statSync(outfile).size,
     mapBytes: fs.existsSync(`${outfile}.map`) ? fs.statSync(`${outfile}.map`).size : 0,
     modules: Object.keys(inputs).length,
     packages: rest.length ? [...top, { name: `(${rest.length} other packages)`, bytes: rest.reduce((a, p) => a + p.bytes, 0) }] : top,
+    families,
     importedBy: only(importedBy),
     bundleMs,
   };
@@ -271,7 +330,8 @@ async function bundleAll(items: { key: string; file: string; dir: string }[], ba
 
 function runChild(childScript: string, bundleFile: string, eventFile: string | undefined, name: string, memoryMb: number, env: Record<string, string>): Promise<ColdSample> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childScript, bundleFile, eventFile ?? '-', name, String(memoryMb), String(CHILD_TIMEOUT_MS - 2_000)], {
+    const navigator = navigatorShimEnabled() ? 'on' : 'off';
+    const child = spawn(process.execPath, [childScript, bundleFile, eventFile ?? '-', name, String(memoryMb), String(CHILD_TIMEOUT_MS - 2_000), navigator], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -463,7 +523,7 @@ export async function runColdStart(options: BenchOptions): Promise<ColdStartData
           entry.totalBytes += p.bytes;
           entry.functions += 1;
           entry.shares.push(p.bytes / f.bundle!.bytes);
-          for (const importer of f.bundle!.importedBy[p.name] ?? []) entry.importedBy.add(importer);
+          for (const importer of f.bundle!.importedBy?.[p.name] ?? []) entry.importedBy.add(importer);
           totals.set(p.name, entry);
         }
       }
@@ -472,14 +532,17 @@ export async function runColdStart(options: BenchOptions): Promise<ColdStartData
         .sort((a, b) => b.totalBytes - a.totalBytes)
         .slice(0, 25);
 
+      // The per-function importer lists are folded into dominantPackages above; dropped here to keep the file small.
+      const stored = <T extends ColdTarget>(t: T): T => (t.bundle ? { ...t, bundle: { ...t.bundle, importedBy: undefined } } : t);
       return {
         banner,
         bannerSource,
         memory,
         runs: options.coldRuns,
+        navigatorShim: navigatorShimEnabled(),
         ...(environmentNote ? { environmentNote } : {}),
-        references: { empty: referenceTarget('empty handler'), allIn },
-        functions,
+        references: { empty: stored(referenceTarget('empty handler')), allIn: stored(allIn) },
+        functions: functions.map(stored),
         dominantPackages,
         ...(importBudgetMs !== undefined ? { importBudgetMs } : {}),
       };

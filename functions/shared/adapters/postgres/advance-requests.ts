@@ -1,22 +1,13 @@
 import type { Queryable } from '#shared/db/pool';
+import { OPEN_ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advance-status';
 
 /**
  * Advance requests in PostgreSQL: the request row (the workflow's source of truth), its history, and the queries the
  * workflow and the API need. Every status change goes through `transition` (a conditional UPDATE plus a history
  * row), so concurrent actors (approver, requester, workflow, webhook) settle on exactly one outcome.
  */
-export const ADVANCE_STATUSES = [
-  'PENDING_VALIDATION',
-  'PENDING_APPROVAL',
-  'PROCESSING',
-  'COMPLETED',
-  'REJECTED',
-  'EXPIRED',
-  'CANCELLED',
-  'FAILED',
-] as const;
-export type AdvanceStatus = (typeof ADVANCE_STATUSES)[number];
-export const OPEN_STATUSES: readonly AdvanceStatus[] = ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'];
+export { ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advance-status';
+export const OPEN_STATUSES = OPEN_ADVANCE_STATUSES;
 export const FINAL_STATUSES: readonly AdvanceStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'];
 
 export interface StoredReason {

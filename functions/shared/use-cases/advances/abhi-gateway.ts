@@ -34,17 +34,35 @@ export function abhiGateway(
     writeBudgetMs?: number;
   } = {},
 ): AbhiGateway {
+  // Errors of the caller's own `beforeSend` step are not Abhi's: they leave unclassified.
+  const ownErrors = new WeakSet<object>();
+  const ownStep = (step: (() => Promise<void>) | undefined): CallOptions =>
+    step
+      ? {
+          beforeSend: async () => {
+            try {
+              await step();
+            } catch (error) {
+              if (typeof error === 'object' && error !== null) ownErrors.add(error);
+              throw error;
+            }
+          },
+        }
+      : {};
   const call = async <T>(work: (opts: CallOptions) => Promise<T>, extra: CallOptions = {}): Promise<T> => {
     try {
       return await work({ ...options.callOptions?.(), ...extra });
     } catch (error) {
+      if (typeof error === 'object' && error !== null && ownErrors.has(error)) throw error;
       throw classifyAbhiError(error);
     }
   };
+  // Writes do not queue patiently for a rate slot: with the client's short wait they go ahead of patient reads, and
+  // their budget stays one attempt.
   const writeOptions = (): CallOptions => {
-    if (!options.writeBudgetMs) return {};
+    if (!options.writeBudgetMs) return { maxRateLimitWaitMs: undefined };
     const base = options.callOptions?.().deadline ?? Number.POSITIVE_INFINITY;
-    return { deadline: Math.min(base, Date.now() + options.writeBudgetMs) };
+    return { deadline: Math.min(base, Date.now() + options.writeBudgetMs), maxRateLimitWaitMs: undefined };
   };
   const listAll = async <T>(fetchPage: (page: number, opts: CallOptions) => Promise<{ total: number; results: T[] }>): Promise<T[]> => {
     const all: T[] = [];
@@ -85,7 +103,7 @@ export function abhiGateway(
     async createAdvance(input) {
       const transaction = await call((opts) =>
         client.transactions.createAdvance({ employeeId: input.employeeId, amount: toAbhiMoney(input.amountFils), reference: input.reference, description: input.description }, opts),
-        writeOptions(),
+        { ...writeOptions(), ...ownStep(input.beforeSend) },
       );
       return fromTransaction(transaction, input.reference);
     },

@@ -73,7 +73,11 @@ export interface Period {
 export interface AbhiGateway {
   validateAdvance(employeeId: string, amountFils: Fils): Promise<AbhiValidation>;
   monthlyBalance(employeeId: string, month: number, year: number): Promise<AbhiMonthlyBalance>;
-  createAdvance(input: { employeeId: string; amountFils: Fils; description?: string; reference: string }): Promise<AbhiAdvance>;
+  /**
+   * `beforeSend` runs once the create has its rate slot, right before it is sent (its failure stops the create,
+   * nothing sent, and leaves as it is).
+   */
+  createAdvance(input: { employeeId: string; amountFils: Fils; description?: string; reference: string; beforeSend?: () => Promise<void> }): Promise<AbhiAdvance>;
   /** The advance created with this reference, if Abhi has one. */
   findAdvanceByReference(input: { employeeId: string; reference: string }): Promise<AbhiAdvance | undefined>;
   createRepayment(input: {

@@ -40,6 +40,8 @@ export async function updateAdvanceStatus(deps: TransactionDeps, command: Update
     return cancel(deps, command, found);
   }
   if (!inTenant) throw new TenantAccessDeniedError('Transaction', `advance ${found.id} belongs to another organization`);
+  // A self-only caller learns nothing about other employees' requests: 404, as for reading them (not 403).
+  if (!isRequester && roles.every((r) => r === 'employee')) throw new TenantAccessDeniedError('Transaction', 'not the caller’s own advance');
   if (!roles.some((r) => r === 'finance_manager' || r === 'admin')) {
     if (isRequester || roles.every((r) => r === 'employee')) {
       throw new ForbiddenError('Only a finance manager or an admin can approve or reject an advance request.');

@@ -343,7 +343,8 @@ export interface CreateOutput {
 /**
  * Creates the advance at Abhi at most once. Every attempt after the first looks the advance up by our reference
  * before creating, so a timeout or a dropped response after Abhi committed never leads to a second advance.
- * The attempt counter is committed before the call, so even a crash mid-call makes the next attempt look first.
+ * The attempt counter is committed before the call is sent (once it has its rate slot, see below), so even a crash
+ * mid-call makes the next attempt look first.
  */
 export async function createAdvance(deps: TransactionDeps, input: RequestRef): Promise<CreateOutput> {
   const row = await getAdvanceRequest(deps.db, input.requestId);
@@ -373,13 +374,18 @@ export async function createAdvance(deps: TransactionDeps, input: RequestRef): P
     }
   }
 
-  const counted = await updateAdvanceRequest(
-    deps.db,
-    row.id,
-    { abhi_create_attempts: row.abhi_create_attempts + 1, abhi_create_last_at: 'now()' },
-    ['PROCESSING'],
-  );
-  if (!counted) throw new RequestNotPending(`Advance request ${row.id} left PROCESSING.`);
+  // Counted when the create has its fleet rate slot, right before it is sent: the settle time above runs from about
+  // the send, and a create refused for want of a slot (nothing sent) does not cost the next attempt a settle and a
+  // lookup.
+  const countAttempt = async () => {
+    const counted = await updateAdvanceRequest(
+      deps.db,
+      row.id,
+      { abhi_create_attempts: row.abhi_create_attempts + 1, abhi_create_last_at: 'now()' },
+      ['PROCESSING'],
+    );
+    if (!counted) throw new RequestNotPending(`Advance request ${row.id} left PROCESSING.`);
+  };
   let created: AbhiAdvance;
   try {
     created = await deps.abhi.createAdvance({
@@ -387,6 +393,7 @@ export async function createAdvance(deps: TransactionDeps, input: RequestRef): P
       amountFils: toFils(row.amount),
       description: row.description ?? undefined,
       reference,
+      beforeSend: countAttempt,
     });
   } catch (error) {
     throw toWorkflowError(error, { write: true });

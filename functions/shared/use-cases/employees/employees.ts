@@ -1,4 +1,5 @@
 import type { Employee as AbhiEmployee } from '#shared/abhi/schemas';
+import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
@@ -342,12 +343,10 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
   return toEmployeeView(row);
 }
 
-const OPEN_ADVANCE_STATUSES = ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'];
-
 async function hasOpenAdvances(db: Queryable, employeeId: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM advance_requests WHERE employee_id = $1 AND status = ANY($2::text[]) LIMIT 1', [
     employeeId,
-    OPEN_ADVANCE_STATUSES,
+    [...OPEN_ADVANCE_STATUSES],
   ]);
   return (rowCount ?? 0) > 0;
 }

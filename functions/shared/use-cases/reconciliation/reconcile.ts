@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '#shared/db/pool';
-import { uaeToday } from '#shared/domain/advance-policy';
 import { filsToNumber, toFils } from '#shared/domain/money';
+import { reconciliationPeriod } from '#shared/domain/reconciliation-period';
 import {
   getAdvanceRequest,
   listRequestsForReconciliation,
@@ -26,11 +26,16 @@ import { recordConfirmedRepayment } from '../repayments/create-repayment';
  * only one side knows) is reported: EMF metric `ReconciliationMismatches` and a row in `reconciliation_reports`.
  */
 export interface ReconcileInput {
-  /** Inclusive UAE calendar dates; default: the last `days` days up to today. */
+  /** Inclusive UAE calendar dates; default: the last `days` days up to today (#shared/domain/reconciliation-period). */
   startDate?: string;
   endDate?: string;
   days?: number;
   trigger: 'schedule' | 'on_demand';
+  /**
+   * A report row created beforehand, RUNNING and claimed by the caller (on-demand runs: the API answers with its id
+   * before the queue consumer runs it). Without it a new row is inserted.
+   */
+  reportId?: string;
 }
 
 export interface Finding {
@@ -57,13 +62,14 @@ export const SETTLE_AFTER_MS = 15 * 60 * 1000;
 
 export async function reconcile(deps: TransactionDeps, input: ReconcileInput): Promise<ReconciliationReport> {
   const now = deps.now();
-  const endDate = input.endDate ?? uaeToday(now);
-  const startDate = input.startDate ?? uaeToday(new Date(now.getTime() - ((input.days ?? 3) - 1) * 86_400_000));
-  const id = randomUUID();
-  await deps.db.query(
-    `INSERT INTO reconciliation_reports (id, period_start, period_end, trigger, status) VALUES ($1, $2, $3, $4, 'RUNNING')`,
-    [id, startDate, endDate, input.trigger],
-  );
+  const { startDate, endDate } = reconciliationPeriod(input, now);
+  const id = input.reportId ?? randomUUID();
+  if (!input.reportId) {
+    await deps.db.query(
+      `INSERT INTO reconciliation_reports (id, period_start, period_end, trigger, status) VALUES ($1, $2, $3, $4, 'RUNNING')`,
+      [id, startDate, endDate, input.trigger],
+    );
+  }
   const fixed: Finding[] = [];
   const mismatches: Finding[] = [];
   const counts = { abhiAdvances: 0, abhiRepayments: 0, localAdvances: 0, localRepayments: 0 };
@@ -90,7 +96,8 @@ export async function reconcile(deps: TransactionDeps, input: ReconcileInput): P
     const summary = summarize({ startDate, endDate, counts, fixed, mismatches });
     await deps.db.query(
       `UPDATE reconciliation_reports SET status = $2, finished_at = now(), abhi_advances = $3, abhi_repayments = $4,
-         local_advances = $5, local_repayments = $6, fixed = $7, mismatches = $8, details = $9, summary = $10 WHERE id = $1`,
+         local_advances = $5, local_repayments = $6, fixed = $7, mismatches = $8, details = $9, summary = $10
+       WHERE id = $1 AND status = 'RUNNING'`,
       [id, status, counts.abhiAdvances, counts.abhiRepayments, counts.localAdvances, counts.localRepayments, fixed.length, mismatches.length, JSON.stringify({ fixed, mismatches }), summary],
     );
     deps.metrics.count('ReconciliationMismatches', mismatches.length);
@@ -99,7 +106,7 @@ export async function reconcile(deps: TransactionDeps, input: ReconcileInput): P
     return { id, periodStart: startDate, periodEnd: endDate, status, counts, fixed, mismatches, summary };
   } catch (error) {
     await deps.db
-      .query(`UPDATE reconciliation_reports SET status = 'FAILED', finished_at = now(), error = $2, details = $3 WHERE id = $1`, [
+      .query(`UPDATE reconciliation_reports SET status = 'FAILED', finished_at = now(), error = $2, details = $3 WHERE id = $1 AND status = 'RUNNING'`, [
         id,
         error instanceof Error ? error.message : String(error),
         JSON.stringify({ fixed, mismatches }),
@@ -119,6 +126,9 @@ async function reconcileAdvances(
     (await ledgerByReferences(deps.db, 'advance', ctx.abhiAdvances.map((a) => a.id).concat([...byAbhiId.keys()]))).map((e) => [e.abhi_reference!, e]),
   );
   const seen = new Set<string>();
+  // Local requests already settled against one of Abhi's advances above (matched by reference: the row read before
+  // the fix still has no Abhi id), so the second pass neither settles nor reports them again.
+  const matched = new Set<string>();
   // Requests that may have reached Abhi without us knowing its id (lost answer, outcome unknown).
   const unresolved = ctx.localAdvances.filter((r) => !r.abhi_transaction_id && r.abhi_create_attempts > 0 && r.status !== 'COMPLETED');
 
@@ -132,6 +142,7 @@ async function reconcileAdvances(
         continue;
       }
     }
+    matched.add(local.id);
     const entry = ledger.get(advance.id);
     if (entry && toFils(entry.amount) !== advance.amountFils) {
       mismatches.push({ kind: 'advance', id: local.id, issue: 'AMOUNT_MISMATCH', detail: `Ledger has AED ${entry.amount} for Abhi advance ${advance.id}, Abhi has AED ${aed(advance.amountFils)}.` });
@@ -165,7 +176,7 @@ async function reconcileAdvances(
   }
 
   for (const local of ctx.localAdvances) {
-    if (local.abhi_transaction_id && seen.has(local.abhi_transaction_id)) continue;
+    if ((local.abhi_transaction_id && seen.has(local.abhi_transaction_id)) || matched.has(local.id)) continue;
     const age = ctx.now.getTime() - new Date(local.updated_at).getTime();
     if (local.status === 'COMPLETED' && local.abhi_transaction_id && ledger.has(local.abhi_transaction_id)) {
       // Not in Abhi's list for the period: confirm with a direct lookup before calling it a mismatch.

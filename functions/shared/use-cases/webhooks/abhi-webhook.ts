@@ -26,9 +26,10 @@ import { recordConfirmedRepayment } from '../repayments/create-repayment';
  *
  *   X-Abhi-Timestamp: <unix seconds>          within ±300 s of our clock
  *   X-Abhi-Event-Id:  <[A-Za-z0-9._:-]{1,128}> remembered 24 h: a replay changes nothing
- *   X-Abhi-Signature: sha256=<hex>            hex(HMAC-SHA256(secret, "<timestamp>.<raw body>")), also bare hex
+ *   X-Abhi-Signature: sha256=<hex>            hex(HMAC-SHA256(secret, "<timestamp>.<event id>.<raw body>")), also bare hex
  *
- * Verification comes first and uses the raw body bytes; a forged, stale or replayed call changes nothing.
+ * Verification comes first and uses the raw body bytes; a forged, stale or replayed call changes nothing. The event
+ * id is signed too: a captured delivery cannot be replayed under a fresh id to slip past the replay store.
  */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 export const WEBHOOK_REPLAY_TTL_SECONDS = 24 * 3600;
@@ -42,8 +43,8 @@ export interface WebhookDeps {
   releaseEvent(eventId: string): Promise<void>;
 }
 
-export function signWebhook(secret: string, timestamp: string, rawBody: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`, 'utf8').digest('hex');
+export function signWebhook(secret: string, timestamp: string, eventId: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${eventId}.${rawBody}`, 'utf8').digest('hex');
 }
 
 export interface VerifiedWebhook {
@@ -63,13 +64,12 @@ export function verifyWebhookSignature(input: { secret: string; headers: Record<
   }
   const given = signatureText.replace(/^(sha256|v1)=/i, '').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) throw new UnauthorizedError('webhook signature missing or malformed', 'Invalid webhook signature.');
-  const expected = signWebhook(input.secret, timestampText, input.rawBody);
+  const expected = signWebhook(input.secret, timestampText, eventId, input.rawBody);
   if (!timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'))) {
     throw new UnauthorizedError('webhook signature mismatch', 'Invalid webhook signature.');
   }
   return { eventId, timestamp };
 }
-
 
 export interface WebhookOutcome {
   received: true;

@@ -1,0 +1,10 @@
+import { getPool } from '#shared/db/pool';
+import { apiHandler } from '#shared/http/api-handler';
+import { listReportsQuery } from '#shared/schemas/reconciliation';
+import { listReconciliationReports } from '#shared/use-cases/reconciliation/reports';
+
+/** GET /reconciliation/reports?status&page&limit: reconciliation reports, newest first, without their findings. */
+export const handler = apiHandler('listReconciliationReports', { query: listReportsQuery }, async (req) => ({
+  status: 200,
+  body: await listReconciliationReports(getPool(), req.query),
+}));

@@ -1,0 +1,51 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from '#shared/observability';
+import { queueByName } from '#shared/topology';
+import { RECONCILIATION_REQUESTS_QUEUE, reconciliationRequestMessage, runRequestedReconciliation } from '#shared/use-cases/reconciliation/runs';
+import { transactionDeps, withInvocation } from '../transactions/runtime';
+
+/**
+ * Consumer of the `reconciliation-requests` queue: one on-demand run per message (POST /reconciliation/runs). The
+ * report row exists already (RUNNING); the run claims it first, so a redelivered message neither runs the period a
+ * second time in parallel nor overwrites a finished report. A run that fails is recorded FAILED on its report (the
+ * operator reads why and asks again); only a failure to record anything leaves the message for another delivery.
+ */
+const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const parsed = reconciliationRequestMessage.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      logger.error('Dropping a message that is not a reconciliation request', { messageId: record.messageId });
+      return;
+    }
+    const { reportId } = parsed.data;
+    const result = await withInvocation(context, `reconciliation-${reportId}`, () =>
+      runRequestedReconciliation(transactionDeps(), parsed.data, { leaseSeconds: QUEUE.consumerTimeoutSeconds }),
+    );
+    if (result.outcome === 'completed') {
+      const { report } = result;
+      logger.info('Reconciliation finished', { reportId, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });
+    } else if (result.outcome === 'failed') {
+      logger.error('Reconciliation failed; the report records why', { reportId, error: result.error as Error });
+    } else {
+      logger.warn('Reconciliation request skipped', { reportId, reason: result.reason, status: result.status, receiveCount: record.attributes.ApproximateReceiveCount });
+    }
+  };
+  try {
+    // A processor per invocation: it holds per-batch state, and the local stack runs invocations side by side.
+    return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+};
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
+import { getPool, withTransaction } from '#shared/db/pool';
+import { apiHandler } from '#shared/http/api-handler';
+import { API_PREFIX } from '#shared/routes';
+import { startRunBody } from '#shared/schemas/reconciliation';
+import { queueByName } from '#shared/topology';
+import { RECONCILIATION_REQUESTS_QUEUE, startReconciliationRun } from '#shared/use-cases/reconciliation/runs';
+
+/**
+ * POST /reconciliation/runs: records the report RUNNING, queues the run (`reconciliation-requests`) and answers 202
+ * with the report to poll; 409 while another run is in progress.
+ */
+const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
+const requests = sqsWorkQueue(QUEUE.name);
+
+export const handler = apiHandler('startReconciliationRun', { body: startRunBody }, async (req) => {
+  const run = await startReconciliationRun(
+    { db: getPool(), transaction: (work) => withTransaction(work), requests, now: () => new Date() },
+    req.body,
+    { requestedBy: req.principal.subject, runTimeoutSeconds: QUEUE.consumerTimeoutSeconds },
+  );
+  return { status: 202, body: run, headers: { Location: `${API_PREFIX}/reconciliation/reports/${run.id}` } };
+});

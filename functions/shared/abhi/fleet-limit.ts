@@ -1,0 +1,31 @@
+/**
+ * The fleet's own token bucket towards Abhi, derived from the limit Abhi publishes for one API user.
+ *
+ * Abhi allows 10 requests/s with a burst of 20 (the SDK's DefaultConfig). A client bucket with exactly those numbers
+ * gets the occasional 429 at saturation: both buckets sit near empty, and a call admitted on time by ours can reach
+ * Abhi a little earlier, relative to the previous one, than Abhi's refill (network and scheduling jitter). Our bucket
+ * therefore keeps the rate and gives up part of the burst: with burst B − k, Abhi's bucket keeps k tokens of slack
+ * at saturation, which absorbs k / rate seconds of arrival jitter (500 ms here). It costs k calls once after an idle
+ * period, not throughput (measured in BENCHMARKS.md §4, "The Abhi bottleneck").
+ *
+ * No imports: the stage configuration documents these numbers and the functions use them as defaults.
+ */
+export interface RateLimitSettings {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
+/** Abhi's published limit per API user. */
+export const ABHI_PUBLISHED_RATE_LIMIT: RateLimitSettings = { ratePerSecond: 10, burst: 20 };
+
+/** Arrival jitter towards Abhi the fleet's bucket leaves room for (as tokens of Abhi's burst: rate × this). */
+export const ABHI_ARRIVAL_JITTER_ALLOWANCE_MS = 500;
+
+/** Our bucket for Abhi's `limit`: same rate, burst reduced by the jitter allowance (at least 1). */
+export function fleetRateLimit(limit: RateLimitSettings = ABHI_PUBLISHED_RATE_LIMIT, jitterAllowanceMs = ABHI_ARRIVAL_JITTER_ALLOWANCE_MS): RateLimitSettings {
+  const slack = Math.ceil((limit.ratePerSecond * jitterAllowanceMs) / 1000);
+  return { ratePerSecond: limit.ratePerSecond, burst: Math.max(1, Math.floor(limit.burst) - slack) };
+}
+
+/** The default of `ABHI_RATE_LIMIT_RPS` / `ABHI_RATE_LIMIT_BURST`: 10 req/s, burst 15. */
+export const DEFAULT_FLEET_RATE_LIMIT: RateLimitSettings = fleetRateLimit();

@@ -1,0 +1,105 @@
+import * as z from 'zod';
+import { isoDate, paginationShape, uuid } from '#shared/http/schemas';
+import { MAX_RECONCILIATION_DAYS, periodProblems } from '#shared/domain/reconciliation-period';
+import { isoDateTime, pageOf, resourceId } from './common';
+
+/**
+ * Request and response schemas of the reconciliation routes (platform operators and finance): start a run, list the
+ * reports, read one. The handlers validate with these objects and the OpenAPI document is generated from the same
+ * objects (operations-reconciliation.ts).
+ */
+export const RECONCILIATION_STATUSES = ['RUNNING', 'CLEAN', 'FIXED', 'MISMATCHES', 'FAILED'] as const;
+export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
+
+// ---- requests ---------------------------------------------------------------------------------------------------
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const startRunBody = z
+  .strictObject({
+    startDate: isoDate().optional().meta({ description: 'First day of the period (UAE date, inclusive); not with `days`' }),
+    endDate: isoDate().optional().meta({ description: 'Last day of the period (UAE date, inclusive); default today' }),
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RECONCILIATION_DAYS)
+      .optional()
+      .meta({ description: `Length of the period ending on endDate (1 to ${MAX_RECONCILIATION_DAYS}; default 3)`, example: 7 }),
+  })
+  .superRefine((value, ctx) => {
+    // The field checks report malformed dates themselves; the period rules need well-formed ones.
+    if ((value.startDate !== undefined && !ISO_DATE.test(value.startDate)) || (value.endDate !== undefined && !ISO_DATE.test(value.endDate))) return;
+    for (const problem of periodProblems(value, new Date())) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  })
+  .meta({
+    description: `The period to reconcile: at most ${MAX_RECONCILIATION_DAYS} days, not in the future. Send {} for the last 3 days up to today.`,
+    example: { startDate: '2025-01-01', endDate: '2025-01-31' },
+  });
+export type StartRunBody = z.infer<typeof startRunBody>;
+
+export const listReportsQuery = z.strictObject({
+  ...paginationShape,
+  status: z.enum(RECONCILIATION_STATUSES).optional().meta({ description: 'Only reports in this status' }),
+});
+export type ListReportsQuery = z.output<typeof listReportsQuery>;
+
+/** Any id shape is accepted in the path; one that is not a report's UUID is simply not found (404). */
+export const reportIdParams = z.strictObject({ id: resourceId('Reconciliation report') });
+
+// ---- responses --------------------------------------------------------------------------------------------------
+
+export const runAcceptedSchema = z
+  .object({
+    id: uuid(),
+    status: z.literal('RUNNING'),
+    periodStart: z.string().meta({ description: 'First day of the period (UAE date)', format: 'date' }),
+    periodEnd: z.string().meta({ description: 'Last day of the period (UAE date)', format: 'date' }),
+  })
+  .meta({ description: 'The run was queued; poll the report named in the Location header' });
+export type RunAccepted = z.infer<typeof runAcceptedSchema>;
+
+export const findingSchema = z
+  .object({
+    kind: z.enum(['advance', 'repayment', 'workflow']),
+    id: z.string().meta({ description: 'The advance request, repayment or Abhi record concerned' }),
+    issue: z.string().meta({ description: 'What differs, e.g. NOT_RECORDED, STALLED, UNKNOWN_LOCALLY, AMOUNT_MISMATCH', example: 'UNKNOWN_LOCALLY' }),
+    detail: z.string(),
+    action: z.string().optional().meta({ description: 'What reconciliation did about it (fixed findings only)' }),
+  })
+  .meta({ description: 'One difference between the ledger and Abhi' });
+
+const reportFields = {
+  id: uuid(),
+  status: z.enum(RECONCILIATION_STATUSES),
+  trigger: z.enum(['schedule', 'on_demand']),
+  periodStart: z.string().meta({ description: 'First day of the period (UAE date)', format: 'date' }),
+  periodEnd: z.string().meta({ description: 'Last day of the period (UAE date)', format: 'date' }),
+  requestedBy: z.string().nullable().meta({ description: 'Who asked for an on-demand run (token subject)' }),
+  startedAt: isoDateTime(),
+  finishedAt: isoDateTime().nullable(),
+  counts: z.object({
+    abhiAdvances: z.number().int(),
+    abhiRepayments: z.number().int(),
+    localAdvances: z.number().int(),
+    localRepayments: z.number().int(),
+    fixed: z.number().int().meta({ description: 'Drifts reconciliation fixed' }),
+    mismatches: z.number().int().meta({ description: 'Differences that need a person' }),
+  }),
+  error: z.string().nullable().meta({ description: 'Why a FAILED run failed' }),
+};
+
+export const reportSummarySchema = z.object(reportFields).meta({ description: 'A reconciliation report without its findings' });
+export type ReportSummaryView = z.infer<typeof reportSummarySchema>;
+
+export const reportSchema = z
+  .object({
+    ...reportFields,
+    fixed: z.array(findingSchema).meta({ description: 'Drifts that were fixed' }),
+    mismatches: z.array(findingSchema).meta({ description: 'Real differences, for finance and Abhi to resolve' }),
+    summary: z.string().meta({ description: 'The findings as plain text, for a person' }),
+  })
+  .meta({ description: 'A reconciliation report with its findings' });
+export type ReportView = z.infer<typeof reportSchema>;
+
+export const reportPageSchema = pageOf(reportSummarySchema, 'Reconciliation reports, newest first');
