@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { businessDeps } from '#shared/adapters/postgres/business-deps';
+import { messageBody } from '#shared/adapters/sqs/queues';
 import { logger, metrics } from '#shared/observability';
 import { queueByName } from '#shared/topology';
 import {
@@ -35,7 +36,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   };
   const records = new Map<string, ImportRecord>();
   for (const record of event.Records) {
-    const parsed = importMessageSchema.safeParse(safeJson(record.body));
+    const parsed = importMessageSchema.safeParse(messageBody(record.body));
     if (parsed.success) {
       records.set(record.messageId, { messageId: record.messageId, message: parsed.data, receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1') });
     } else {
@@ -80,11 +81,3 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { messageBody } from '#shared/adapters/sqs/queues';
 import { logger, metrics } from '#shared/observability';
 import { queueByName } from '#shared/topology';
 import { RECONCILIATION_REQUESTS_QUEUE, reconciliationRequestMessage, runRequestedReconciliation } from '#shared/use-cases/reconciliation/runs';
@@ -16,7 +17,7 @@ const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const parsed = reconciliationRequestMessage.safeParse(safeJson(record.body));
+    const parsed = reconciliationRequestMessage.safeParse(messageBody(record.body));
     if (!parsed.success) {
       logger.error('Dropping a message that is not a reconciliation request', { messageId: record.messageId });
       return;
@@ -41,11 +42,3 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -325,6 +325,9 @@ export async function startStepFunctionsLocal(options: StepFunctionsLocalOptions
             waiter.resolve = (output) => resolve(output as JsonValue);
             waiter.reject = reject;
           });
+          // An aborted execution (stop(), or the task's own invoke failing below) no longer awaits the outcome: its
+          // late rejection must not surface as an unhandled one.
+          outcome.catch(() => undefined);
           // The function is invoked synchronously, as AWS does; its own failure fails the task.
           await invoke(taskName, Payload).catch((error: Error) => {
             waiter.status = 'closed';
