@@ -76,6 +76,9 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     AWS_ENDPOINT_URL_SNS: shared.sqsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: shared.secrets.endpoint,
     DATABASE_URL: databaseUrl,
+    // Every function shares this one process (and so one pool); in Lambda an instance serves one request at a time
+    // and keeps the default of 2 connections.
+    DATABASE_POOL_MAX: '10',
     STATE_TABLE_NAME: tables.stateTable,
     IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable,
     ABHI_BASE_URL: options.abhiBaseUrl,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEntry } from '../../infra/local/api-server';
 import { fakeLambdaContext } from '../../infra/local/lambda-context';
@@ -102,6 +103,8 @@ describe(`chaos: ${N} advance requests against an Abhi that fails ~30 % of its t
     // 200/200 in 78 s; with shorter Abhi timeouts the breaker thrashed and up to half ended that way.)
     expect(completed.length).toBeGreaterThanOrEqual(Math.floor(N * 0.3));
     expect(failureReasons.filter((code) => !['DEPENDENCY_UNAVAILABLE', 'ABHI_OUTCOME_UNKNOWN', 'INSUFFICIENT_AVAILABLE_AMOUNT'].includes(code))).toEqual([]);
+    // No event or work message was given up on: every dead letter would need explaining, and there is none.
+    expect(await deadLetters()).toEqual([]);
   }, Math.max(240_000, N * 2_500));
 
   it('a create Abhi commits only after our client timed out is found by the delayed lookup, never created twice', async () => {
@@ -125,6 +128,17 @@ describe(`chaos: ${N} advance requests against an Abhi that fails ~30 % of its t
     await verifyAgainstAbhi();
   }, 120_000);
 });
+
+/** Every message in any DLQ of the topology, as `<queue>: <body>` (received and left there). */
+async function deadLetters(): Promise<string[]> {
+  const sqs = new SQSClient({});
+  const found: string[] = [];
+  for (const [name, queue] of Object.entries(api.platform.messaging.queues)) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    found.push(...Messages.map((m) => `${name}: ${m.Body ?? ''}`));
+  }
+  return found;
+}
 
 /** Reconciles, then checks: exactly one Abhi advance per completed request, none for others, ledger = Abhi. */
 async function verifyAgainstAbhi() {
