@@ -118,6 +118,15 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
   { name: 'reconciliation', entry: 'reconciliation/run-reconciliation', expression: 'cron(0 2 * * ? *)', purpose: 'Compares the ledger with Abhi and reports mismatches' },
 ];
 
+/**
+ * The environment variable that carries a queue's URL (or its DLQ's) to a function: `employee-import` →
+ * `QUEUE_URL_EMPLOYEE_IMPORT` / `DLQ_URL_EMPLOYEE_IMPORT`. CDK, the local stack, the functions and the redrive tool
+ * all name them with this.
+ */
+export function queueUrlVariable(name: string, kind: 'QUEUE_URL' | 'DLQ_URL' = 'QUEUE_URL'): string {
+  return `${kind}_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
 export function queueByName(name: string): QueueDefinition {
   const queue = QUEUES.find((q) => q.name === name);
   if (!queue) throw new Error(`Unknown queue "${name}": add it to functions/shared/topology.ts.`);

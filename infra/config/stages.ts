@@ -335,8 +335,3 @@ function email(value: string, stage: StageName): string {
   }
   return value;
 }
-
-/** Upper-snake form of a logical name: `employee-import` → `EMPLOYEE_IMPORT`. */
-export function upperSnake(name: string): string {
-  return name.replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-}

@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { problemBody, SECURITY_HEADERS, type ProblemInput } from '../../functions/shared/http/responses';
+import { GATEWAY_PROBLEMS, problemBody, SECURITY_HEADERS, WWW_AUTHENTICATE } from '../../functions/shared/http/responses';
 import { API_PREFIX, type Route } from '../../functions/shared/routes';
 import { names } from '../config/names';
 import type { StageConfig } from '../config/stages';
@@ -174,23 +174,23 @@ export class PlatformApi extends Construct {
 
   /**
    * What API Gateway answers by itself (no route, authorizer said no, throttled, too large, timed out) in the same
-   * problem+json format and with the same security headers as the functions' answers; the local API server sends the
-   * same bodies (GATEWAY_PROBLEMS in infra/local/api-server.ts).
+   * problem+json format and with the same security headers as the functions' answers; the bodies are the ones the
+   * local API server sends (GATEWAY_PROBLEMS in functions/shared/http/responses.ts).
    */
   private addProblemGatewayResponses(): void {
-    const responses: [id: string, type: apigw.ResponseType, status: number, code: ProblemInput['code'], detail: string, extra?: Record<string, string>][] = [
-      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED', 'A valid bearer token is required.', { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' }],
-      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN', 'You are not allowed to perform this operation.'],
-      ['WafFiltered', apigw.ResponseType.WAF_FILTERED, 403, 'FORBIDDEN', 'You are not allowed to perform this operation.'],
+    const responses: [id: string, type: apigw.ResponseType, status: keyof typeof GATEWAY_PROBLEMS, extra?: Record<string, string>][] = [
+      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 401, { 'WWW-Authenticate': WWW_AUTHENTICATE }],
+      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, 403],
+      ['WafFiltered', apigw.ResponseType.WAF_FILTERED, 403],
       // REST APIs answer an unknown path with 403 "Missing Authentication Token"; it is a 404 to the caller.
-      ['NoRoute', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'NOT_FOUND', 'No such route.'],
-      ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'],
-      ['Throttled', apigw.ResponseType.THROTTLED, 429, 'RATE_LIMIT_EXCEEDED', 'Too many requests; retry later.', { 'Retry-After': '1' }],
-      ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 429, 'RATE_LIMIT_EXCEEDED', 'Too many requests; retry later.', { 'Retry-After': '60' }],
-      ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, 504, 'SERVICE_UNAVAILABLE', 'The request took too long; retry later.'],
-      ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 500, 'INTERNAL_ERROR', 'The request could not be processed.'],
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 400, 'VALIDATION_ERROR', 'The request is not valid.'],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', 'The request could not be processed.'],
+      ['NoRoute', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404],
+      ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, 413],
+      ['Throttled', apigw.ResponseType.THROTTLED, 429, { 'Retry-After': '1' }],
+      ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, 429, { 'Retry-After': '60' }],
+      ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, 504],
+      ['AuthorizerFailure', apigw.ResponseType.AUTHORIZER_FAILURE, 500],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 400],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 500],
     ];
     // Static header values are written between single quotes and cannot contain one, which leaves out the CSP; a JSON
     // problem body runs no script, and nosniff keeps browsers from treating it as anything else.
@@ -200,8 +200,8 @@ export class PlatformApi extends Construct {
           .filter(([, value]) => !value.includes("'"))
           .map(([name, value]) => [name, `'${value}'`]),
       );
-    for (const [id, type, status, code, detail, extra] of responses) {
-      const body = problemBody({ status, code, detail, requestId: 'REQUEST_ID' });
+    for (const [id, type, status, extra] of responses) {
+      const body = problemBody({ status, ...GATEWAY_PROBLEMS[status], requestId: 'REQUEST_ID' });
       const template = JSON.stringify(body).replace('"REQUEST_ID"', '"$context.requestId"');
       this.api.addGatewayResponse(`Problem${id}`, {
         type,

@@ -3,9 +3,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueDefinition } from '../../functions/shared/topology';
+import { queueUrlVariable, type QueueDefinition } from '../../functions/shared/topology';
 import { names } from '../config/names';
-import { upperSnake, type StageConfig } from '../config/stages';
+import type { StageConfig } from '../config/stages';
 
 /** DLQs keep failed messages for the maximum SQS retention, so a weekend incident loses nothing. */
 export const DLQ_RETENTION = Duration.days(14);
@@ -53,7 +53,7 @@ export class WorkQueue extends Construct {
 
   /** `QUEUE_URL_<NAME_UPPER_SNAKE>`, e.g. `QUEUE_URL_EMPLOYEE_IMPORT`. */
   get envVar(): string {
-    return `QUEUE_URL_${upperSnake(this.definition.name)}`;
+    return queueUrlVariable(this.definition.name);
   }
 }
 

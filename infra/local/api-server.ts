@@ -11,7 +11,7 @@ import type {
 } from 'aws-lambda';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import { policyAllows } from '#shared/auth/rbac';
-import { preflightResponse, problemResponse } from '#shared/http/responses';
+import { GATEWAY_PROBLEMS, preflightResponse, problemResponse, WWW_AUTHENTICATE } from '#shared/http/responses';
 import { fakeLambdaContext } from './lambda-context';
 
 /**
@@ -281,20 +281,8 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult): vo
   res.end(body);
 }
 
-/**
- * Responses API Gateway itself produces (no route, authorizer said no, body too large). The deployed API overrides
- * its gateway responses with the same problem+json bodies (infra/constructs/rest-api.ts), so clients see one format.
- */
-export const GATEWAY_PROBLEMS = {
-  404: { code: 'NOT_FOUND', detail: 'No such route.' },
-  401: { code: 'UNAUTHORIZED', detail: 'A valid bearer token is required.' },
-  403: { code: 'FORBIDDEN', detail: 'You are not allowed to perform this operation.' },
-  413: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' },
-  500: { code: 'INTERNAL_ERROR', detail: 'The request could not be processed.' },
-} as const;
-
 function sendGatewayError(res: http.ServerResponse, status: keyof typeof GATEWAY_PROBLEMS, requestId: string = randomUUID()): void {
-  const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' } : undefined;
+  const headers = status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : undefined;
   sendResult(res, problemResponse({ status, ...GATEWAY_PROBLEMS[status], requestId }, { requestId, headers }));
 }
 

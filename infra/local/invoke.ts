@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { functionInventory, loadSampleEvents, sampleEventFor, type FunctionSpec } from './function-catalog';
 import { fakeLambdaContext } from './lambda-context';
-import { STACK_ENV_FILE } from './stack-env';
+import { loadStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -46,8 +46,7 @@ async function main(): Promise<void> {
     ? JSON.parse(fs.readFileSync(path.resolve(eventFile), 'utf8'))
     : (sampleEventFor(spec, events)?.event ?? fail(`${spec.entry} has no sample event in events/; pass one with --event <file>.`));
 
-  if (!fs.existsSync(STACK_ENV_FILE)) fail('The local stack is not running: start it with `npm start` in another terminal, then invoke again.');
-  Object.assign(process.env, JSON.parse(fs.readFileSync(STACK_ENV_FILE, 'utf8')) as Record<string, string>);
+  if (!loadStackEnv()) fail('The local stack is not running: start it with `npm start` in another terminal, then invoke again.');
 
   // Stdout carries only the result: the handler's logs (Powertools writes to stdout, as in Lambda) go to stderr.
   const writeResult = (text: string) => fs.writeSync(1, text);

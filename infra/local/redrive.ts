@@ -28,7 +28,6 @@
  * Prints one line per message and a total on stdout. Usage errors: one sentence on stderr, exit code 2; failures
  * while moving: exit code 1 (what was moved so far stays moved, the rest stays in the DLQ).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,8 +42,8 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { QUEUES, queueByName } from '#shared/topology';
-import { STACK_ENV_FILE } from './stack-env';
+import { QUEUES, queueByName, queueUrlVariable } from '#shared/topology';
+import { loadStackEnv } from './stack-env';
 
 /** Anything with the SQS client's `send` (tests wrap it to simulate a crash). */
 export type SqsSender = Pick<SQSClient, 'send'>;
@@ -189,7 +188,6 @@ function copyAttributes(attributes: Record<string, MessageAttributeValue> | unde
 
 // ---------------------------------------------------------------- CLI
 
-const envName = (name: string, kind: 'QUEUE_URL' | 'DLQ_URL') => `${kind}_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 
 class UsageError extends Error {}
 
@@ -221,8 +219,7 @@ async function main(argv: string[]): Promise<void> {
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError('--max must be a whole number of messages, 1 or more.');
 
   if (values.local) {
-    if (!fs.existsSync(STACK_ENV_FILE)) throw new UsageError('The local stack is not running: start it with `npm start`, then run the redrive again.');
-    Object.assign(process.env, JSON.parse(fs.readFileSync(STACK_ENV_FILE, 'utf8')) as Record<string, string>);
+    if (!loadStackEnv()) throw new UsageError('The local stack is not running: start it with `npm start`, then run the redrive again.');
   }
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
   if (endpoint && /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint)) {
@@ -262,11 +259,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function resolveUrls(sqs: SQSClient, queue: string, stageOption: string | undefined): Promise<{ sourceUrl: string; dlqUrl: string }> {
-  const fromEnv = { sourceUrl: process.env[envName(queue, 'QUEUE_URL')], dlqUrl: process.env[envName(queue, 'DLQ_URL')] };
+  const fromEnv = { sourceUrl: process.env[queueUrlVariable(queue, 'QUEUE_URL')], dlqUrl: process.env[queueUrlVariable(queue, 'DLQ_URL')] };
   if (!stageOption && fromEnv.sourceUrl && fromEnv.dlqUrl) return { sourceUrl: fromEnv.sourceUrl, dlqUrl: fromEnv.dlqUrl };
   const stage = stageOption ?? process.env.STAGE;
   if (!stage) {
-    throw new UsageError(`Say which stage's queues to use: --stage <stage>, or set ${envName(queue, 'QUEUE_URL')} and ${envName(queue, 'DLQ_URL')} (--local does that for the local stack).`);
+    throw new UsageError(`Say which stage's queues to use: --stage <stage>, or set ${queueUrlVariable(queue, 'QUEUE_URL')} and ${queueUrlVariable(queue, 'DLQ_URL')} (--local does that for the local stack).`);
   }
   const lookup = async (name: string) => {
     try {

@@ -16,3 +16,10 @@ export function writeStackEnv(env: Record<string, string>): void {
 export function removeStackEnv(): void {
   fs.rmSync(STACK_ENV_FILE, { force: true });
 }
+
+/** Puts the running stack's environment into this process; false when no stack is running. */
+export function loadStackEnv(): boolean {
+  if (!fs.existsSync(STACK_ENV_FILE)) return false;
+  Object.assign(process.env, JSON.parse(fs.readFileSync(STACK_ENV_FILE, 'utf8')) as Record<string, string>);
+  return true;
+}

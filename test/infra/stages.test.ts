@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { ABHI_BASE_URLS, resolveStageConfig, StageConfigError, upperSnake } from '../../infra/config/stages';
+import { ABHI_BASE_URLS, resolveStageConfig, StageConfigError } from '../../infra/config/stages';
+import { queueUrlVariable } from '../../functions/shared/topology';
 import { buildPlatform, PlatformBuildError } from '../../infra/stacks/platform';
 import { ABHI_PUBLISHED_RATE_LIMIT, DEFAULT_FLEET_RATE_LIMIT, fleetRateLimit } from '../../functions/shared/abhi/fleet-limit';
 
@@ -52,7 +53,7 @@ describe('stage configuration', () => {
   });
 
   it('queue env var names are upper snake case', () => {
-    expect(upperSnake('employee-import')).toBe('EMPLOYEE_IMPORT');
-    expect(upperSnake('cache-invalidation')).toBe('CACHE_INVALIDATION');
+    expect(queueUrlVariable('employee-import')).toBe('QUEUE_URL_EMPLOYEE_IMPORT');
+    expect(queueUrlVariable('cache-invalidation', 'DLQ_URL')).toBe('DLQ_URL_CACHE_INVALIDATION');
   });
 });

@@ -19,7 +19,7 @@ import type { Route } from '#shared/routes';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
 import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
 import { DynamoDbRateLimitStore, RateLimiter, rateLimitRules, type RateLimitDecision, type RateLimitedClass } from './rate-limit';
-import { headerValue, jsonResponse, problemResponse } from './responses';
+import { headerValue, jsonResponse, problemResponse, WWW_AUTHENTICATE } from './responses';
 import { httpSettings } from './settings';
 
 export type { Principal } from '#shared/auth/principal';
@@ -262,7 +262,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
       },
       {
         origin: state.origin,
-        headers: { ...state.rateHeaders, ...(mapped.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="abhi-ewa"' } : {}) },
+        headers: { ...state.rateHeaders, ...(mapped.status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {}) },
       },
     );
   }

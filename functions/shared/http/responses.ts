@@ -17,6 +17,9 @@ export const CORS_ALLOWED_HEADERS = 'Authorization,Content-Type,Idempotency-Key,
 export const CORS_EXPOSED_HEADERS = 'X-Request-ID,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed,Location';
 export const CORS_ALLOWED_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
 
+/** The challenge every 401 carries (RFC 6750), from a function, the local gateway or the deployed one. */
+export const WWW_AUTHENTICATE = 'Bearer realm="abhi-ewa"';
+
 /** CORS response headers for `origin` when it is configured in CORS_ALLOWED_ORIGINS (`*` allows any). */
 export function corsHeaders(origin: string | undefined): Record<string, string> {
   const allowed = httpSettings().CORS_ALLOWED_ORIGINS;
@@ -153,3 +156,19 @@ export function headerValue(headers: Record<string, string | undefined> | null |
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted && value !== undefined) return value;
   return undefined;
 }
+
+/**
+ * What the API gateway answers by itself (no route, authorizer said no, too large, throttled, timed out), by status.
+ * The local API server sends these bodies and the deployed API configures them as gateway responses
+ * (infra/constructs/rest-api.ts), so clients see one format whichever layer refused.
+ */
+export const GATEWAY_PROBLEMS = {
+  400: { code: 'VALIDATION_ERROR', detail: 'The request is not valid.' },
+  401: { code: 'UNAUTHORIZED', detail: 'A valid bearer token is required.' },
+  403: { code: 'FORBIDDEN', detail: 'You are not allowed to perform this operation.' },
+  404: { code: 'NOT_FOUND', detail: 'No such route.' },
+  413: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' },
+  429: { code: 'RATE_LIMIT_EXCEEDED', detail: 'Too many requests; retry later.' },
+  500: { code: 'INTERNAL_ERROR', detail: 'The request could not be processed.' },
+  504: { code: 'SERVICE_UNAVAILABLE', detail: 'The request took too long; retry later.' },
+} as const satisfies Record<number, { code: ErrorCode; detail: string }>;

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { interceptLocalhostDns, startFauxqs, type FauxqsServer } from 'fauxqs';
-import { QUEUES, type QueueDefinition } from '#shared/topology';
+import { QUEUES, queueUrlVariable, type QueueDefinition } from '#shared/topology';
 import { assertPortFree, freePort } from '../ports';
 import { LOCAL_AWS } from './aws-local';
 
@@ -48,9 +48,6 @@ export interface LocalMessaging {
   readonly env: Record<string, string>;
 }
 
-export function queueEnvName(name: string, kind: 'QUEUE_URL' | 'DLQ_URL' = 'QUEUE_URL'): string {
-  return `${kind}_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
 
 /**
  * Creates every queue of topology.ts (with its DLQ and redrive policy) and the event topic with one filtered
@@ -85,8 +82,8 @@ export async function createMessaging(
       );
       const arn = await queueArn(sqs, queue.QueueUrl!);
       queues[definition.name] = { definition, url: queue.QueueUrl!, arn, dlqUrl: dlq.QueueUrl!, visibilityTimeoutSeconds };
-      env[queueEnvName(definition.name)] = queue.QueueUrl!;
-      env[queueEnvName(definition.name, 'DLQ_URL')] = dlq.QueueUrl!;
+      env[queueUrlVariable(definition.name)] = queue.QueueUrl!;
+      env[queueUrlVariable(definition.name, 'DLQ_URL')] = dlq.QueueUrl!;
       if (definition.eventTypes?.length) {
         await sns.send(
           new SubscribeCommand({

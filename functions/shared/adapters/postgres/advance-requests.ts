@@ -1,5 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
-import { OPEN_ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advance-status';
+import type { AdvanceStatus } from '#shared/domain/advance-status';
 
 /**
  * Advance requests in PostgreSQL: the request row (the workflow's source of truth), its history, and the queries the
@@ -7,7 +7,6 @@ import { OPEN_ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advanc
  * row), so concurrent actors (approver, requester, workflow, webhook) settle on exactly one outcome.
  */
 export { ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advance-status';
-export const OPEN_STATUSES = OPEN_ADVANCE_STATUSES;
 export const FINAL_STATUSES: readonly AdvanceStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'];
 
 export interface StoredReason {

@@ -146,23 +146,7 @@ export async function insertOrganization(
     `INSERT INTO organizations (id, parent_id, name, industry, business_type_id, address, city, management_alias, credit_limit, phone, email,
        payroll_start_day, active, advance_policy, notification_settings, synced_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ${options.synced ? 'now()' : 'NULL'})`,
-    [
-      record.id,
-      record.parentId,
-      record.name,
-      record.industry,
-      record.businessTypeId,
-      record.address,
-      record.city,
-      record.managementAlias,
-      record.creditLimit,
-      record.phone,
-      record.email,
-      record.payrollStartDay,
-      record.active,
-      JSON.stringify(config.advancePolicy),
-      JSON.stringify(config.notificationSettings),
-    ],
+    [...recordValues(record), JSON.stringify(config.advancePolicy), JSON.stringify(config.notificationSettings)],
   );
   return (await findOrganizationById(db, record.id))!;
 }
@@ -190,21 +174,7 @@ export async function upsertOrganizationFromAbhi(db: Queryable, record: Organiza
                                 EXCLUDED.active)
                          THEN now() ELSE o.updated_at END
      RETURNING (xmax = 0) AS inserted, (updated_at = now()) AS changed`,
-    [
-      record.id,
-      record.parentId,
-      record.name,
-      record.industry,
-      record.businessTypeId,
-      record.address,
-      record.city,
-      record.managementAlias,
-      record.creditLimit,
-      record.phone,
-      record.email,
-      record.payrollStartDay,
-      record.active,
-    ],
+    recordValues(record),
   );
   const row = rows[0]!;
   return row.inserted ? 'inserted' : row.changed ? 'updated' : 'unchanged';
@@ -289,4 +259,23 @@ export async function organizationStatistics(db: Queryable, organizationId: stri
     repayments: repayments.rows[0]!,
     ledgerOutstanding: ledger.rows[0]!.outstanding,
   };
+}
+
+/** $1–$13 of both organization writes, in their column order (id, parent_id, name, …, payroll_start_day, active). */
+function recordValues(record: OrganizationRecord): unknown[] {
+  return [
+    record.id,
+    record.parentId,
+    record.name,
+    record.industry,
+    record.businessTypeId,
+    record.address,
+    record.city,
+    record.managementAlias,
+    record.creditLimit,
+    record.phone,
+    record.email,
+    record.payrollStartDay,
+    record.active,
+  ];
 }

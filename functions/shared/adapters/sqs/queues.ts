@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { loadConfig, envVar } from '#shared/config';
-import { queueByName } from '#shared/topology';
+import { queueByName, queueUrlVariable } from '#shared/topology';
 
 /**
  * Sends work to the queues of topology.ts. The queue URL reaches a function as `QUEUE_URL_<NAME>` (CDK and the
@@ -27,7 +27,7 @@ export function queueUrl(name: string): string {
   let url = urls.get(name);
   if (!url) {
     queueByName(name); // fails fast on a name topology.ts does not know
-    const variable = `QUEUE_URL_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    const variable = queueUrlVariable(name);
     url = loadConfig({ [variable]: envVar.text() })[variable] as string;
     urls.set(name, url);
   }

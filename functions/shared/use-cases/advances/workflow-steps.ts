@@ -1,4 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
+import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import {
   decideAdvance,
   evaluateAbhiEligibility,
@@ -19,7 +20,6 @@ import {
   transition,
   updateAdvanceRequest,
   FINAL_STATUSES,
-  OPEN_STATUSES,
   type AdvanceRequestRow,
 } from '#shared/adapters/postgres/advance-requests';
 import { logger } from '#shared/observability';
@@ -476,7 +476,7 @@ async function failRequest(
 ): Promise<string[]> {
   const updated = await transition(db, {
     id: row.id,
-    from: OPEN_STATUSES,
+    from: OPEN_ADVANCE_STATUSES,
     to: 'FAILED',
     actor: ACTOR,
     reason: reasons.map((r) => r.message).join(' '),
