@@ -32,7 +32,7 @@ export interface FunctionAccess {
   readonly probeQueues?: readonly string[];
   /** Starts the advance workflow and answers its task tokens (`ADVANCE_STATE_MACHINE_ARN`), once it is attached. */
   readonly advanceWorkflow?: boolean;
-  /** OIDC verification settings (`OIDC_*`, `CLAIM_*`): the authorizer only. */
+  /** OIDC verification settings (`OIDC_*`): the authorizer, and logout (it finds the provider's revocation endpoint). */
   readonly oidc?: boolean;
 }
 

@@ -6,14 +6,23 @@
  * (`--context oidcIssuer=... --context alarmEmail=...`, or the `context` block of cdk.json). A stage that needs a value
  * it does not get stops synthesis with one sentence naming the value and how to pass it.
  *
- * No runtime imports: the app, the tests and the docs generator load this file.
+ * No runtime imports beyond the claim-mapping module (itself import-free): the app, the tests and the docs generator
+ * load this file.
  */
 import type { RateLimitClass } from '../../functions/shared/routes';
+import { ClaimMappingError, parseClaimMapping, type ClaimMappingSpec } from '../../functions/shared/auth/claim-mapping';
 
 export const STAGE_NAMES = ['dev', 'uat', 'prod'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export const APP_NAME = 'abhi-ewa';
+
+/** A revoked token is refused within this many seconds whatever API Gateway caches (ADR 0015). */
+export const REVOCATION_WINDOW_SECONDS = 5;
+
+/** `oidc`: an external provider named by `oidcIssuer` (Keycloak, Entra ID, Auth0...); `cognito`: a user pool of the stack. */
+export const IDENTITY_PROVIDERS = ['oidc', 'cognito'] as const;
+export type IdentityProviderKind = (typeof IDENTITY_PROVIDERS)[number];
 
 /** Namespace of the custom (EMF) metrics the functions publish through Powertools Metrics. */
 export const METRICS_NAMESPACE = 'AbhiEwa';
@@ -58,11 +67,17 @@ export interface StageConfig {
     readonly timeoutMs: number;
   };
 
+  /** Who issues the access tokens; `cognito` makes the stack create the user pool and ignore `oidc.issuer`/`jwksUrl`. */
+  readonly identityProvider: IdentityProviderKind;
+
   readonly oidc: {
     readonly issuer: string;
     readonly audience: string;
     readonly jwksUrl: string;
-    readonly claims: { readonly roles: string; readonly organization: string; readonly employee: string; readonly mfa: string };
+    /** Where the provider puts roles, organization, employee and MFA (functions/shared/auth/claim-mapping.ts). */
+    readonly claims: ClaimMappingSpec;
+    /** Clients accepted in `azp` when `aud` is only Keycloak's default `account`. */
+    readonly clientIds: readonly string[];
   };
 
   /** Browser origins allowed by CORS; empty means no browser access (no preflight methods are created). */
@@ -78,7 +93,10 @@ export interface StageConfig {
     readonly methodThrottle: Record<RateLimitClass, ThrottleSettings>;
     /** WAF rate-based rule: requests per client IP per 5 minutes before blocking. */
     readonly wafRequestsPer5MinPerIp: number;
-    /** Lambda authorizer result cache (keyed on the Authorization header). */
+    /**
+     * Lambda authorizer result cache (keyed on the Authorization header). Below REVOCATION_WINDOW_SECONDS: the
+     * authorizer checks revocation, so a cached allow must expire before a revoked token's grace is over.
+     */
     readonly authorizerCacheTtlSeconds: number;
   };
 
@@ -157,6 +175,9 @@ export const CONTEXT_KEYS = {
   oidcIssuer: 'oidcIssuer',
   oidcAudience: 'oidcAudience',
   oidcJwksUrl: 'oidcJwksUrl',
+  oidcClientIds: 'oidcClientIds',
+  claimMapping: 'claimMapping',
+  identityProvider: 'identityProvider',
   alarmEmail: 'alarmEmail',
   corsOrigins: 'corsOrigins',
   abhiBaseUrl: 'abhiBaseUrl',
@@ -189,11 +210,27 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
     return value;
   };
 
-  // dev may run with placeholders that can never validate a real token (".invalid" is reserved, RFC 2606).
-  const issuer = shared
-    ? httpsUrl(required(CONTEXT_KEYS.oidcIssuer, 'the OIDC issuer URL (the iss claim of your identity provider)'), CONTEXT_KEYS.oidcIssuer, stage)
-    : httpsUrl(text(CONTEXT_KEYS.oidcIssuer) ?? 'https://issuer.dev.invalid/', CONTEXT_KEYS.oidcIssuer, stage);
-  const jwksUrl = httpsUrl(text(CONTEXT_KEYS.oidcJwksUrl) ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, CONTEXT_KEYS.oidcJwksUrl, stage);
+  const providerText = text(CONTEXT_KEYS.identityProvider) ?? 'oidc';
+  if (!(IDENTITY_PROVIDERS as readonly string[]).includes(providerText)) {
+    throw new StageConfigError(`Unknown context ${CONTEXT_KEYS.identityProvider} "${providerText}": pass --context identityProvider=oidc or cognito.`);
+  }
+  const identityProvider = providerText as IdentityProviderKind;
+  const cognito = identityProvider === 'cognito';
+  const claims = claimMapping(read(CONTEXT_KEYS.claimMapping) ?? (cognito ? 'cognito' : 'generic'), stage);
+  if (cognito && claims.preset !== 'cognito') {
+    throw new StageConfigError(`Context ${CONTEXT_KEYS.claimMapping} for stage ${stage} must use the cognito preset with identityProvider=cognito (it names "${claims.preset}").`);
+  }
+
+  // dev may run with placeholders that can never validate a real token (".invalid" is reserved, RFC 2606). With
+  // Cognito the stack knows the issuer itself.
+  const issuer =
+    shared && !cognito
+      ? httpsUrl(required(CONTEXT_KEYS.oidcIssuer, 'the OIDC issuer URL (the iss claim of your identity provider)'), CONTEXT_KEYS.oidcIssuer, stage)
+      : httpsUrl(text(CONTEXT_KEYS.oidcIssuer) ?? 'https://issuer.dev.invalid/', CONTEXT_KEYS.oidcIssuer, stage);
+  // Keycloak publishes its keys at <iss>/protocol/openid-connect/certs; most others at <iss>/.well-known/jwks.json.
+  const jwksPath = claims.preset === 'keycloak' ? '/protocol/openid-connect/certs' : '/.well-known/jwks.json';
+  const jwksUrl = httpsUrl(text(CONTEXT_KEYS.oidcJwksUrl) ?? `${issuer.replace(/\/+$/, '')}${jwksPath}`, CONTEXT_KEYS.oidcJwksUrl, stage);
+  const clientIds = (text(CONTEXT_KEYS.oidcClientIds) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
 
   const alarmEmail = production
     ? email(required(CONTEXT_KEYS.alarmEmail, 'an alarm e-mail address'), stage)
@@ -231,16 +268,13 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       rateLimitBurst: 15,
       timeoutMs: 10_000,
     },
+    identityProvider,
     oidc: {
       issuer,
       audience: text(CONTEXT_KEYS.oidcAudience) ?? 'abhi-ewa-api',
       jwksUrl,
-      claims: {
-        roles: 'https://abhi-ewa/roles',
-        organization: 'https://abhi-ewa/organization_id',
-        employee: 'https://abhi-ewa/employee_id',
-        mfa: 'amr',
-      },
+      claims,
+      clientIds,
     },
     corsAllowedOrigins,
     principalRateLimits: {
@@ -258,7 +292,9 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
         advance: { rateLimit: 10, burstLimit: 20 },
       },
       wafRequestsPer5MinPerIp: production ? 2000 : 1000,
-      authorizerCacheTtlSeconds: 300,
+      // Short enough that a revocation (checked by the authorizer) wins within REVOCATION_WINDOW_SECONDS; long enough
+      // that the calls of one page load share one authorizer run.
+      authorizerCacheTtlSeconds: 3,
     },
     functions: {
       api: apiSizing,
@@ -298,6 +334,15 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       auroraAcuUtilizationPercent: 90,
     },
   };
+}
+
+function claimMapping(value: unknown, stage: StageName): ClaimMappingSpec {
+  try {
+    return parseClaimMapping(value, `Context ${CONTEXT_KEYS.claimMapping} for stage ${stage}`);
+  } catch (error) {
+    if (error instanceof ClaimMappingError) throw new StageConfigError(error.message);
+    throw error;
+  }
 }
 
 function httpsUrl(value: string, key: string, stage: StageName): string {

@@ -4,11 +4,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { PLATFORM_ROLES, ROLES, isRole, type Role } from '#shared/routes';
+import type { ClaimPreset } from '#shared/auth/claim-mapping';
 
 /**
  * The local OIDC issuer: signs access tokens for the local stack and tests with its own ES256 key, generated on first
- * start and kept under `.local/issuer/` (git-ignored, file mode 0600). Serves its JWKS and a discovery document, so
- * the functions verify local tokens exactly like Cognito's or Keycloak's: by issuer URL, audience and JWKS.
+ * start and kept under `.local/issuer/` (git-ignored, file mode 0600). Serves its JWKS, a discovery document and an
+ * RFC 7009 revocation endpoint, so the functions verify local tokens exactly like Cognito's or Keycloak's: by issuer
+ * URL, audience and JWKS. Tokens come in the claim shape of a preset (`generic`, `keycloak`, `cognito`), the way
+ * that provider issues them, so the local stack runs the mapping a deployed stage uses.
  */
 export const LOCAL_ISSUER_PORT = Number(process.env.ISSUER_PORT ?? 3001);
 export const LOCAL_ISSUER_URL = `http://127.0.0.1:${LOCAL_ISSUER_PORT}`;
@@ -18,6 +21,10 @@ export const LOCAL_ISSUER_DIR = process.env.ISSUER_KEY_DIR ?? path.resolve(impor
 export const LOCAL_ALGORITHM = 'ES256';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
+export const REVOCATION_PATH = '/revoke';
+/** The realm's clients (docs/identity/keycloak-realm.json) that users log in through: accepted in `azp`. */
+export const LOCAL_CLIENT_IDS = ['abhi-web-app', 'abhi-mobile-app', 'abhi-admin-cli'] as const;
+const KEYCLOAK_REALM = 'abhi-microservices';
 const KEY_FILE = 'signing-key.jwk.json';
 
 export interface SigningKey {
@@ -38,6 +45,10 @@ export interface MintInput {
   subject?: string;
   /** Lifetime in seconds (default 3600). */
   ttlSeconds?: number;
+  /** The provider whose claim shape the token has (default `generic`). */
+  preset?: ClaimPreset;
+  /** The client the token was issued to (`azp` / Cognito `client_id` is the audience itself); default `abhi-web-app`. */
+  clientId?: string;
   /** Extra or overriding claims, applied last (iss, aud, exp, nbf, jti ... included). */
   claims?: Record<string, unknown>;
 }
@@ -49,6 +60,8 @@ export interface LocalIssuer {
   readonly port: number;
   readonly key: SigningKey;
   mint(input?: MintInput): Promise<string>;
+  /** Tokens revoked at the RFC 7009 endpoint, in order, with the client that asked. */
+  revocations(): ReadonlyArray<{ token: string; tokenTypeHint?: string; clientId?: string }>;
   stop(): Promise<void>;
 }
 
@@ -95,21 +108,65 @@ function rolesOf(input: MintInput): string[] {
 export async function mintToken(key: SigningKey, issuer: string, audience: string, input: MintInput = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const roles = rolesOf(input);
+  const subject = input.subject ?? `local-${roles[0] ?? 'user'}-${randomUUID().slice(0, 8)}`;
   const claims: Record<string, unknown> = {
     iss: issuer,
-    aud: audience,
-    sub: input.subject ?? `local-${roles[0] ?? 'user'}-${randomUUID().slice(0, 8)}`,
+    sub: subject,
     iat: now,
     nbf: now,
     exp: now + (input.ttlSeconds ?? 3600),
     jti: randomUUID(),
-    roles,
-    amr: input.mfa ? ['pwd', 'mfa'] : ['pwd'],
-    ...(input.org ? { org_id: input.org } : {}),
-    ...(input.employee ? { employee_id: input.employee } : {}),
+    ...presetClaims(input.preset ?? 'generic', { ...input, roles, subject, audience, now }),
     ...input.claims,
   };
   return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+}
+
+type ShapeInput = MintInput & { roles: string[]; subject: string; audience: string; now: number };
+
+/** The claims each provider puts in an access token (see /work/shared/reference/idp-token-shapes.md, docs/identity). */
+function presetClaims(preset: ClaimPreset, input: ShapeInput): Record<string, unknown> {
+  const { roles, org, employee, mfa, audience, subject } = input;
+  switch (preset) {
+    case 'generic':
+      return {
+        aud: audience,
+        roles,
+        amr: mfa ? ['pwd', 'mfa'] : ['pwd'],
+        ...(org ? { org_id: org } : {}),
+        ...(employee ? { employee_id: employee } : {}),
+      };
+    case 'keycloak':
+      // An audience mapper adds the API next to the default `account`; Keycloak's default realm roles come along.
+      return {
+        aud: [audience, 'account'],
+        azp: input.clientId ?? LOCAL_CLIENT_IDS[0],
+        typ: 'Bearer',
+        sid: randomUUID(),
+        acr: mfa ? '2' : '1',
+        scope: 'openid profile email',
+        preferred_username: subject,
+        realm_access: { roles: [...roles, 'offline_access', 'uma_authorization', `default-roles-${KEYCLOAK_REALM}`] },
+        resource_access: { account: { roles: ['manage-account', 'view-profile'] } },
+        ...(org ? { organization_id: org } : {}),
+        ...(employee ? { employee_id: employee } : {}),
+      };
+    case 'cognito':
+      // Access tokens have no aud; custom attributes and amr come from a pre-token-generation trigger (V2_0).
+      return {
+        client_id: audience,
+        token_use: 'access',
+        scope: 'aws.cognito.signin.user.admin',
+        username: subject,
+        auth_time: input.now,
+        origin_jti: randomUUID(),
+        event_id: randomUUID(),
+        'cognito:groups': roles,
+        ...(mfa ? { amr: ['mfa'] } : {}),
+        ...(org ? { 'custom:organization_id': org } : {}),
+        ...(employee ? { 'custom:employee_id': employee } : {}),
+      };
+  }
 }
 
 /** Starts the issuer on `port` (0: a free one). Its issuer URL is `http://127.0.0.1:<port>`. */
@@ -117,18 +174,35 @@ export async function startLocalIssuer(options: { port?: number; dir?: string; a
   const key = await loadOrCreateSigningKey(options.dir ?? LOCAL_ISSUER_DIR);
   const audience = options.audience ?? LOCAL_AUDIENCE;
   let issuer = '';
+  const revoked: Array<{ token: string; tokenTypeHint?: string; clientId?: string }> = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': status === 200 ? 'public, max-age=300' : 'no-store' });
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': status === 200 && req.method === 'GET' ? 'public, max-age=300' : 'no-store' });
       res.end(JSON.stringify(body));
     };
+    if (req.method === 'POST' && url.pathname === REVOCATION_PATH) {
+      // RFC 7009: form-encoded `token` (+ `token_type_hint`, `client_id` for a public client); 200 even for an unknown token.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const token = form.get('token');
+        if (!/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') || !token) {
+          return send(400, { error: 'invalid_request' });
+        }
+        revoked.push({ token, tokenTypeHint: form.get('token_type_hint') ?? undefined, clientId: form.get('client_id') ?? undefined });
+        return send(200, {});
+      });
+      return;
+    }
     if (req.method !== 'GET') return send(405, { error: 'method_not_allowed' });
     if (url.pathname === JWKS_PATH) return send(200, { keys: [key.publicJwk] });
     if (url.pathname === DISCOVERY_PATH) {
       return send(200, {
         issuer,
         jwks_uri: `${issuer}${JWKS_PATH}`,
+        revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
         response_types_supported: ['token'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [key.alg],
@@ -151,6 +225,7 @@ export async function startLocalIssuer(options: { port?: number; dir?: string; a
     port,
     key,
     mint: (input) => mintToken(key, issuer, audience, input),
+    revocations: () => [...revoked],
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

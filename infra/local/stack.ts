@@ -8,6 +8,8 @@ import { startPoller, type PollerHandle } from './services/sqs-poller';
 import { startApiServer, loadEntry, type ApiServer } from './api-server';
 import { LOCAL_AWS_ENV } from './services/aws-local';
 import { startStepFunctionsLocal } from './services/step-functions-local';
+import { LOCAL_CLIENT_IDS } from './issuer';
+import type { ClaimPreset } from '#shared/auth/claim-mapping';
 
 /**
  * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
@@ -28,6 +30,8 @@ export interface PlatformOptions {
   readonly abhiBaseUrl: string;
   readonly abhiCredentials: { username: string; password: string; signingSecret?: string };
   readonly issuer: { issuer: string; audience: string; jwksUrl: string };
+  /** Claim shape of the identity provider the stack trusts (`OIDC_PRESET`; default generic). */
+  readonly oidcPreset?: ClaimPreset;
   /** Short visibility timeouts make redrive observable in tests. */
   readonly visibilityTimeoutSeconds?: number;
   readonly recreateDatabase?: boolean;
@@ -89,6 +93,8 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     OIDC_ISSUER: options.issuer.issuer,
     OIDC_AUDIENCE: options.issuer.audience,
     OIDC_JWKS_URL: options.issuer.jwksUrl,
+    OIDC_CLAIMS: options.oidcPreset ?? 'generic',
+    OIDC_CLIENT_IDS: LOCAL_CLIENT_IDS.join(','),
     CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
     ...messaging.env,
     ...options.extraEnv,

@@ -6,7 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import * as z from 'zod';
 import { loadConfig, envVar } from '#shared/config';
+import { CLAIM_PRESETS } from '#shared/auth/claim-mapping';
 import { assertPortFree, waitFor } from './ports';
 import { startDynamoDbLocal, stopChild } from './services/dynamodb-local';
 import { startSqsLocal } from './services/sqs-local';
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
     ISSUER_PORT: envVar.port().default(3001),
     ABHI_SANDBOX_USERNAME: envVar.text().default('platform-local'),
     ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
+    // The identity provider whose token shape the stack trusts (npm run token uses the same variable).
+    OIDC_PRESET: z.enum(CLAIM_PRESETS).default('generic'),
   });
   await Promise.all([
     assertPortFree(config.PORT, 'PORT'),
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
         abhiBaseUrl,
         abhiCredentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
         issuer,
+        oidcPreset: config.OIDC_PRESET,
         extraRoutes: { ...docsRoutes(), ...mailboxRoutes() },
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
@@ -95,7 +100,7 @@ Abhi EWA platform is running (ready in ${seconds} s)
   Docs           ${platform.api.url}/docs          OpenAPI: ${platform.api.url}/api/v1/openapi.json
   Mailbox        ${platform.api.url}/__local/mailbox   (the notifications the platform "sent")
   Abhi sandbox   ${abhiBaseUrl}   (state: http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/__sandbox/state)
-  OIDC issuer    ${issuer.issuer}   (JWKS: ${issuer.jwksUrl}, audience ${LOCAL_AUDIENCE})
+  OIDC issuer    ${issuer.issuer}   (JWKS: ${issuer.jwksUrl}, audience ${LOCAL_AUDIENCE}, token shape ${config.OIDC_PRESET})
   PostgreSQL     ${platform.env.DATABASE_URL}
   DynamoDB       ${dynamo.endpoint}   SQS/SNS: ${sqs.endpoint}
 ${seeded}

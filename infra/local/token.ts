@@ -1,12 +1,16 @@
 /**
- * `npm run -s token -- --role <role> [--org <orgId>] [--employee <id>] [--mfa] [--ttl 3600] [--sub <subject>]`
+ * `npm run -s token -- --role <role> [--org <orgId>] [--employee <id>] [--mfa] [--ttl 3600] [--sub <subject>]
+ *   [--preset generic|keycloak|cognito]`
  *
  * Prints ONLY an access token of the local issuer on stdout (so `TOKEN=$(npm run -s token -- ...)` works). Uses the
  * same key files as the running local stack (`.local/issuer/`, created if absent) and its issuer URL
- * (`http://127.0.0.1:$ISSUER_PORT`, default 3001) and audience. Errors: one sentence on stderr, exit code 2.
+ * (`http://127.0.0.1:$ISSUER_PORT`, default 3001) and audience. `--preset` (default: `$OIDC_PRESET`, else `generic`)
+ * shapes the token like that provider does; it must match the running stack's OIDC_PRESET or the API refuses it.
+ * Errors: one sentence on stderr, exit code 2.
  */
 import { parseArgs } from 'node:util';
 import type { Role } from '#shared/routes';
+import { CLAIM_PRESETS, isClaimPreset } from '#shared/auth/claim-mapping';
 import { assertMintable, LOCAL_AUDIENCE, LOCAL_ISSUER_DIR, LOCAL_ISSUER_URL, loadOrCreateSigningKey, mintToken, type MintInput } from './issuer';
 
 async function main(argv: string[]): Promise<void> {
@@ -21,6 +25,7 @@ async function main(argv: string[]): Promise<void> {
         mfa: { type: 'boolean', default: false },
         ttl: { type: 'string', default: '3600' },
         sub: { type: 'string' },
+        preset: { type: 'string', default: process.env.OIDC_PRESET ?? 'generic' },
       },
       strict: true,
       allowPositionals: false,
@@ -28,8 +33,10 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}; usage: npm run -s token -- --role <role> [--org <orgId>] [--employee <id>] [--mfa] [--ttl 3600].`);
   }
+  if (!isClaimPreset(values.preset)) return fail(`Unknown preset "${values.preset}": use --preset ${CLAIM_PRESETS.join(', ')}.`);
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600) return fail(`--ttl must be a whole number of seconds between 1 and ${7 * 24 * 3600}.`);
+  // The API refuses tokens living longer than OIDC_MAX_TOKEN_LIFETIME_SECONDS (default 24 h).
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 24 * 3600) return fail(`--ttl must be a whole number of seconds between 1 and ${24 * 3600}.`);
   const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   const input: MintInput = {
     roles,
@@ -37,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
     ...(values.employee ? { employee: values.employee } : {}),
     mfa: values.mfa === true,
     ttlSeconds: ttl,
+    preset: values.preset,
     ...(values.sub ? { subject: values.sub } : {}),
   };
   try {

@@ -323,10 +323,8 @@ export class ApiStack extends Stack {
       fn.addEnvironment('OIDC_ISSUER', config.oidc.issuer);
       fn.addEnvironment('OIDC_AUDIENCE', config.oidc.audience);
       fn.addEnvironment('OIDC_JWKS_URL', config.oidc.jwksUrl);
-      fn.addEnvironment('CLAIM_ROLES', config.oidc.claims.roles);
-      fn.addEnvironment('CLAIM_ORGANIZATION', config.oidc.claims.organization);
-      fn.addEnvironment('CLAIM_EMPLOYEE', config.oidc.claims.employee);
-      fn.addEnvironment('CLAIM_MFA', config.oidc.claims.mfa);
+      fn.addEnvironment('OIDC_CLAIMS', JSON.stringify(config.oidc.claims));
+      if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }
     if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
     this.functions.push({ kind, function: fn, functionName: props.functionName, access });

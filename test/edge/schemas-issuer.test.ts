@@ -93,6 +93,8 @@ describe('local issuer and the token CLI', () => {
         employeeId: 'e-1',
         mfa: true,
         tokenId: expect.any(String),
+        issuedAt: expect.any(Number),
+        expiresAt: expect.any(Number),
       });
     } finally {
       await issuer.stop();

@@ -9,6 +9,7 @@ import { startLocalIssuer } from '../../infra/local/issuer';
 import { startAbhiSandbox } from '../../infra/local/abhi-sandbox/server';
 import { LOCAL_AWS } from '../../infra/local/services/aws-local';
 import type { Role } from '#shared/routes';
+import type { ClaimPreset } from '#shared/auth/claim-mapping';
 import { testEnv } from './env';
 
 /**
@@ -20,7 +21,9 @@ export interface TestApi {
   readonly url: string;
   readonly platform: Platform;
   readonly sandbox: Awaited<ReturnType<typeof startAbhiSandbox>>;
-  token(claims: { role: Role; org?: string; employee?: string; mfa?: boolean; subject?: string }): Promise<string>;
+  readonly issuer: Awaited<ReturnType<typeof startLocalIssuer>>;
+  /** Mints a token in the claim shape of the stack's preset (or `preset`). */
+  token(claims: { role: Role; org?: string; employee?: string; mfa?: boolean; subject?: string; preset?: ClaimPreset }): Promise<string>;
   request<T = any>(
     method: string,
     path: string,
@@ -33,7 +36,9 @@ export interface TestApi {
 
 export const SANDBOX_CREDENTIALS = { username: 'platform-test', password: 'sandbox-test-password' };
 
-export async function startTestApi(options: { sandbox?: Record<string, unknown>; extraEnv?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { sandbox?: Record<string, unknown>; extraEnv?: Record<string, string>; preset?: ClaimPreset } = {},
+): Promise<TestApi> {
   const env = testEnv();
   const prefix = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const issuerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-issuer-'));
@@ -60,6 +65,7 @@ export async function startTestApi(options: { sandbox?: Record<string, unknown>;
       abhiBaseUrl: `${sandbox.url}/uat-open-api`,
       abhiCredentials: SANDBOX_CREDENTIALS,
       issuer,
+      oidcPreset: options.preset,
       visibilityTimeoutSeconds: 2,
       recreateDatabase: true,
       extraRoutes: mailboxRoutes(),
@@ -90,8 +96,16 @@ export async function startTestApi(options: { sandbox?: Record<string, unknown>;
     url: platform.api.url,
     platform,
     sandbox,
-    token: ({ role, org, employee, mfa, subject }) =>
-      issuer.mint({ role, org, employee, mfa: mfa ?? false, subject: subject ?? `${role}-${org ?? 'platform'}-${employee ?? 'user'}` }),
+    issuer,
+    token: ({ role, org, employee, mfa, subject, preset }) =>
+      issuer.mint({
+        role,
+        org,
+        employee,
+        mfa: mfa ?? false,
+        subject: subject ?? `${role}-${org ?? 'platform'}-${employee ?? 'user'}`,
+        preset: preset ?? options.preset,
+      }),
     request,
     drainQueues: (timeoutMs = 30_000) => drain(platform, env.sqsEndpoint, timeoutMs),
     async stop() {

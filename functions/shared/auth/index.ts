@@ -5,6 +5,6 @@ export { TenantAccessDeniedError, UnauthorizedError } from './errors';
 export { assertMfa, assertMfaFor } from './mfa';
 export { anonymousPrincipal, isPlatformPrincipal, principalFromAuthorizerContext, toAuthorizerContext, type Principal } from './principal';
 export { allowedRoutes, isAllowed, policyAllows, policyFor } from './rbac';
-export { isTokenRevoked, revokeToken } from './revocation';
+export { isTokenRevoked, revokeSubject, revokeToken } from './revocation';
 export * from './tenant';
 export { bearerToken, createTokenVerifier, verifyAccessToken, type TokenVerifier } from './verify';

@@ -8,6 +8,11 @@ export interface Principal {
   employeeId?: string;
   mfa: boolean;
   tokenId?: string;
+  /** The token's `iat` and `exp` (epoch seconds): subject revocation compares `iat`, logout revokes until `exp`. */
+  issuedAt?: number;
+  expiresAt?: number;
+  /** The client the token was issued to (`azp`, Cognito's `client_id`): RFC 7009 revocation names it. */
+  clientId?: string;
 }
 
 export const ANONYMOUS: Readonly<Principal> = Object.freeze({ subject: 'anonymous', roles: [], mfa: false });
@@ -41,6 +46,9 @@ export interface AuthorizerContext {
   employeeId: string;
   mfa: 'true' | 'false';
   tokenId: string;
+  issuedAt: string;
+  expiresAt: string;
+  clientId: string;
 }
 
 export function toAuthorizerContext(principal: Principal): AuthorizerContext {
@@ -51,6 +59,9 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     employeeId: principal.employeeId ?? '',
     mfa: principal.mfa ? 'true' : 'false',
     tokenId: principal.tokenId ?? '',
+    issuedAt: principal.issuedAt === undefined ? '' : String(principal.issuedAt),
+    expiresAt: principal.expiresAt === undefined ? '' : String(principal.expiresAt),
+    clientId: principal.clientId ?? '',
   };
 }
 
@@ -75,5 +86,11 @@ export function principalFromAuthorizerContext(context: Record<string, unknown> 
   if (organizationId) principal.organizationId = organizationId;
   if (employeeId) principal.employeeId = employeeId;
   if (tokenId) principal.tokenId = tokenId;
+  const issuedAt = Number(text(context.issuedAt));
+  const expiresAt = Number(text(context.expiresAt));
+  const clientId = text(context.clientId);
+  if (Number.isInteger(issuedAt)) principal.issuedAt = issuedAt;
+  if (Number.isInteger(expiresAt)) principal.expiresAt = expiresAt;
+  if (clientId) principal.clientId = clientId;
   return principal;
 }

@@ -2,29 +2,21 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import * as z from 'zod';
 import { envVar, loadConfig } from '#shared/config';
 import { logger } from '#shared/logger';
+import { ClaimMappingError, claimNamesFor, parseClaimMapping, type ClaimNames } from './claim-mapping';
 import { UnauthorizedError } from './errors';
 import { knownRoles, type Principal } from './principal';
 import { dynamoRevocationStore, type RevocationStore } from './revocation';
 
+export type { ClaimNames } from './claim-mapping';
+
 /**
  * Access-token verification with `jose`, usable by the Lambda authorizer and in-process (local API, defense in
- * depth). Works with any OIDC issuer: issuer, audience, JWKS URL and the claim names are configuration.
+ * depth). Works with any OIDC issuer: issuer, audience, JWKS URL and the claim mapping (claim-mapping.ts) are
+ * configuration.
  */
 
 /** Asymmetric algorithms only: `none`, HS* (and with them key confusion: an HMAC keyed with a public key) never pass. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
-
-export interface ClaimNames {
-  /** Dot path of the roles claim: `roles`, `realm_access.roles` (Keycloak), `cognito:groups` (Cognito). */
-  roles: string;
-  organization: string;
-  employee: string;
-  /** `amr` (array containing one of `mfaValues`), `acr` (string equal to one of them) or a custom boolean claim. */
-  mfa: string;
-  mfaValues: string[];
-  /** Claim holding the audience: `aud` (default); Cognito access tokens carry `client_id` instead. */
-  audience: string;
-}
 
 export interface TokenVerifierOptions {
   issuer: string;
@@ -36,20 +28,18 @@ export interface TokenVerifierOptions {
   algorithms?: string[];
   clockToleranceSeconds?: number;
   claims?: Partial<ClaimNames>;
-  /** Revoked-token list by `jti`; omitted: no revocation check. */
+  /** Clients (`azp`) accepted when `aud` is only the provider's default audience (Keycloak); default: `audiences`. */
+  clients?: string[];
+  /** Longest accepted `exp - iat`: subject revocations are kept this long (default 24 h). */
+  maxTokenLifetimeSeconds?: number;
+  /** Revoked tokens and subjects; omitted: no revocation check. */
   revocation?: RevocationStore;
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-export const DEFAULT_CLAIMS: ClaimNames = {
-  roles: 'roles',
-  organization: 'org_id',
-  employee: 'employee_id',
-  mfa: 'amr',
-  mfaValues: ['mfa'],
-  audience: 'aud',
-};
+export const DEFAULT_CLAIMS: ClaimNames = claimNamesFor({ preset: 'generic' });
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
@@ -73,7 +63,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const claims: ClaimNames = { ...DEFAULT_CLAIMS, ...options.claims };
   const keys = options.keys ?? remoteKeys(options.jwksUrl ?? `${options.issuer.replace(/\/$/, '')}/.well-known/jwks.json`);
   const clockTolerance = options.clockToleranceSeconds ?? 30;
-  const audienceInAud = claims.audience === 'aud';
+  // jose checks `aud` itself unless the audience is elsewhere (Cognito) or may be the provider's default (Keycloak).
+  const joseChecksAudience = claims.audience === 'aud' && !claims.defaultAudience;
+  const clients = options.clients?.length ? options.clients : options.audiences;
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 
   return async (token: string): Promise<Principal> => {
     if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) {
@@ -83,26 +76,43 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     try {
       ({ payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
-        ...(audienceInAud ? { audience: options.audiences } : {}),
+        ...(joseChecksAudience ? { audience: options.audiences } : {}),
         algorithms,
         clockTolerance,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat'],
       }));
     } catch (error) {
       throw classifyVerificationError(error);
     }
-    if (!audienceInAud) {
-      const audience = claimAt(payload, claims.audience);
-      if (typeof audience !== 'string' || !options.audiences.includes(audience)) {
-        throw new UnauthorizedError(`unexpected "${claims.audience}" claim value`);
-      }
+    if (!joseChecksAudience) checkAudience(payload, claims, options.audiences, clients);
+    if (claims.tokenUse && payload.token_use !== claims.tokenUse) {
+      throw new UnauthorizedError(`token_use must be "${claims.tokenUse}"`);
+    }
+    if (payload.exp! - payload.iat! > maxLifetime) {
+      throw new UnauthorizedError(`token lifetime above ${maxLifetime} s`);
     }
     const principal = principalFromClaims(payload, claims);
-    if (principal.tokenId && options.revocation && (await options.revocation.isRevoked(principal.tokenId))) {
+    if (options.revocation && (await options.revocation.isRevoked(principal))) {
       throw new UnauthorizedError('token revoked');
     }
     return principal;
   };
+}
+
+/**
+ * The audience when jose cannot check it alone: in `client_id` (Cognito), or in `aud` where the provider's default
+ * audience (Keycloak's `account`) stands in for the API until an audience mapper names it; then `azp` must be a client
+ * of ours.
+ */
+function checkAudience(payload: JWTPayload, claims: ClaimNames, audiences: string[], clients: string[]): void {
+  const value = claimAt(payload, claims.audience);
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((v) => typeof v === 'string' && audiences.includes(v))) return;
+  if (claims.defaultAudience && values.includes(claims.defaultAudience)) {
+    if (typeof payload.azp === 'string' && clients.includes(payload.azp)) return;
+    throw new UnauthorizedError(`"aud" is "${claims.defaultAudience}" and "azp" is not an allowed client`);
+  }
+  throw new UnauthorizedError(`unexpected "${claims.audience}" claim value`);
 }
 
 /** Verification failures are 401; an unreachable or broken JWKS endpoint is our failure (rethrown, 5xx). */
@@ -132,14 +142,21 @@ export function claimAt(payload: Record<string, unknown>, path: string): unknown
 export function principalFromClaims(payload: JWTPayload, claims: ClaimNames = DEFAULT_CLAIMS): Principal {
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.trim() === '') throw new UnauthorizedError('sub claim missing');
-  const rawRoles = claimAt(payload, claims.roles);
-  const roleList = Array.isArray(rawRoles) ? rawRoles : typeof rawRoles === 'string' ? rawRoles.split(/[\s,]+/) : [];
-  const principal: Principal = { subject, roles: knownRoles(roleList), mfa: mfaFrom(claimAt(payload, claims.mfa), claims.mfaValues) };
+  const roleList = [claims.roles, ...(claims.extraRoles ?? [])].flatMap((path) => {
+    const raw = claimAt(payload, path);
+    return Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
+  });
+  const mfa = mfaFrom(claimAt(payload, claims.mfa), claims.mfaValues) || (claims.mfaAlso !== undefined && mfaFrom(claimAt(payload, claims.mfaAlso.claim), claims.mfaAlso.values));
+  const principal: Principal = { subject, roles: knownRoles(roleList), mfa };
   const organizationId = idClaim(claimAt(payload, claims.organization));
   const employeeId = idClaim(claimAt(payload, claims.employee));
   if (organizationId) principal.organizationId = organizationId;
   if (employeeId) principal.employeeId = employeeId;
   if (typeof payload.jti === 'string' && payload.jti !== '') principal.tokenId = payload.jti;
+  if (typeof payload.iat === 'number') principal.issuedAt = payload.iat;
+  if (typeof payload.exp === 'number') principal.expiresAt = payload.exp;
+  const client = payload.azp ?? payload.client_id;
+  if (typeof client === 'string' && client !== '') principal.clientId = client;
   return principal;
 }
 
@@ -173,15 +190,21 @@ const authEnv = {
   OIDC_JWKS_URL: envVar.url().optional(),
   OIDC_ALGORITHMS: envVar.list().transform((v) => (v.length ? v : ['RS256', 'ES256'])),
   OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  CLAIM_ROLES: z.string().min(1).default(DEFAULT_CLAIMS.roles),
-  CLAIM_ORGANIZATION: z.string().min(1).default(DEFAULT_CLAIMS.organization),
-  CLAIM_EMPLOYEE: z.string().min(1).default(DEFAULT_CLAIMS.employee),
-  CLAIM_MFA: z.string().min(1).default(DEFAULT_CLAIMS.mfa),
-  CLAIM_MFA_VALUES: envVar.list().transform((v) => (v.length ? v : DEFAULT_CLAIMS.mfaValues)),
-  CLAIM_AUDIENCE: z.string().min(1).default(DEFAULT_CLAIMS.audience),
+  /** The claim mapping: a preset (generic, keycloak, cognito) or JSON `{"preset":...,"roles":...}` (claim-mapping.ts). */
+  OIDC_CLAIMS: z.string().trim().default('generic').transform((value, ctx) => {
+    try {
+      return parseClaimMapping(value, 'OIDC_CLAIMS');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof ClaimMappingError ? error.message : String(error) });
+      return z.NEVER;
+    }
+  }),
+  /** Clients accepted in `azp` when `aud` is Keycloak's default `account`. */
+  OIDC_CLIENT_IDS: envVar.list(),
+  OIDC_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
 };
 
-/** The verifier configured from the environment (OIDC_*, CLAIM_*, STATE_TABLE_NAME for revocation). */
+/** The verifier configured from the environment (OIDC_*, STATE_TABLE_NAME for revocation). */
 export function verifierFromEnv(source: Record<string, string | undefined> = process.env): TokenVerifier {
   const env = loadConfig(authEnv, source);
   return createTokenVerifier({
@@ -190,14 +213,9 @@ export function verifierFromEnv(source: Record<string, string | undefined> = pro
     jwksUrl: env.OIDC_JWKS_URL,
     algorithms: env.OIDC_ALGORITHMS,
     clockToleranceSeconds: env.OIDC_CLOCK_SKEW_SECONDS,
-    claims: {
-      roles: env.CLAIM_ROLES,
-      organization: env.CLAIM_ORGANIZATION,
-      employee: env.CLAIM_EMPLOYEE,
-      mfa: env.CLAIM_MFA,
-      mfaValues: env.CLAIM_MFA_VALUES,
-      audience: env.CLAIM_AUDIENCE,
-    },
+    claims: claimNamesFor(env.OIDC_CLAIMS),
+    clients: env.OIDC_CLIENT_IDS,
+    maxTokenLifetimeSeconds: env.OIDC_MAX_TOKEN_LIFETIME_SECONDS,
     revocation: dynamoRevocationStore(),
   });
 }

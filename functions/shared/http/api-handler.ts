@@ -134,7 +134,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
         throw new RouteDenied(denialReason(route!, state.principal) ?? 'not allowed');
       }
       // Money-moving routes re-check revocation: the authorizer's cached answer may predate a revocation.
-      if (route!.idempotency === 'required' && state.principal.tokenId && (await isTokenRevoked(state.principal.tokenId))) {
+      if (route!.idempotency === 'required' && (await isTokenRevoked(state.principal))) {
         throw new UnauthorizedError('token revoked (re-checked by the handler)');
       }
     }
