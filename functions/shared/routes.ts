@@ -47,7 +47,7 @@ export interface Route {
   /** Largest accepted body in bytes when it differs from the default (`MAX_BODY_BYTES`, 256 KiB). */
   readonly maxBodyBytes?: number;
   readonly summary: string;
-  readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Reconciliation' | 'Webhooks';
+  readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Reconciliation' | 'Webhooks' | 'Identity';
 }
 
 export const API_PREFIX = '/api/v1';
@@ -107,6 +107,10 @@ export const ROUTES: readonly Route[] = [
   { id: 'startReconciliationRun', method: 'POST', path: '/reconciliation/runs', entry: 'reconciliation/start-reconciliation-run', auth: 'jwt', roles: ['admin'], ...write, summary: 'Start a reconciliation run with Abhi for a period (background; one at a time)', tag: 'Reconciliation' },
   { id: 'listReconciliationReports', method: 'GET', path: '/reconciliation/reports', entry: 'reconciliation/list-reconciliation-reports', auth: 'jwt', roles: ['admin'], ...read, summary: 'Reconciliation reports, newest first (status filter)', tag: 'Reconciliation' },
   { id: 'getReconciliationReport', method: 'GET', path: '/reconciliation/reports/{id}', entry: 'reconciliation/get-reconciliation-report', auth: 'jwt', roles: ['admin'], ...read, summary: 'One reconciliation report with its fixed and mismatch findings', tag: 'Reconciliation' },
+
+  // Identity: login and refresh stay at the identity provider (ADR 0015); these make the platform forget tokens.
+  { id: 'logout', method: 'POST', path: '/auth/logout', entry: 'auth/logout', auth: 'jwt', roles: ALL, ...write, summary: "Log out: revoke the caller's access token, and its refresh token at the identity provider", tag: 'Identity' },
+  { id: 'revokeSessions', method: 'POST', path: '/auth/revocations', entry: 'auth/create-revocation', auth: 'jwt', roles: ['admin', 'organization_admin'], ...write, summary: 'Revoke every token of a subject or an employee issued before now', tag: 'Identity' },
 
   // Webhooks
   { id: 'receiveAbhiWebhook', method: 'POST', path: '/webhooks/abhi', entry: 'webhooks/receive-abhi-webhook', auth: 'webhook-hmac', roles: [], rateLimitClass: 'write', idempotency: 'none', summary: 'Status changes pushed by Abhi (HMAC-signed)', tag: 'Webhooks' },

@@ -39,6 +39,8 @@ export interface FunctionAccess {
 /** Domains (the first segment of the entry) of API routes. */
 const ROUTE_DOMAIN_ACCESS: Record<string, FunctionAccess> = {
   system: {},
+  // Revocations live in the state table (the authorizer reads them).
+  auth: { state: 'readWrite' },
   employees: { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
   // Organization admins see their child organizations' jobs: the hierarchy lives in PostgreSQL.
   jobs: { state: 'read', database: true },
@@ -60,6 +62,10 @@ const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
   // Approving a pending advance resumes the workflow waiting on its task token.
   'transactions/update-transaction-status': { advanceWorkflow: true },
   'reconciliation/start-reconciliation-run': { sendTo: ['reconciliation-requests'] },
+  // Finds the provider's RFC 7009 revocation endpoint through the issuer's discovery document.
+  'auth/logout': { oidc: true },
+  // An organization admin revokes employees of their own tenant: the employee and the hierarchy are in PostgreSQL.
+  'auth/create-revocation': { database: true },
 };
 
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {

@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   port: number;
   /** Extra routes served only locally (interactive docs), matched before the route table. */
   extraRoutes?: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>;
+  /**
+   * API Gateway's authorizer result cache, keyed on the Authorization header like the deployed authorizer
+   * (stage config `authorizerCacheTtlSeconds`); 0 or absent: the authorizer runs on every request.
+   */
+  authorizerCacheTtlSeconds?: number;
 }
 
 export interface ApiServer {
@@ -96,6 +101,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const compiled = compileRoutes();
   const handlers = new Map<string, Promise<ProxyHandler>>();
   let authorizer: Promise<AuthorizerHandler> | undefined;
+  const authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; expires: number }>();
+  const cacheMs = (options.authorizerCacheTtlSeconds ?? 0) * 1000;
+  const cachedAuthorizer = async (handler: AuthorizerHandler, event: APIGatewayRequestAuthorizerEvent, context: Context) => {
+    const key = event.headers?.Authorization ?? event.headers?.authorization;
+    if (cacheMs <= 0 || !key) return handler(event, context);
+    const hit = authorizerCache.get(key);
+    if (hit && hit.expires > Date.now()) return hit.result;
+    const result = await handler(event, context); // a thrown "Unauthorized" is not cached, as in API Gateway
+    authorizerCache.set(key, { result, expires: Date.now() + cacheMs });
+    return result;
+  };
   const handlerFor = (route: Route) => {
     if (!handlers.has(route.id)) handlers.set(route.id, loadEntry<ProxyHandler>(route.entry));
     return handlers.get(route.id)!;
@@ -135,7 +151,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const event = buildEvent(req, url, route, pathParameters, bodyBuffer);
     if (route.auth === 'jwt') {
       authorizer ??= loadEntry<AuthorizerHandler>('auth/authorize');
-      const decision = await runAuthorizer(await authorizer, event, route);
+      const handler = await authorizer;
+      const decision = await runAuthorizer((e, c) => cachedAuthorizer(handler, e, c), event, route);
       if (decision.kind === 'unauthorized') return sendGatewayError(res, 401, event.requestContext.requestId);
       if (decision.kind === 'denied') return sendGatewayError(res, 403, event.requestContext.requestId);
       event.requestContext.authorizer = { ...decision.context, principalId: decision.principalId };

@@ -32,6 +32,8 @@ export interface PlatformOptions {
   readonly issuer: { issuer: string; audience: string; jwksUrl: string };
   /** Claim shape of the identity provider the stack trusts (`OIDC_PRESET`; default generic). */
   readonly oidcPreset?: ClaimPreset;
+  /** Emulates API Gateway's authorizer result cache (seconds; default none). */
+  readonly authorizerCacheTtlSeconds?: number;
   /** Short visibility timeouts make redrive observable in tests. */
   readonly visibilityTimeoutSeconds?: number;
   readonly recreateDatabase?: boolean;
@@ -115,7 +117,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
       onError: (error) => options.onConsumerError?.(definition.name, error),
     });
   }
-  const api = await startApiServer({ port: options.apiPort, extraRoutes: options.extraRoutes });
+  const api = await startApiServer({ port: options.apiPort, extraRoutes: options.extraRoutes, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds });
   return {
     api,
     env,

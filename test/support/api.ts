@@ -37,7 +37,13 @@ export interface TestApi {
 export const SANDBOX_CREDENTIALS = { username: 'platform-test', password: 'sandbox-test-password' };
 
 export async function startTestApi(
-  options: { sandbox?: Record<string, unknown>; extraEnv?: Record<string, string>; preset?: ClaimPreset } = {},
+  options: {
+    sandbox?: Record<string, unknown>;
+    extraEnv?: Record<string, string>;
+    preset?: ClaimPreset;
+    /** API Gateway's authorizer result cache, emulated by the local API (seconds). */
+    authorizerCacheTtlSeconds?: number;
+  } = {},
 ): Promise<TestApi> {
   const env = testEnv();
   const prefix = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -66,6 +72,7 @@ export async function startTestApi(
       abhiCredentials: SANDBOX_CREDENTIALS,
       issuer,
       oidcPreset: options.preset,
+      authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       visibilityTimeoutSeconds: 2,
       recreateDatabase: true,
       extraRoutes: mailboxRoutes(),

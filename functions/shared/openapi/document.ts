@@ -3,7 +3,7 @@ import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import { BUSINESS_OPERATIONS } from './operations-business';
 import { RECONCILIATION_OPERATIONS } from './operations-reconciliation';
 import { TRANSACTION_OPERATIONS } from './operations-transactions';
-import { SYSTEM_OPERATIONS, problemSchema, type OperationSchemas } from './operations-system';
+import { IDENTITY_OPERATIONS, SYSTEM_OPERATIONS, problemSchema, type OperationSchemas } from './operations-system';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the very zod schemas the handlers validate with
@@ -12,6 +12,7 @@ import { SYSTEM_OPERATIONS, problemSchema, type OperationSchemas } from './opera
  */
 export const OPERATIONS: Record<string, OperationSchemas> = {
   ...SYSTEM_OPERATIONS,
+  ...IDENTITY_OPERATIONS,
   ...BUSINESS_OPERATIONS,
   ...TRANSACTION_OPERATIONS,
   ...RECONCILIATION_OPERATIONS,

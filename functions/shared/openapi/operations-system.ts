@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { createRevocationBody, logoutBody, logoutSchema, revocationSchema } from '#shared/schemas/identity';
 
 export interface OperationSchemas {
   readonly body?: z.ZodType;
@@ -30,4 +31,9 @@ export const SYSTEM_OPERATIONS: Record<string, OperationSchemas> = {
   getHealth: { responses: { 200: healthSchema } },
   getReady: { responses: { 200: readinessSchema, 503: readinessSchema } },
   getOpenApi: { responses: { 200: z.record(z.string(), z.unknown()).meta({ description: 'This document' }) } },
+};
+
+export const IDENTITY_OPERATIONS: Record<string, OperationSchemas> = {
+  logout: { body: logoutBody, responses: { 200: logoutSchema } },
+  revokeSessions: { body: createRevocationBody, responses: { 201: revocationSchema } },
 };

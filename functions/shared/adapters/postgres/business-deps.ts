@@ -4,12 +4,13 @@ import { publishEvents } from '#shared/events/outbox';
 import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import type { ApiRequest } from '#shared/http/api-handler';
+import { revokeSubject } from '#shared/auth/revocation';
 import type { BusinessDeps, UseCaseContext } from '#shared/use-cases/employees/context';
 
 /**
  * Composition root of the business API: the real adapters behind the use cases' ports (Abhi client with its
  * DynamoDB-backed token/rate limit/breaker/cache, AES-GCM field cipher with the key from Secrets Manager, the outbox
- * relay to SNS, the job store in the state table, SQS work queues). Everything is created lazily, once per process.
+ * relay to SNS, the job store in the state table, SQS work queues, revocations in the state table). Everything is created lazily, once per process.
  */
 let deps: BusinessDeps | undefined;
 
@@ -32,6 +33,9 @@ export function businessDeps(): BusinessDeps {
       },
       importQueue,
       syncQueue,
+      async revokeEmployeeSessions(employeeId) {
+        await revokeSubject('employee', employeeId);
+      },
     };
   }
   return deps;

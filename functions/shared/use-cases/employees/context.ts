@@ -18,6 +18,8 @@ export interface BusinessDeps {
   readonly jobs: JobStore;
   readonly importQueue: WorkQueue;
   readonly syncQueue: WorkQueue;
+  /** Offboarding: refuses every token carrying this employee id issued up to now (ADR 0015). */
+  readonly revokeEmployeeSessions: (employeeId: string) => Promise<void>;
 }
 
 /** Who asks, on behalf of which request, and until when the answer is useful. */

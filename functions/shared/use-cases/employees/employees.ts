@@ -266,6 +266,8 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
   const local = await loadForChange(ctx, employeeId);
   const { status, ...abhiChanges } = input;
   const touchesAbhi = Object.values(abhiChanges).some((value) => value !== undefined);
+  // Offboarding: revoked first, so a failure later leaves a logged-out employee, never an inactive one still in.
+  if (status === 'inactive') await deps.revokeEmployeeSessions(employeeId);
 
   const changes: Partial<EmployeeRecord> = {};
   if (touchesAbhi) {
@@ -357,6 +359,8 @@ export async function deleteEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
   if (await hasOpenAdvances(getPool(), employeeId)) {
     throw new ConflictError('The employee has advance requests in progress: decide or cancel them before deleting the employee.');
   }
+  // Offboarding: revoked first, so a failure later leaves a logged-out employee, never a deleted one still in.
+  await deps.revokeEmployeeSessions(employeeId);
   try {
     await deps.abhi.employees.delete(employeeId, abhiOptions(ctx));
   } catch (error) {

@@ -1,0 +1,24 @@
+import { apiHandler } from '#shared/http/api-handler';
+import { audit, auditContext } from '#shared/auth/audit';
+import { revokeSubject, revokeToken } from '#shared/auth/revocation';
+import { getPool } from '#shared/db/pool';
+import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
+import { isDescendant } from '#shared/use-cases/organizations/organization-access';
+import { createRevocationBody } from '#shared/schemas/identity';
+import { revokeSessions } from '#shared/use-cases/identity/sessions';
+
+const ports = {
+  revocations: { revokeToken, revokeSubject },
+  async findEmployee(employeeId: string) {
+    const row = await findEmployeeById(getPool(), employeeId);
+    return row ? { id: row.id, organizationId: row.organization_id } : undefined;
+  },
+  isDescendant,
+};
+
+/** POST /auth/revocations: every token of a subject or an employee issued before now is refused from now on. */
+export const handler = apiHandler('revokeSessions', { body: createRevocationBody }, async (req) => {
+  const revocation = await revokeSessions(ports, req.principal, req.body);
+  await audit({ ...auditContext(req), action: 'session.revoke', resource: `${revocation.kind}/${revocation.id}`, outcome: 'succeeded' });
+  return { status: 201, body: revocation };
+});

@@ -1,0 +1,45 @@
+import * as z from 'zod';
+import { isoDateTime, resourceId } from './common';
+
+/** Logout and token revocation (ADR 0015). */
+export const logoutBody = z
+  .strictObject({
+    refreshToken: z
+      .string()
+      .min(1)
+      .max(8192)
+      .optional()
+      .meta({ description: "The session's refresh token: revoked at the identity provider (RFC 7009) when it publishes a revocation endpoint" }),
+  })
+  .optional();
+export type LogoutInput = NonNullable<z.output<typeof logoutBody>>;
+
+export const REFRESH_TOKEN_OUTCOMES = ['revoked', 'not_given', 'not_supported', 'failed'] as const;
+export type RefreshTokenOutcome = (typeof REFRESH_TOKEN_OUTCOMES)[number];
+
+export const logoutSchema = z
+  .object({
+    accessTokenRevokedUntil: isoDateTime().meta({ description: "The access token's expiry: refused until then, within 5 s of this answer" }),
+    refreshToken: z.enum(REFRESH_TOKEN_OUTCOMES).meta({ description: 'What the identity provider said about the refresh token' }),
+  })
+  .meta({ description: 'Logged out' });
+
+export const createRevocationBody = z
+  .strictObject({
+    subject: z.string().trim().min(1).max(255).optional().meta({ description: "The identity provider's user id (the tokens' sub); platform admins only" }),
+    employeeId: resourceId('Employee').optional().meta({ description: "An employee: every token carrying this employee_id" }),
+  })
+  .refine((body) => (body.subject === undefined) !== (body.employeeId === undefined), {
+    message: 'Give exactly one of subject or employeeId.',
+    path: ['subject'],
+  });
+export type CreateRevocationInput = z.output<typeof createRevocationBody>;
+
+export const revocationSchema = z
+  .object({
+    kind: z.enum(['subject', 'employee']),
+    id: z.string(),
+    revokedBefore: isoDateTime().meta({ description: 'Tokens issued before this instant are refused, within 5 s of this answer' }),
+  })
+  .meta({ description: 'Every token of the subject or employee issued before now is revoked' });
+export type RevocationView = z.infer<typeof revocationSchema>;
