@@ -86,6 +86,8 @@ const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
 };
 
 export const AUTHORIZER_ENTRY = 'auth/authorize';
+/** Cognito's pre-token-generation trigger (identityProvider=cognito only): reads the event, touches nothing. */
+export const COGNITO_PRE_TOKEN_ENTRY = 'auth/cognito-pre-token';
 /** Applies the SQL migrations from the deployment (a CDK trigger runs it after every change to its code). */
 export const MIGRATIONS_ENTRY = 'system/run-migrations';
 

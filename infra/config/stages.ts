@@ -245,6 +245,10 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       ? ['http://localhost:3000']
       : [];
 
+  if (cognito && corsAllowedOrigins.length === 0) {
+    throw new StageConfigError(`Stage ${stage} with identityProvider=cognito needs the web app's origin for the login redirect: pass --context corsOrigins=https://app.example.com.`);
+  }
+
   const abhiBaseUrl = httpsUrl(text(CONTEXT_KEYS.abhiBaseUrl) ?? (production ? ABHI_BASE_URLS.production : ABHI_BASE_URLS.uat), CONTEXT_KEYS.abhiBaseUrl, stage);
   const signingText = text(CONTEXT_KEYS.abhiSigning);
   if (signingText !== undefined && !['true', 'false'].includes(signingText)) {

@@ -152,7 +152,8 @@ function presetClaims(preset: ClaimPreset, input: ShapeInput): Record<string, un
         ...(employee ? { employee_id: employee } : {}),
       };
     case 'cognito':
-      // Access tokens have no aud; custom attributes and amr come from a pre-token-generation trigger (V2_0).
+      // Access tokens have no aud; custom attributes and MFA come from our pre-token-generation trigger
+      // (functions/auth/cognito-pre-token.ts: Cognito reserves amr).
       return {
         client_id: audience,
         token_use: 'access',
@@ -162,7 +163,7 @@ function presetClaims(preset: ClaimPreset, input: ShapeInput): Record<string, un
         origin_jti: randomUUID(),
         event_id: randomUUID(),
         'cognito:groups': roles,
-        ...(mfa ? { amr: ['mfa'] } : {}),
+        ...(mfa ? { 'custom:mfa': 'true' } : {}),
         ...(org ? { 'custom:organization_id': org } : {}),
         ...(employee ? { 'custom:employee_id': employee } : {}),
       };

@@ -13,6 +13,7 @@ import { QUEUES, SCHEDULES, type QueueDefinition, type ScheduleDefinition } from
 import {
   AUTHORIZER_ACCESS,
   AUTHORIZER_ENTRY,
+  COGNITO_PRE_TOKEN_ENTRY,
   MIGRATIONS_ENTRY,
   consumerAccess,
   routeAccess,
@@ -24,6 +25,7 @@ import type { StageConfig } from '../config/stages';
 import type { EntryResolver } from '../constructs/entries';
 import { PlatformFunction } from '../constructs/platform-function';
 import { PlatformApi } from '../constructs/rest-api';
+import { PlatformUserPool } from '../constructs/user-pool';
 import { pascal, type StatefulStack } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -34,7 +36,7 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** The kinds of functions, for sizing, alarms and the dashboard. */
-export type FunctionKind = 'route' | 'authorizer' | 'consumer' | 'scheduled' | 'migrations' | 'workflow-task';
+export type FunctionKind = 'route' | 'authorizer' | 'consumer' | 'scheduled' | 'migrations' | 'workflow-task' | 'identity-trigger';
 
 export interface PlatformFunctionRecord {
   readonly kind: FunctionKind;
@@ -68,6 +70,10 @@ export class ApiStack extends Stack {
   private readonly stateful: StatefulStack;
   private readonly resolveEntry?: EntryResolver;
   private readonly migrationsTrigger: Trigger;
+  /** The user pool, when the stage uses Cognito (`--context identityProvider=cognito`). */
+  readonly userPool?: PlatformUserPool;
+  /** Issuer, audience and JWKS the functions verify tokens with: the stage's OIDC provider or the user pool. */
+  private readonly oidc: { issuer: string; audience: string; jwksUrl: string };
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -80,6 +86,21 @@ export class ApiStack extends Stack {
     // Migrations first: the trigger runs them on deployment before the API and consumers take the new code.
     const migrations = this.createMigrations();
     this.migrationsTrigger = migrations.trigger;
+
+    if (config.identityProvider === 'cognito') {
+      const preToken = this.createFunction('identity-trigger', 'CognitoPreTokenFunction', {
+        entry: COGNITO_PRE_TOKEN_ENTRY,
+        functionName: `${config.prefix}-cognito-pre-token`,
+        description: 'Cognito pre-token-generation trigger: organization, employee, MFA and the service role into access tokens',
+        memoryMb: 256,
+        timeoutSeconds: 5,
+        access: {},
+      });
+      this.userPool = new PlatformUserPool(this, 'Identity', { config, preTokenGeneration: preToken });
+      this.oidc = { issuer: this.userPool.issuer, audience: this.userPool.clientIds.join(','), jwksUrl: this.userPool.jwksUrl };
+    } else {
+      this.oidc = { issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUrl: config.oidc.jwksUrl };
+    }
 
     const authorizer = this.createFunction('authorizer', 'Authorizer', {
       entry: AUTHORIZER_ENTRY,
@@ -320,9 +341,9 @@ export class ApiStack extends Stack {
     for (const name of access.sendTo ?? []) fn.bindQueue(stateful.queue(name), 'send');
     for (const name of access.probeQueues ?? []) fn.bindQueue(stateful.queue(name), 'probe');
     if (access.oidc) {
-      fn.addEnvironment('OIDC_ISSUER', config.oidc.issuer);
-      fn.addEnvironment('OIDC_AUDIENCE', config.oidc.audience);
-      fn.addEnvironment('OIDC_JWKS_URL', config.oidc.jwksUrl);
+      fn.addEnvironment('OIDC_ISSUER', this.oidc.issuer);
+      fn.addEnvironment('OIDC_AUDIENCE', this.oidc.audience);
+      fn.addEnvironment('OIDC_JWKS_URL', this.oidc.jwksUrl);
       fn.addEnvironment('OIDC_CLAIMS', JSON.stringify(config.oidc.claims));
       if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }

@@ -72,11 +72,14 @@ describe('presets against tokens in their provider’s shape', () => {
     expect((await verify(token)).roles).toEqual(['auditor']); // client roles count only when configured
   });
 
-  it('cognito: groups, custom attributes, amr from the pre-token trigger; ID tokens (token_use=id) refused', async () => {
+  it('cognito: groups, custom attributes and MFA from the pre-token trigger, the service role of client credentials; ID tokens refused', async () => {
     const verify = verifierFor('cognito');
     const principal = await verify(await issuer.mint({ preset: 'cognito', role: 'finance_manager', org: 'org-c', mfa: true }));
     expect(principal).toMatchObject({ roles: ['finance_manager'], organizationId: 'org-c', mfa: true, clientId: issuer.audience });
     expect((await verify(await issuer.mint({ preset: 'cognito', role: 'finance_manager', org: 'org-c' }))).mfa).toBe(false);
+    expect((await verify(await issuer.mint({ preset: 'cognito', role: 'auditor', org: 'o', claims: { amr: ['mfa'] } }))).mfa).toBe(true);
+    const machine = await issuer.mint({ preset: 'cognito', claims: { 'cognito:groups': undefined, 'custom:service_roles': ['service_account'] }, org: 'org-c' });
+    expect((await verify(machine)).roles).toEqual(['service_account']);
     const idToken = await issuer.mint({ preset: 'cognito', role: 'finance_manager', org: 'org-c', claims: { token_use: 'id', aud: issuer.audience } });
     await expect(verify(idToken)).rejects.toMatchObject({ reason: 'token_use must be "access"' });
   });

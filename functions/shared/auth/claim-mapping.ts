@@ -123,14 +123,17 @@ const PRESETS: Record<ClaimPreset, ClaimNames> = {
     audience: 'aud',
     defaultAudience: 'account',
   },
-  // Groups for roles; custom attributes reach access tokens through a pre-token-generation trigger (V2_0), which also
-  // adds amr when it should say MFA was used. Access tokens have no aud: client_id is checked instead.
+  // Groups for roles; custom attributes reach access tokens only through a pre-token-generation trigger (V2_0/V3_0,
+  // functions/auth/cognito-pre-token.ts), which also says MFA (`custom:mfa`: Cognito reserves amr) and gives the
+  // client-credentials client its role. Access tokens have no aud: client_id is checked instead.
   cognito: {
     roles: 'cognito:groups',
+    extraRoles: ['custom:service_roles'],
     organization: 'custom:organization_id',
     employee: 'custom:employee_id',
     mfa: 'amr',
     mfaValues: ['mfa', 'otp', 'software_token_mfa'],
+    mfaAlso: { claim: 'custom:mfa', values: ['true'] },
     audience: 'client_id',
     tokenUse: 'access',
   },
@@ -138,7 +141,7 @@ const PRESETS: Record<ClaimPreset, ClaimNames> = {
 
 export function claimNamesFor(spec: ClaimMappingSpec): ClaimNames {
   const base = PRESETS[spec.preset];
-  const names: ClaimNames = { ...base, mfaValues: [...base.mfaValues] };
+  const names: ClaimNames = { ...base, mfaValues: [...base.mfaValues], ...(base.extraRoles ? { extraRoles: [...base.extraRoles] } : {}) };
   if (spec.roles) names.roles = spec.roles;
   if (spec.organization) names.organization = spec.organization;
   if (spec.employee) names.employee = spec.employee;
