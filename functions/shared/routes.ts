@@ -109,8 +109,9 @@ export const ROUTES: readonly Route[] = [
   { id: 'getReconciliationReport', method: 'GET', path: '/reconciliation/reports/{id}', entry: 'reconciliation/get-reconciliation-report', auth: 'jwt', roles: ['admin'], ...read, summary: 'One reconciliation report with its fixed and mismatch findings', tag: 'Reconciliation' },
 
   // Identity: login and refresh stay at the identity provider (ADR 0015); these make the platform forget tokens.
-  { id: 'logout', method: 'POST', path: '/auth/logout', entry: 'auth/logout', auth: 'jwt', roles: ALL, ...write, summary: "Log out: revoke the caller's access token, and its refresh token at the identity provider", tag: 'Identity' },
+  // Logout is the last jwt route: suites walking the table with one token per role revoke it there, not before.
   { id: 'revokeSessions', method: 'POST', path: '/auth/revocations', entry: 'auth/create-revocation', auth: 'jwt', roles: ['admin', 'organization_admin'], ...write, summary: 'Revoke every token of a subject or an employee issued before now', tag: 'Identity' },
+  { id: 'logout', method: 'POST', path: '/auth/logout', entry: 'auth/logout', auth: 'jwt', roles: ALL, ...write, summary: "Log out: revoke the caller's access token, and its refresh token at the identity provider", tag: 'Identity' },
 
   // Webhooks
   { id: 'receiveAbhiWebhook', method: 'POST', path: '/webhooks/abhi', entry: 'webhooks/receive-abhi-webhook', auth: 'webhook-hmac', roles: [], rateLimitClass: 'write', idempotency: 'none', summary: 'Status changes pushed by Abhi (HMAC-signed)', tag: 'Webhooks' },
