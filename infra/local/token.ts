@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
         mfa: { type: 'boolean', default: false },
         ttl: { type: 'string', default: '3600' },
         sub: { type: 'string' },
-        preset: { type: 'string', default: process.env.OIDC_PRESET ?? 'generic' },
+        preset: { type: 'string', default: process.env.OIDC_PRESET || 'generic' },
       },
       strict: true,
       allowPositionals: false,

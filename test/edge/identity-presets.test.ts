@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { CLAIM_PRESETS, type ClaimPreset } from '#shared/auth/claim-mapping';
@@ -81,5 +85,28 @@ describe('Keycloak specifics on the local stack', () => {
   it('unknown realm roles are ignored, not fatal; only unknown roles is 403', async () => {
     const onlyDefaults = await mint({ realm_access: { roles: ['offline_access', 'uma_authorization', 'default-roles-abhi-microservices'] } });
     expectProblem(await api.request('GET', '/api/v1/organizations', { token: onlyDefaults }), 403);
+  });
+});
+
+describe('npm run -s token -- --preset', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preset-cli-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(path.resolve('node_modules/.bin/tsx'), ['infra/local/token.ts', ...args], {
+      cwd: path.resolve('.'),
+      env: { ...process.env, OIDC_PRESET: '', ISSUER_KEY_DIR: dir, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it('mints the provider’s shape: --preset, else $OIDC_PRESET; an unknown preset is one sentence and exit 2', () => {
+    const keycloak = cli(['--preset', 'keycloak', '--role', 'hr_manager', '--org', 'org-1', '--mfa']);
+    expect(keycloak.status, keycloak.stderr).toBe(0);
+    expect(decodeJwt(keycloak.stdout.trim())).toMatchObject({ realm_access: { roles: expect.arrayContaining(['hr_manager']) }, organization_id: 'org-1', acr: '2' });
+    const cognito = cli(['--role', 'auditor', '--org', 'org-1'], { OIDC_PRESET: 'cognito' });
+    expect(decodeJwt(cognito.stdout.trim())).toMatchObject({ 'cognito:groups': ['auditor'], 'custom:organization_id': 'org-1', token_use: 'access' });
+    const unknown = cli(['--preset', 'okta', '--role', 'admin']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe('Unknown preset "okta": use --preset generic, keycloak, cognito.\n');
   });
 });
