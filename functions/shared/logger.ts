@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { redactForLog } from './redaction';
 
 /**
  * The Powertools Logger singleton, created once per process at module scope; `#shared/observability` re-exports it
@@ -7,24 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
  */
 export const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'abhi-ewa',
-  // Personal data and secrets never reach logs: these keys are masked wherever they appear in a logged object.
-  jsonReplacerFn: (key: string, value: unknown) => (SENSITIVE_LOG_KEYS.has(key.toLowerCase()) ? maskForLog(value) : value),
+  // Personal data and secrets never reach logs: the replacer sees every key and string of every log line (messages,
+  // extra keys, formatted errors and their causes) and redacts by key and by shape (#shared/redaction).
+  jsonReplacerFn: redactForLog,
 });
-
-const SENSITIVE_LOG_KEYS = new Set([
-  'authorization',
-  'password',
-  'token',
-  'accesstoken',
-  'refreshtoken',
-  'secret',
-  'accountnumber',
-  'emiratesid',
-  'iban',
-  'x-signature',
-  'mfasecret',
-]);
-
-function maskForLog(_value: unknown): string {
-  return '***';
-}

@@ -16,6 +16,7 @@ import {
 } from './errors';
 import { EnvelopeSchema, ErrorBodySchema } from './schemas';
 import { signRequest } from './signing';
+import { redactEchoedValues } from '../redaction';
 import { cacheTtlMs, type CacheKind } from './cache';
 import type { CircuitBreaker, CallOutcome } from './circuit-breaker';
 import type { TokenManager, CurrentToken } from './token-manager';
@@ -341,7 +342,7 @@ export class AbhiTransport {
         }
       }
 
-      const error = this.errorFrom(response, context);
+      const error = this.errorFrom(response, spec.body, context);
       if (error.statusCode === 429) {
         outcome = 'ignored';
         this.deps.metrics.metric('AbhiRateLimited', 'Count', 1);
@@ -480,7 +481,8 @@ export class AbhiTransport {
     return data.data;
   }
 
-  private errorFrom(response: RawResponse, context: AbhiErrorContext): AbhiApiError {
+  /** Abhi's messages may repeat the personal data they were sent; those values are removed before they travel on. */
+  private errorFrom(response: RawResponse, sent: unknown, context: AbhiErrorContext): AbhiApiError {
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.deps.now());
     let parsed: z.infer<typeof ErrorBodySchema> | undefined;
     try {
@@ -492,14 +494,15 @@ export class AbhiTransport {
     // The SDK takes the status from the body; a body without a usable one falls back to the HTTP status here.
     const bodyStatus = parsed?.statusCode;
     const statusCode = bodyStatus !== undefined && bodyStatus >= 400 && bodyStatus <= 599 ? bodyStatus : response.status;
-    const message = parsed?.message || (parsed ? 'Error' : 'Unknown error');
-    const details = parsed
+    const message = redactEchoedValues(parsed?.message || (parsed ? 'Error' : 'Unknown error'), sent);
+    const rawDetails = parsed
       ? parsed.details === undefined || parsed.details === null
         ? undefined
         : typeof parsed.details === 'string'
           ? parsed.details
           : truncate(JSON.stringify(parsed.details), 500)
       : truncate(response.text, 200) || undefined;
+    const details = rawDetails === undefined ? undefined : redactEchoedValues(rawDetails, sent);
     return apiErrorFor(statusCode, message, details, context, retryAfter);
   }
 }

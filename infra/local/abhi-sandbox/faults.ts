@@ -9,6 +9,10 @@ export interface FaultConfig {
   readonly errorRate?: number;
   /** Status of injected errors (default 500). */
   readonly status?: number;
+  /** `message` of injected errors' bodies (default: the status text). */
+  readonly message?: string;
+  /** Injected errors repeat the request body in `details`, like an API whose validation errors echo the record. */
+  readonly echoBody?: boolean;
   /** Added latency before handling, ms. */
   readonly latencyMs?: number;
   /** Hold the request without answering (the client times out); the socket is destroyed after `hangMs`. */
@@ -40,11 +44,13 @@ export interface FaultDecision {
   readonly malformed: false | 'json' | 'shape';
   /** Captured with the decision: a `count`-limited fault clears itself right after deciding. */
   readonly status: number;
+  readonly message?: string;
+  readonly echoBody: boolean;
   readonly retryAfterSeconds: number;
   readonly hangMs: number;
 }
 
-const NONE: FaultDecision = { latencyMs: 0, action: 'none', dropAfterCommit: false, malformed: false, status: 500, retryAfterSeconds: 1, hangMs: 30_000 };
+const NONE: FaultDecision = { latencyMs: 0, action: 'none', dropAfterCommit: false, malformed: false, status: 500, echoBody: false, retryAfterSeconds: 1, hangMs: 30_000 };
 
 export class FaultInjector {
   private config: FaultConfig = {};
@@ -84,6 +90,8 @@ export class FaultInjector {
       dropAfterCommit: action === 'none' && roll(c.dropAfterCommitRate),
       malformed: action === 'none' && roll(c.malformedRate) ? (c.malformedKind ?? 'json') : false,
       status: c.status ?? 500,
+      ...(c.message !== undefined ? { message: c.message } : {}),
+      echoBody: c.echoBody ?? false,
       retryAfterSeconds: c.retryAfterSeconds ?? 1,
       hangMs: c.hangMs ?? 30_000,
     };

@@ -321,7 +321,8 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
     }
     if (decision.action === 'error') {
       const status = decision.status;
-      return fail(new SandboxHttpError(status, status === 503 ? 'Service Unavailable' : status >= 500 ? 'Internal Server Error' : 'Injected error', 'Injected fault'), {}, 'error');
+      const title = decision.message ?? (status === 503 ? 'Service Unavailable' : status >= 500 ? 'Internal Server Error' : 'Injected error');
+      return fail(new SandboxHttpError(status, title, decision.echoBody && rawBody.length ? rawBody.toString('utf8') : 'Injected fault'), {}, 'error');
     }
 
     if (size > MAX_BODY_BYTES) return fail(new SandboxHttpError(413, 'Payload Too Large', `Body over ${MAX_BODY_BYTES} bytes`));
