@@ -1,4 +1,4 @@
-import { getPool } from '#shared/db/pool';
+import { getReaderPool } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
 import { listReportsQuery } from '#shared/schemas/reconciliation';
 import { listReconciliationReports } from '#shared/use-cases/reconciliation/reports';
@@ -6,5 +6,5 @@ import { listReconciliationReports } from '#shared/use-cases/reconciliation/repo
 /** GET /reconciliation/reports?status&page&limit: reconciliation reports, newest first, without their findings. */
 export const handler = apiHandler('listReconciliationReports', { query: listReportsQuery }, async (req) => ({
   status: 200,
-  body: await listReconciliationReports(getPool(), req.query),
+  body: await listReconciliationReports(getReaderPool(), req.query),
 }));

@@ -17,6 +17,8 @@ export interface DatabaseAccess {
   readonly proxyPort: number;
   readonly databaseName: string;
   readonly appUser: string;
+  /** Read-only proxy endpoint on the Aurora readers (stages with readers); read-only routes use it (ADR 0017). */
+  readonly readerEndpoint?: string;
 }
 
 /** What the migrations function needs: the writer endpoint and the RDS-managed master secret. */
@@ -51,6 +53,7 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
   readonly cluster: rds.DatabaseCluster;
   readonly proxy: rds.DatabaseProxy;
   readonly proxyEndpoint: string;
+  readonly readerEndpoint?: string;
   readonly proxyPort = PROXY_PORT;
   readonly databaseName: string;
   readonly appUser: string;
@@ -168,6 +171,15 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
       borrowTimeout: Duration.seconds(10),
     });
     this.proxyEndpoint = this.proxy.endpoint;
+    if (db.readers > 0) {
+      this.readerEndpoint = new rds.CfnDBProxyEndpoint(this, 'ReaderEndpoint', {
+        dbProxyName: this.proxy.dbProxyName,
+        dbProxyEndpointName: `${config.prefix}-reader`,
+        targetRole: 'READ_ONLY',
+        vpcSubnetIds: network.vpc.selectSubnets(network.dataSubnets).subnetIds,
+        vpcSecurityGroupIds: [this.proxySecurityGroup.securityGroupId],
+      }).attrEndpoint;
+    }
 
     this.proxySecurityGroup.addIngressRule(network.functionsSecurityGroup, ec2.Port.tcp(PROXY_PORT), 'In-VPC functions to the proxy');
     network.functionsSecurityGroup.addEgressRule(this.proxySecurityGroup, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL to RDS Proxy');

@@ -245,6 +245,7 @@ export class PlatformFunction extends NodejsFunction {
       throw new Error(`${this.node.path} uses the database but was created without a VPC network: pass \`network\` when creating it.`);
     }
     this.addEnvironment('DATABASE_HOST', database.proxyEndpoint);
+    if (database.readerEndpoint) this.addEnvironment('DATABASE_READER_HOST', database.readerEndpoint);
     this.addEnvironment('DATABASE_PORT', String(database.proxyPort));
     this.addEnvironment('DATABASE_NAME', database.databaseName);
     this.addEnvironment('DATABASE_USER', database.appUser);

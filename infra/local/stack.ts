@@ -82,6 +82,9 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     AWS_ENDPOINT_URL_SNS: shared.sqsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: shared.secrets.endpoint,
     DATABASE_URL: databaseUrl,
+    // No replica locally: read-only routes' reader pool points at the same server (a pool of its own, so the routing
+    // runs here, without replication lag). In prod it is the Aurora reader (DATABASE_READER_HOST).
+    DATABASE_READER_URL: databaseUrl,
     // Every function shares this one process (and so one pool); in Lambda an instance serves one request at a time
     // and keeps the default of 2 connections.
     DATABASE_POOL_MAX: '10',

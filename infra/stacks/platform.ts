@@ -10,6 +10,8 @@ import { applyChecks } from '../constructs/checks';
 import { MissingEntryError, type EntryResolver } from '../constructs/entries';
 import { ApiStack } from './api-stack';
 import { MonitoringStack } from './monitoring-stack';
+import { BackupCopyStack, RecoveryStack } from './recovery-stack';
+import { resolveRecoveryConfig } from '../config/recovery';
 import { StatefulStack } from './stateful-stack';
 
 /** Raised for mistakes an operator or developer fixes (missing context value, missing handler file). */
@@ -22,6 +24,9 @@ export interface Platform {
   readonly stateful: StatefulStack;
   readonly api: ApiStack;
   readonly monitoring: MonitoringStack;
+  readonly recovery: RecoveryStack;
+  /** The vault stack in the backup copy region, when the stage copies its backups there. */
+  readonly backupCopy?: BackupCopyStack;
 }
 
 export interface BuildOptions {
@@ -80,7 +85,29 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
     });
     monitoring.addStackDependency(api);
 
-    const platform: Platform = { config, stateful, api, monitoring };
+    const recoveryConfig = resolveRecoveryConfig(config, (key) => app.node.tryGetContext(key));
+    const recovery = new RecoveryStack(app, `${config.prefix}-recovery`, {
+      config,
+      recovery: recoveryConfig,
+      stateful,
+      alarmTopic: monitoring.alarmTopic,
+      env,
+      tags,
+      description: `Abhi EWA ${config.stage}: backups, their copy and the restore check`,
+    });
+    recovery.addStackDependency(monitoring);
+    const backupCopy = recoveryConfig.copyRegion
+      ? new BackupCopyStack(app, `${config.prefix}-backup-copy`, {
+          config,
+          env: { ...(config.env.account ? { account: config.env.account } : {}), region: recoveryConfig.copyRegion },
+          tags,
+          description: `Abhi EWA ${config.stage}: vault for copies of the backups of ${config.env.region}`,
+          terminationProtection: config.retainData,
+        })
+      : undefined;
+    if (backupCopy) recovery.addStackDependency(backupCopy);
+
+    const platform: Platform = { config, stateful, api, monitoring, recovery, ...(backupCopy ? { backupCopy } : {}) };
     attachAdvanceWorkflow(platform, (scope, slot) => {
       const tasks = Object.fromEntries(
         ADVANCE_TASK_NAMES.map((name) => [name, slot.taskFunction(name, ADVANCE_WORKFLOW_TASKS[name])]),
@@ -110,7 +137,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
     if (options.checks ?? true) applyChecks(app);
     return platform;
   } catch (error) {
-    if (error instanceof MissingEntryError) throw new PlatformBuildError(error.message);
+    if (error instanceof MissingEntryError || error instanceof StageConfigError) throw new PlatformBuildError(error.message);
     throw error;
   }
 }

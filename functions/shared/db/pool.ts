@@ -75,6 +75,39 @@ export function getPool(): pg.Pool {
   return pool;
 }
 
+let readerPool: pg.Pool | undefined;
+
+/**
+ * The pool for read-only routes that need not see the caller's own just-made write (lists, reports, statements,
+ * statistics): in prod the Aurora reader (`DATABASE_READER_HOST`, the read-only proxy endpoint), so reports and lists
+ * do not compete with money writes and keep working while a failed writer is replaced. Locally
+ * `DATABASE_READER_URL` names the same server as `DATABASE_URL` (one PostgreSQL, no replica; a separate pool, so the
+ * routing is exercised). Without either, the writer's pool: dev and uat run no reader.
+ */
+export function getReaderPool(): pg.Pool {
+  const readerUrl = process.env.DATABASE_READER_URL;
+  const readerHost = process.env.DATABASE_READER_HOST;
+  if (!readerUrl && !readerHost) return getPool();
+  if (!readerPool) {
+    const writer = connectionConfig();
+    const config: pg.PoolConfig = readerUrl ? { connectionString: readerUrl } : { ...writer, host: readerHost };
+    // IAM tokens are signed per host: the reader endpoint gets its own signer.
+    if (!readerUrl && typeof writer.password === 'function' && process.env.DATABASE_AUTH === 'iam') {
+      let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
+      config.password = async () => {
+        signer ??= import('@aws-sdk/rds-signer').then(
+          ({ Signer }) => new Signer({ hostname: readerHost!, port: Number(process.env.DATABASE_PORT ?? 5432), username: process.env.DATABASE_USER! }),
+        );
+        return (await signer).getAuthToken();
+      };
+    }
+    readerPool = new pg.Pool({ ...config, max: Number(process.env.DATABASE_POOL_MAX ?? 2), idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
+    readerPool.on('error', () => undefined);
+    readerPool.on('connect', (client) => client.on('error', () => undefined));
+  }
+  return readerPool;
+}
+
 // A function that uses the database also writes its audit events there (the audit module does not import this one).
 registerAuditDatabase(() => getPool());
 
@@ -97,7 +130,7 @@ export async function withTransaction<T>(work: (client: pg.PoolClient) => Promis
 }
 
 export async function closePool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  await current?.end();
+  const current = [pool, readerPool];
+  pool = readerPool = undefined;
+  await Promise.all(current.map((p) => p?.end()));
 }

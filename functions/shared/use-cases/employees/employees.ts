@@ -3,7 +3,7 @@ import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
-import { getPool, withTransaction, type Queryable } from '#shared/db/pool';
+import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { recordEvent } from '#shared/events/record';
 import {
@@ -239,7 +239,7 @@ export async function listEmployees(ctx: UseCaseContext, query: ListEmployeesQue
   if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
   const scope = await organizationScope(ctx.principal);
   const { rows, total } = await listEmployeeRows(
-    getPool(),
+    getReaderPool(),
     { scope, organizationId: query.organizationId, department: query.department, search: query.search, status: query.status },
     query.page,
     query.limit,
@@ -249,7 +249,7 @@ export async function listEmployees(ctx: UseCaseContext, query: ListEmployeesQue
 
 export async function searchEmployees(ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
   const scope = await organizationScope(ctx.principal);
-  const rows = await searchEmployeeRows(getPool(), { scope, search: query.q }, query.limit);
+  const rows = await searchEmployeeRows(getReaderPool(), { scope, search: query.q }, query.limit);
   return { items: rows.map(toEmployeeView), limit: query.limit };
 }
 

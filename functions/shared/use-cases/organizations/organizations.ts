@@ -1,5 +1,5 @@
 import { isPlatformPrincipal } from '#shared/auth/principal';
-import { getPool, withTransaction } from '#shared/db/pool';
+import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
 import { recordEvent } from '#shared/events/record';
@@ -34,7 +34,7 @@ import { assertOrganizationAccess, ensureOrganizationMirrored, organizationRecor
 
 export async function listOrganizations(ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
   const scope = await organizationScope(ctx.principal);
-  const { rows, total } = await listOrganizationRows(getPool(), { scope, search: query.search, active: query.active }, query.page, query.limit);
+  const { rows, total } = await listOrganizationRows(getReaderPool(), { scope, search: query.search, active: query.active }, query.page, query.limit);
   return { items: rows.map(toOrganizationView), page: query.page, limit: query.limit, total };
 }
 
@@ -195,9 +195,8 @@ export async function getOrganizationStatistics(
   organizationId: string,
 ): Promise<z.infer<typeof organizationStatisticsSchema>> {
   await assertOrganizationAccess(ctx.principal, organizationId);
-  const db = getPool();
   await ensureOrganizationMirrored(deps, ctx, organizationId);
-  const stats = await organizationStatistics(db, organizationId);
+  const stats = await organizationStatistics(getReaderPool(), organizationId);
   const byStatus = Object.fromEntries(stats.advancesByStatus.map((s) => [s.status, s.count]));
   const sumWhere = (statuses: string[]) =>
     stats.advancesByStatus.filter((s) => statuses.includes(s.status)).reduce((sum, s) => sum + toFils(s.amount), 0n);

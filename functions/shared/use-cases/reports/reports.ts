@@ -2,7 +2,7 @@ import type { OutstandingBalance } from '#shared/abhi/schemas';
 import { fromAbhiMoney } from '#shared/abhi/money';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
 import type { OrganizationScope } from '#shared/auth/tenant';
-import { getPool } from '#shared/db/pool';
+import { getReaderPool } from '#shared/db/pool';
 import { NotFoundError } from '#shared/domain/errors';
 import { filsToNumber, toFils } from '#shared/domain/money';
 import { findEmployeeById, findEmployeesByIds, type EmployeeRow } from '#shared/adapters/postgres/employees-repository';
@@ -59,7 +59,7 @@ async function locallyOwing(scope: OrganizationScope, organizationId?: string): 
     params.push(organizationId);
     clauses.push(`e.organization_id = $${params.length}`);
   }
-  const { rows } = await getPool().query<{ id: string }>(
+  const { rows } = await getReaderPool().query<{ id: string }>(
     `SELECT e.id FROM employees e WHERE ${clauses.join(' AND ')} AND (
        EXISTS (SELECT 1 FROM ledger_entries l WHERE l.employee_id = e.id)
        OR EXISTS (SELECT 1 FROM advance_requests a WHERE a.employee_id = e.id AND a.status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')))`,
@@ -75,7 +75,7 @@ export async function getOutstandingReport(deps: BusinessDeps, ctx: UseCaseConte
   const remoteById = new Map(remote.map((r) => [r.employeeId, r]));
   const localOwing = query.overdue ? [] : await locallyOwing(scope, query.organizationId);
   const ids = [...new Set([...remoteById.keys(), ...localOwing])];
-  const db = getPool();
+  const db = getReaderPool();
   const employees = new Map((await findEmployeesByIds(db, ids)).map((e) => [e.id, e]));
   const visible = ids.filter((id) => {
     const employee = employees.get(id);
@@ -158,7 +158,7 @@ function nameOf(employee: EmployeeRow): string | null {
 }
 
 export async function getStatement(ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
-  const db = getPool();
+  const db = getReaderPool();
   const employee = await findEmployeeById(db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
   await assertCanAccessEmployee(ctx.principal, { id: employee.id, organizationId: employee.organization_id }, isDescendant);
