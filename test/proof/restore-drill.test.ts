@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRestoreDrill, type DrillTarget } from '../../infra/local/drill-restore';
+import { LOCAL_AWS } from '../../infra/local/services/aws-local';
 import { FINAL, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
 
 /**
@@ -121,5 +122,37 @@ describe('restore drill', () => {
     expect(result.stdout).toMatch(/^OK {3}idempotency records \(DynamoDB\): /m);
     expect(result.stdout).toMatch(/^OK {3}audit_log: /m);
     expect(result.stdout).toMatch(/Restore verified/);
+  });
+
+  // Last in the file: the reader pool is created on its first use, which is here (no list route ran before).
+  it('read-only routes read from the reader pool: a reader behind the writer (a restored copy) misses a new advance in the employer list; the advance itself and the employee\'s own list come from the writer', async () => {
+    const copy = await runRestoreDrill(target, { keep: true });
+    expect(copy.ok).toBe(true);
+    const readerUrl = new URL(target.databaseUrl);
+    readerUrl.pathname = `/${copy.restoredDatabase}`;
+    process.env.DATABASE_READER_URL = readerUrl.toString();
+    const dynamo = new DynamoDBClient({ endpoint: target.dynamoEndpoint, ...LOCAL_AWS });
+    try {
+      const employee = api.employees[0]!;
+      const advance = await api.requestAdvance(await api.employeeToken(employee), { employeeId: employee.id, amount: 20 });
+      expect(advance.status).toBe(202);
+      expect((await api.waitForStatus(advance.body.id, FINAL)).status).toBe('COMPLETED');
+      const finance = await api.financeToken(employee.organizationId);
+      const employerList = await api.request('GET', '/api/v1/transactions?limit=100', { token: finance });
+      expect(employerList.status).toBe(200);
+      const listed = (employerList.body.items as { id: string }[]).map((t) => t.id);
+      expect(listed.length).toBeGreaterThan(0); // the copy's advances
+      expect(listed).not.toContain(advance.body.id);
+      const own = await api.request('GET', `/api/v1/transactions/employee/${employee.id}?limit=100`, { token: await api.employeeToken(employee) });
+      expect((own.body.items as { id: string }[]).map((t) => t.id)).toContain(advance.body.id);
+    } finally {
+      process.env.DATABASE_READER_URL = target.databaseUrl;
+      const admin = new pg.Client({ connectionString: target.databaseUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(copy.restoredDatabase)} WITH (FORCE)`).finally(() => admin.end());
+      await Promise.allSettled(Object.values(copy.restoredTables).map((name) => dynamo.send(new DeleteTableCommand({ TableName: name }))));
+      dynamo.destroy();
+      fs.rmSync(copy.dumpDir, { recursive: true, force: true });
+    }
   });
 });
