@@ -73,10 +73,14 @@ export function redactText(text: string): string {
   return result;
 }
 
+/** Keys Powertools fills with AWS identifiers (an ARN's 12-digit account id would otherwise look like an account number). */
+const AWS_IDENTIFIER_KEYS: ReadonlySet<string> = new Set(['function_arn', 'xray_trace_id', 'timestamp']);
+
 /** The logger's JSON replacer: whole values under sensitive keys, personal data inside every string. */
 export function redactForLog(key: string, value: unknown): unknown {
   if (key !== '' && SENSITIVE_KEYS.has(key.toLowerCase()) && value !== undefined && value !== null) return REDACTED;
-  return typeof value === 'string' ? redactText(value) : value;
+  if (typeof value !== 'string' || AWS_IDENTIFIER_KEYS.has(key)) return value;
+  return redactText(value);
 }
 
 /**
