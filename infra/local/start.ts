@@ -41,7 +41,14 @@ async function main(): Promise<void> {
     ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
     // The identity provider whose token shape the stack trusts (npm run token uses the same variable).
     OIDC_PRESET: z.enum(CLAIM_PRESETS).default('generic'),
+    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   });
+  const jsonLogs = config.LOG_FORMAT === 'json';
+  if (!jsonLogs) {
+    // The handlers share this process's Logger singleton, which may already exist: set its level, not only the env.
+    const { logger } = await import('#shared/logger');
+    logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as Parameters<typeof logger.setLogLevel>[0]);
+  }
   await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });
   if (process.argv.includes('--fresh')) {
     for (const dir of [POSTGRES_DIR, path.dirname(SANDBOX_STATE_FILE)]) fs.rmSync(dir, { recursive: true, force: true });
@@ -105,6 +112,9 @@ async function main(): Promise<void> {
         issuer,
         oidcPreset: config.OIDC_PRESET,
         extraRoutes: { ...docsRoutes(), ...mailboxRoutes() },
+        // Readable by default: one short line per request, handlers' JSON logs from WARN up. LOG_FORMAT=json: the
+        // handlers' full JSON logs (INFO), as in CloudWatch.
+        ...(jsonLogs ? {} : { accessLog: (line: string) => console.log(line), extraEnv: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' } }),
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
     );

@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPool } from '#shared/db/pool';
+import { startApiServer } from '../../infra/local/api-server';
 import { docsRoutes } from '../../infra/local/docs-page';
 import { assertPortsFree } from '../../infra/local/ports';
 import { seedLocalData } from '../../infra/local/seed';
@@ -91,5 +92,21 @@ describe('banner: counts what the whole sync mirrored', () => {
     );
     expect([Number(printed![1]), Number(printed![2])]).toEqual([rows[0]!.organizations, rows[0]!.employees]);
     expect(rows[0]!.employees).toBe(api.sandbox.state().employees);
+  });
+});
+
+describe('local logs: one short line per request unless LOG_FORMAT=json', () => {
+  it('the local gateway writes `time METHOD path status duration` once per request', async () => {
+    const lines: string[] = [];
+    const server = await startApiServer({ port: 0, accessLog: (line) => lines.push(line) });
+    try {
+      expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+      expect((await fetch(`${server.url}/api/v1/nowhere`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d{2}:\d{2}:\d{2} GET \/api\/v1\/health 200 \d+ ms$/);
+    expect(lines[1]).toMatch(/^\d{2}:\d{2}:\d{2} GET \/api\/v1\/nowhere 404 \d+ ms$/);
   });
 });
