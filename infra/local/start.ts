@@ -4,6 +4,7 @@
  * DynamoDB Local (Java), the SQS/SNS emulator, PostgreSQL 16, the Secrets Manager seam, the Abhi sandbox (its own
  * process), the local OIDC issuer, the Step Functions runner, the SQS pollers and the API server. Ctrl-C stops all.
  */
+import './log-format';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,11 +45,6 @@ async function main(): Promise<void> {
     LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   });
   const jsonLogs = config.LOG_FORMAT === 'json';
-  if (!jsonLogs) {
-    // The handlers share this process's Logger singleton, which may already exist: set its level, not only the env.
-    const { logger } = await import('#shared/logger');
-    logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as Parameters<typeof logger.setLogLevel>[0]);
-  }
   await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });
   if (process.argv.includes('--fresh')) {
     for (const dir of [POSTGRES_DIR, path.dirname(SANDBOX_STATE_FILE)]) fs.rmSync(dir, { recursive: true, force: true });
@@ -112,9 +108,9 @@ async function main(): Promise<void> {
         issuer,
         oidcPreset: config.OIDC_PRESET,
         extraRoutes: { ...docsRoutes(), ...mailboxRoutes() },
-        // Readable by default: one short line per request, handlers' JSON logs from WARN up. LOG_FORMAT=json: the
-        // handlers' full JSON logs (INFO), as in CloudWatch.
-        ...(jsonLogs ? {} : { accessLog: (line: string) => console.log(line), extraEnv: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' } }),
+        // Readable by default: one short line per request, handlers' JSON logs from WARN up (./log-format).
+        // LOG_FORMAT=json: the handlers' full JSON logs (INFO), as in CloudWatch.
+        ...(jsonLogs ? {} : { accessLog: (line: string) => console.log(line) }),
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
     );
