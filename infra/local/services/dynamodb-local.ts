@@ -29,7 +29,7 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   const emulatorDir = path.join(path.dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const child = spawn(
     'java',
-    ['-Xmx512m', '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    ['-Xmx512m', '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-port', String(port)],
     { cwd: emulatorDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
