@@ -27,6 +27,8 @@ export const CUSTOM_METRICS = {
   /** Abhi read cache hits and misses (Count). */
   cacheHits: 'CacheHits',
   cacheMisses: 'CacheMisses',
+  /** Abhi's record under a mirrored employee id names another employee; the mirror row was not overwritten (Count). */
+  mirrorIdentityMismatch: 'MirrorIdentityMismatch',
   /** Salary advances created at Abhi (Count). */
   advancesCreated: 'AdvancesCreated',
 } as const;

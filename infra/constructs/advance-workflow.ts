@@ -86,8 +86,9 @@ export class AdvanceWorkflow extends Construct {
       errors: [WORKFLOW_ERRORS.abhiUnavailable],
       interval: Duration.seconds(2),
       backoffRate: 2,
-      // About ten minutes in all: a longer Abhi outage fails the request (DEPENDENCY_UNAVAILABLE) rather than hang.
-      maxAttempts: 13,
+      // At most about 30 minutes in all (2+4+…+32 s, then 60 s each; full jitter halves the typical wait): an advance
+      // in flight waits out an Abhi outage; a longer one fails the request (DEPENDENCY_UNAVAILABLE) rather than hang.
+      maxAttempts: 34,
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
     };

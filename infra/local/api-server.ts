@@ -37,6 +37,8 @@ export interface ApiServerOptions {
    * (stage config `authorizerCacheTtlSeconds`); 0 or absent: the authorizer runs on every request.
    */
   authorizerCacheTtlSeconds?: number;
+  /** One short line per request (`npm start` without LOG_FORMAT=json), e.g. `10:04:05 GET /api/v1/employees 200 12 ms`. */
+  accessLog?: (line: string) => void;
 }
 
 export interface ApiServer {
@@ -128,6 +130,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.accessLog) {
+      const started = performance.now();
+      const write = options.accessLog;
+      res.once('finish', () =>
+        write(`${new Date().toISOString().slice(11, 19)} ${req.method} ${url.pathname} ${res.statusCode} ${Math.round(performance.now() - started)} ms`),
+      );
+    }
     const extra = options.extraRoutes?.[url.pathname];
     if (extra && req.method === 'GET') return extra(req, res);
 

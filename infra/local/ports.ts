@@ -30,6 +30,21 @@ export async function assertPortFree(port: number, envVarName: string): Promise<
   });
 }
 
+/**
+ * Checks every configured port at once and fails with one sentence naming all that are taken (a second
+ * `npm start` would otherwise learn about them one per try).
+ */
+export async function assertPortsFree(ports: Readonly<Record<string, number>>): Promise<void> {
+  const results = await Promise.allSettled(Object.entries(ports).map(([name, port]) => assertPortFree(port, name)));
+  const taken = Object.entries(ports).filter((_, index) => results[index]!.status === 'rejected');
+  if (taken.length === 0) return;
+  if (taken.length === 1) throw (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+  throw new Error(
+    `Ports ${taken.map(([name, port]) => `${port} (${name})`).join(', ')} are already in use (is another \`npm start\` running?): ` +
+      `stop it or choose other ports, e.g. ${taken.map(([name, port]) => `${name}=${port + 100}`).join(' ')} npm start.`,
+  );
+}
+
 /** Polls `probe` until it resolves or `timeoutMs` passes. */
 export async function waitFor(what: string, probe: () => Promise<unknown>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

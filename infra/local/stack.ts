@@ -39,6 +39,7 @@ export interface PlatformOptions {
   readonly recreateDatabase?: boolean;
   readonly extraEnv?: Record<string, string>;
   readonly extraRoutes?: Parameters<typeof startApiServer>[0]['extraRoutes'];
+  readonly accessLog?: Parameters<typeof startApiServer>[0]['accessLog'];
   readonly onConsumerError?: (queue: string, error: unknown) => void;
 }
 
@@ -120,7 +121,12 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
       onError: (error) => options.onConsumerError?.(definition.name, error),
     });
   }
-  const api = await startApiServer({ port: options.apiPort, extraRoutes: options.extraRoutes, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds });
+  const api = await startApiServer({
+    port: options.apiPort,
+    extraRoutes: options.extraRoutes,
+    authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
+    accessLog: options.accessLog,
+  });
   return {
     api,
     env,

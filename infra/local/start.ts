@@ -4,12 +4,14 @@
  * DynamoDB Local (Java), the SQS/SNS emulator, PostgreSQL 16, the Secrets Manager seam, the Abhi sandbox (its own
  * process), the local OIDC issuer, the Step Functions runner, the SQS pollers and the API server. Ctrl-C stops all.
  */
+import './log-format';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { loadConfig, envVar } from '#shared/config';
 import { CLAIM_PRESETS } from '#shared/auth/claim-mapping';
-import { assertPortFree, waitFor } from './ports';
+import { assertPortsFree, waitFor } from './ports';
 import { startDynamoDbLocal, stopChild } from './services/dynamodb-local';
 import { startSqsLocal } from './services/sqs-local';
 import { startPostgres } from './services/postgres-local';
@@ -23,6 +25,12 @@ import { removeStackEnv, writeStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LOCAL_DIR = path.join(ROOT, '.local');
+/**
+ * Local state that must stay consistent across restarts: PostgreSQL's data and the Abhi sandbox's records (the mirror
+ * holds Abhi's ids). Both persist; `npm start -- --fresh` wipes both together.
+ */
+const POSTGRES_DIR = path.join(LOCAL_DIR, 'postgres');
+const SANDBOX_STATE_FILE = path.join(LOCAL_DIR, 'abhi-sandbox', 'state.json');
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -34,12 +42,14 @@ async function main(): Promise<void> {
     ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
     // The identity provider whose token shape the stack trusts (npm run token uses the same variable).
     OIDC_PRESET: z.enum(CLAIM_PRESETS).default('generic'),
+    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   });
-  await Promise.all([
-    assertPortFree(config.PORT, 'PORT'),
-    assertPortFree(config.ABHI_SANDBOX_PORT, 'ABHI_SANDBOX_PORT'),
-    assertPortFree(config.ISSUER_PORT, 'ISSUER_PORT'),
-  ]);
+  const jsonLogs = config.LOG_FORMAT === 'json';
+  await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });
+  if (process.argv.includes('--fresh')) {
+    for (const dir of [POSTGRES_DIR, path.dirname(SANDBOX_STATE_FILE)]) fs.rmSync(dir, { recursive: true, force: true });
+    console.log('--fresh: local PostgreSQL data and Abhi sandbox records wiped; starting from the seed.');
+  }
 
   const stoppers: (() => Promise<unknown>)[] = [];
   let stopping = false;
@@ -59,14 +69,29 @@ async function main(): Promise<void> {
   try {
     const sandbox = startSandboxProcess(config);
     stoppers.push(() => stopChild(sandbox));
-    const [dynamo, sqs, postgres, secrets, issuer] = await Promise.all([
-      startDynamoDbLocal(),
-      startSqsLocal(),
-      startPostgres({ dataDir: path.join(LOCAL_DIR, 'postgres'), persistent: true }),
-      startSecretsLocal(),
-      startLocalIssuer({ port: config.ISSUER_PORT, dir: path.join(LOCAL_DIR, 'issuer') }),
+    // Each service joins the stoppers as soon as it runs: when another one fails to start, none is left behind.
+    const running = <T extends { stop: () => Promise<unknown> }>(starting: Promise<T>) =>
+      starting.then((service) => {
+        stoppers.push(service.stop);
+        return service;
+      });
+    // allSettled, not all: a failure must wait for the others to finish starting, or they would outlive the stop.
+    const services = await Promise.allSettled([
+      running(startDynamoDbLocal()),
+      running(startSqsLocal()),
+      running(startPostgres({ dataDir: POSTGRES_DIR, persistent: true })),
+      running(startSecretsLocal()),
+      running(startLocalIssuer({ port: config.ISSUER_PORT, dir: path.join(LOCAL_DIR, 'issuer') })),
     ]);
-    stoppers.push(dynamo.stop, sqs.stop, postgres.stop, secrets.stop, issuer.stop);
+    const failure = services.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    const [dynamo, sqs, postgres, secrets, issuer] = services.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startDynamoDbLocal>>,
+      Awaited<ReturnType<typeof startSqsLocal>>,
+      Awaited<ReturnType<typeof startPostgres>>,
+      Awaited<ReturnType<typeof startSecretsLocal>>,
+      Awaited<ReturnType<typeof startLocalIssuer>>,
+    ];
     const abhiBaseUrl = `http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/uat-open-api`;
     await waitFor('the Abhi sandbox', async () => {
       if (sandbox.exitCode !== null) throw new Error('the sandbox process exited');
@@ -83,6 +108,9 @@ async function main(): Promise<void> {
         issuer,
         oidcPreset: config.OIDC_PRESET,
         extraRoutes: { ...docsRoutes(), ...mailboxRoutes() },
+        // Readable by default: one short line per request, handlers' JSON logs from WARN up (./log-format).
+        // LOG_FORMAT=json: the handlers' full JSON logs (INFO), as in CloudWatch.
+        ...(jsonLogs ? {} : { accessLog: (line: string) => console.log(line) }),
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
     );
@@ -112,9 +140,16 @@ Get a token:
 
 Ctrl-C stops everything.`);
   } catch (error) {
-    console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`npm start failed: ${describeFailure(error)}`);
     await stopAll(1);
   }
+}
+
+/** One sentence, whatever was thrown (an error without a message printed `undefined`). */
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name || String(error);
+  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message;
+  return String(error);
 }
 
 function startSandboxProcess(config: { ABHI_SANDBOX_PORT: number; ABHI_SANDBOX_USERNAME: string; ABHI_SANDBOX_PASSWORD: string }): ChildProcess {
@@ -125,6 +160,7 @@ function startSandboxProcess(config: { ABHI_SANDBOX_PORT: number; ABHI_SANDBOX_U
       ABHI_SANDBOX_PORT: String(config.ABHI_SANDBOX_PORT),
       ABHI_SANDBOX_USERNAME: config.ABHI_SANDBOX_USERNAME,
       ABHI_SANDBOX_PASSWORD: config.ABHI_SANDBOX_PASSWORD,
+      ABHI_SANDBOX_STATE_FILE: SANDBOX_STATE_FILE,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -164,6 +164,12 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 1,
       description: 'An approval decision was saved but resuming the waiting workflow failed; it picks the decision up when its wait ends.',
     });
+    this.alarm('MirrorIdentityMismatch', {
+      metric: custom(CUSTOM_METRICS.mirrorIdentityMismatch),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: "Abhi's record under a mirrored employee id names another employee; the local row was kept and the request answered 502.",
+    });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
       threshold: 1,

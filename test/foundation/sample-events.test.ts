@@ -67,6 +67,13 @@ describe('npm run invoke runs one handler against a running local stack', () => 
     expect(JSON.parse(result.body).items.length).toBeGreaterThan(0);
   });
 
+  it('by event file: the sample events name the seeded organization and employee, so they find them', async () => {
+    const { stdout } = await invoke('events/employees-get.json');
+    const result = JSON.parse(stdout);
+    expect(result.statusCode, result.body).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ id: '44a31c0a-6447-4a56-8915-12f9bb5038b1', organizationId: 'b20dfeb2-3908-48ed-b50e-bfded0c927e6' });
+  });
+
   it('an unknown function or a stopped stack is a one-line answer naming the fix, exit code 2', async () => {
     const unknown = await invoke('nope/nothing').catch((error: { code: number; stderr: string }) => error);
     expect(unknown).toMatchObject({ code: 2 });

@@ -54,6 +54,33 @@ describe('advance state machine: the definition CDK synthesizes', () => {
     for (const name of ADVANCE_TASK_NAMES) expect(ADVANCE_WORKFLOW_TASKS[name]).toMatch(/^workflow\/[a-z-]+$/);
   });
 
+  it('an advance in flight waits out an Abhi outage (AbhiUnavailable) for at most about 30 minutes on every Abhi step', () => {
+    const states = definition.States as Record<string, { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxAttempts?: number; MaxDelaySeconds?: number }[] }>;
+    const worstCaseSeconds = (retry: { IntervalSeconds?: number; BackoffRate?: number; MaxAttempts?: number; MaxDelaySeconds?: number }) => {
+      let total = 0;
+      for (let attempt = 0; attempt < (retry.MaxAttempts ?? 3); attempt++) {
+        total += Math.min(retry.MaxDelaySeconds ?? Infinity, (retry.IntervalSeconds ?? 1) * (retry.BackoffRate ?? 2) ** attempt);
+      }
+      return total;
+    };
+    // Task states may sit inside a Parallel's branches: walk them all.
+    const all: [string, (typeof states)[string]][] = [];
+    const walk = (s: Record<string, unknown>) => {
+      for (const [name, state] of Object.entries(s) as [string, { Branches?: { States: Record<string, unknown> }[] }][]) {
+        all.push([name, state as (typeof states)[string]]);
+        for (const branch of state.Branches ?? []) walk(branch.States);
+      }
+    };
+    walk(states);
+    const waiting = all.flatMap(([name, state]) => (state.Retry ?? []).filter((r) => r.ErrorEquals.includes(WORKFLOW_ERRORS.abhiUnavailable)).map((r) => [name, r] as const));
+    expect(waiting.map(([name]) => name)).toContain('CreateAdvance');
+    for (const [name, retry] of waiting) {
+      const minutes = worstCaseSeconds(retry) / 60;
+      expect(minutes, name).toBeGreaterThanOrEqual(25);
+      expect(minutes, name).toBeLessThanOrEqual(31);
+    }
+  });
+
   it('waits for approval with a task token and the policy TTL as TimeoutSecondsPath', () => {
     const wait = taskStates(definition).get('WaitForApproval')!;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');

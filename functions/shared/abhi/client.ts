@@ -12,7 +12,7 @@ import { CACHE_KINDS, type CacheKind } from './cache';
 import { SecretsManagerCredentialsProvider, StaticCredentialsProvider } from './credentials';
 import { DynamoCircuitBreakerStore, DynamoRateLimiter, DynamoResponseCache, DynamoTokenStore } from './dynamodb-adapters';
 import { MemoryCircuitBreakerStore, MemoryRateLimiter, MemoryResponseCache, MemoryTokenStore } from './memory-adapters';
-import { powertoolsMetricsSink } from './telemetry';
+import { failSafeMetricsSink, powertoolsMetricsSink } from './telemetry';
 import { DEFAULT_FLEET_RATE_LIMIT } from './fleet-limit';
 import * as S from './schemas';
 import type { AbhiCredentials, AbhiMetricsSink, CircuitBreakerStore, CredentialsProvider, RateLimiter, ResponseCache, TokenStore } from './ports';
@@ -27,7 +27,7 @@ export type { CircuitBreakerOptions } from './circuit-breaker';
 export { SecretsManagerCredentialsProvider, StaticCredentialsProvider } from './credentials';
 export { DynamoCircuitBreakerStore, DynamoRateLimiter, DynamoResponseCache, DynamoTokenStore } from './dynamodb-adapters';
 export { MemoryCircuitBreakerStore, MemoryRateLimiter, MemoryResponseCache, MemoryTokenStore } from './memory-adapters';
-export { RecordingMetricsSink, powertoolsMetricsSink } from './telemetry';
+export { RecordingMetricsSink, failSafeMetricsSink, powertoolsMetricsSink } from './telemetry';
 export { ABHI_PUBLISHED_RATE_LIMIT, DEFAULT_FLEET_RATE_LIMIT, fleetRateLimit } from './fleet-limit';
 
 /**
@@ -114,8 +114,8 @@ export class AbhiClient {
 
   constructor(options: AbhiClientOptions) {
     const now = options.now ?? Date.now;
-    const metrics = options.metrics ?? powertoolsMetricsSink();
     const log = options.logger ?? sharedLogger;
+    const metrics = failSafeMetricsSink(options.metrics ?? powertoolsMetricsSink(), log);
     this.credentials = 'get' in options.credentials ? options.credentials : new StaticCredentialsProvider(options.credentials);
     this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
     this.cache = options.cache === null ? undefined : (options.cache ?? new MemoryResponseCache(now));

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { metrics as sharedMetrics } from '#shared/observability';
 import type { AbhiMetricsSink, MetricUnit as Unit } from './ports';
@@ -13,7 +14,7 @@ import type { AbhiMetricsSink, MetricUnit as Unit } from './ports';
  * | AbhiRateLimited         | Count| –                          | no slot within the budget (local) or Abhi 429      |
  * | AbhiBreakerOpened       | Count| AbhiGroup                  | a breaker opened (this instance made the change)   |
  * | AbhiBreakerRejected     | Count| –                          | a call failed fast on an open breaker              |
- * | AbhiBreakerState        | Count| AbhiGroup, AbhiBreakerState| a call saw the breaker half-open/open              |
+ * | AbhiBreakerTrials       | Count| AbhiGroup                  | a half-open trial call was let through             |
  * | AbhiCacheHit/Miss       | Count| –                          | cached read endpoints                              |
  * | AbhiLogins              | Count| –                          | logins this instance performed                     |
  * | AbhiLoginFailures       | Count| AbhiAlarm=LoginRejected    | credentials rejected / user locked (alarm on ≥ 1)  |
@@ -38,6 +39,30 @@ export function powertoolsMetricsSink(metrics: Metrics = sharedMetrics): AbhiMet
     metric(name, unit, value, dimensions) {
       emit(name, unit, value, dimensions);
       for (const [alarmName, alarmValue, immediately] of alarmMetricsFor(name, value, dimensions)) emit(alarmName, alarmName === 'AbhiLatency' ? 'Milliseconds' : 'Count', alarmValue, undefined, immediately);
+    },
+  };
+}
+
+/**
+ * Telemetry never breaks a request: a metric the sink cannot publish (EMF validation, a full buffer, a broken
+ * stdout) is dropped, and logged once per metric name so a recurring fault does not flood the logs. Without this a
+ * metric thrown inside an Abhi call would turn Abhi's success into a failed call and count against the breaker.
+ */
+export function failSafeMetricsSink(inner: AbhiMetricsSink, log: Pick<Logger, 'warn'>): AbhiMetricsSink {
+  const reported = new Set<string>();
+  return {
+    metric(name, unit, value, dimensions) {
+      try {
+        inner.metric(name, unit, value, dimensions);
+      } catch (error) {
+        if (reported.has(name)) return;
+        reported.add(name);
+        try {
+          log.warn('Abhi metric could not be published; dropped (reported once per metric)', { metric: name, error: error instanceof Error ? error.message : String(error) });
+        } catch {
+          // A logger that throws as well leaves nothing to report to.
+        }
+      }
     },
   };
 }

@@ -306,7 +306,7 @@ export class AbhiTransport {
       this.deps.metrics.metric('AbhiBreakerRejected', 'Count', 1);
       return { kind: 'fail', error: new CircuitOpenError(spec.group, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)), context) };
     }
-    if (decision.state !== 'closed') this.deps.metrics.metric('AbhiBreakerState', 'Count', 1, { AbhiGroup: spec.group, AbhiBreakerState: decision.state });
+    if (decision.permit.kind === 'trial') this.deps.metrics.metric('AbhiBreakerTrials', 'Count', 1, { AbhiGroup: spec.group });
     let outcome: CallOutcome = 'ignored';
     try {
       const token = spec.login ? undefined : await this.deps.tokens.getToken(deadline);

@@ -113,8 +113,28 @@ registerAuditDatabase(() => getPool());
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+/** serialization_failure and deadlock_detected: PostgreSQL rolled the whole transaction back; running it again is the cure. */
+const RETRYABLE_TRANSACTION_CODES = new Set(['40001', '40P01']);
+const TRANSACTION_ATTEMPTS = 4;
+
+/**
+ * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. A serialization failure or
+ * deadlock runs it again (up to 4 attempts, short jittered pauses), so `work` must only touch the database — true of
+ * every caller: events are published and external calls made after the commit.
+ */
 export async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runTransaction(work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= TRANSACTION_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_TRANSACTION_CODES.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+    }
+  }
+}
+
+async function runTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await getPool().connect();
   try {
     await client.query('BEGIN');

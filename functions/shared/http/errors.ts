@@ -122,6 +122,8 @@ export function mapError(error: unknown): MappedError {
     }
     return { status: 502, code: 'EXTERNAL_API_ERROR', detail: 'The Abhi service returned an error.', unexpected: true };
   }
+  const database = mapDatabaseError(error);
+  if (database) return database;
   if (isConnectionLoss(error)) {
     // The database (or another backing service) is unreachable — a restart, failover or connection storm. Nothing
     // was decided, so the client may retry (with the same Idempotency-Key for writes); still logged as an outage.
@@ -129,6 +131,41 @@ export function mapError(error: unknown): MappedError {
   }
   return { status: 500, code: 'INTERNAL_ERROR', detail: GENERIC_INTERNAL, unexpected: true };
 }
+
+/**
+ * PostgreSQL errors a repository can meet that are the request's fault or a passing condition, never a 500: the
+ * field is named from the constraint's columns (never its value, which may be personal data).
+ */
+function mapDatabaseError(error: Error): MappedError | undefined {
+  const { code, detail, column, severity } = error as { code?: unknown; detail?: unknown; column?: unknown; severity?: unknown };
+  // node-postgres' DatabaseError: a five-character SQLSTATE and a severity (a network error's code has no severity).
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || typeof severity !== 'string') return undefined;
+  const fields = (typeof detail === 'string' ? /^Key \(([^)]+)\)=/.exec(detail)?.[1]?.split(', ') : undefined) ?? (typeof column === 'string' ? [column] : []);
+  const errors = fields.map((field) => ({ field: `body.${camel(field)}`, message: 'conflicts with an existing record' }));
+  const named = fields.length ? ` (${fields.map(camel).join(', ')})` : '';
+  switch (code) {
+    case '23505': // unique_violation
+    case '23P01': // exclusion_violation
+      return { status: 409, code: 'CONFLICT', detail: `A record with the same${named || ' key'} already exists.`, ...(errors.length ? { errors } : {}), unexpected: false };
+    case '23503': // foreign_key_violation: a referenced record is missing, or a record is still referenced
+      return { status: 409, code: 'CONFLICT', detail: `A related record${named} does not exist or is still in use.`, unexpected: false };
+    case '23502': // not_null_violation
+    case '23514': // check_violation
+      return { status: 422, code: 'VALIDATION_ERROR', detail: `The request breaks a rule of the stored data${named}.`, ...(fields.length ? { errors: fields.map((f) => ({ field: `body.${camel(f)}`, message: 'is not allowed' })) } : {}), unexpected: false };
+    case '40001': // serialization_failure, after withTransaction's retries
+    case '40P01': // deadlock_detected, likewise
+    case '55P03': // lock_not_available
+    case '57014': // query_canceled: statement timeout
+      return { status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The service is busy with concurrent changes; retry shortly.', retryAfterSeconds: 1, unexpected: false };
+  }
+  if (code.startsWith('22')) {
+    // data_exception: a value the column cannot hold (too long, out of range, not a number/date/uuid)
+    return { status: 422, code: 'VALIDATION_ERROR', detail: 'A value in the request cannot be stored (too long, out of range or malformed).', unexpected: false };
+  }
+  return undefined;
+}
+
+const camel = (column: string) => column.trim().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /** PostgreSQL's "server went away / not accepting connections" codes (class 08, admin/crash shutdown, too many). */
 const CONNECTION_LOSS_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);

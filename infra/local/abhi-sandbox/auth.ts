@@ -48,6 +48,13 @@ export class SandboxAuth {
     this.counters = { logins: 0, loginFailures: 0, unauthorized: 0, signatureFailures: 0 };
   }
 
+  /** Takes the users of an earlier run (persistence.ts); their sessions are gone with the old token key. */
+  restore(users: SandboxUser[], passwordResets: SandboxAuth['passwordResets']): void {
+    this.users.clear();
+    for (const user of users) this.users.set(user.username, user);
+    this.passwordResets.splice(0, this.passwordResets.length, ...passwordResets);
+  }
+
   /** Checks a login; counts failures and locks after five in a row. */
   async login(role: Role, username: unknown, password: unknown, meta: { ip?: string; userAgent?: string; emiratesId?: unknown }) {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {

@@ -60,6 +60,16 @@ export interface RepaymentRecord {
   bankTransactionId: string;
 }
 
+export interface DomainSnapshot {
+  banks: SeedBank[];
+  businessTypes: SeedBusinessType[];
+  organizations: SeedOrganization[];
+  employees: SeedEmployee[];
+  transactions: TransactionRecord[];
+  repayments: RepaymentRecord[];
+  sequence: number;
+}
+
 export interface DomainOptions {
   /** Business clock (epoch ms). */
   readonly now: () => number;
@@ -125,6 +135,34 @@ export class SandboxDomain {
 
   newId(): string {
     return uuidV4(this.random);
+  }
+
+  /** The records, for the local stack's state file (persistence.ts). */
+  snapshot(): DomainSnapshot {
+    return {
+      banks: this.banks,
+      businessTypes: this.businessTypes,
+      organizations: this.organizations,
+      employees: [...this.employees.values()],
+      transactions: this.transactions,
+      repayments: this.repayments,
+      sequence: this.sequence,
+    };
+  }
+
+  /**
+   * Takes the records of an earlier run. New ids come from a fresh random seed: the seeded sequence would hand out
+   * the ids of the earlier run's records again.
+   */
+  restore(snapshot: DomainSnapshot, idSeed: number): void {
+    this.banks = snapshot.banks;
+    this.businessTypes = snapshot.businessTypes;
+    this.organizations = snapshot.organizations;
+    this.employees = new Map(snapshot.employees.map((e) => [e.id, e]));
+    this.transactions = snapshot.transactions;
+    this.repayments = snapshot.repayments;
+    this.sequence = snapshot.sequence;
+    this.random = prng(idSeed);
   }
 
   get root(): SeedOrganization {

@@ -8,6 +8,8 @@ import { startAbhiSandbox } from './server';
  *   `platform-local` / `sandbox-local-password` (the same defaults as infra/local/start.ts; not secrets).
  * - ABHI_SANDBOX_SIGNING_SECRET: when set, requests must be signed (reference §4).
  * - ABHI_SANDBOX_RATE_LIMIT_RPS / ABHI_SANDBOX_RATE_LIMIT_BURST (default 10 / 20).
+ * - ABHI_SANDBOX_STATE_FILE: keep the records in this file across restarts (`npm start` sets
+ *   `.local/abhi-sandbox/state.json`, beside PostgreSQL's data); unset, every start begins from the seed.
  */
 async function main(): Promise<void> {
   const config = loadConfig({
@@ -17,12 +19,14 @@ async function main(): Promise<void> {
     ABHI_SANDBOX_SIGNING_SECRET: envVar.text().optional(),
     ABHI_SANDBOX_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
     ABHI_SANDBOX_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
+    ABHI_SANDBOX_STATE_FILE: envVar.text().optional(),
   });
   const sandbox = await startAbhiSandbox({
     port: config.ABHI_SANDBOX_PORT,
     credentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
     signingSecret: config.ABHI_SANDBOX_SIGNING_SECRET,
     rateLimit: { ratePerSecond: config.ABHI_SANDBOX_RATE_LIMIT_RPS, burst: config.ABHI_SANDBOX_RATE_LIMIT_BURST },
+    stateFile: config.ABHI_SANDBOX_STATE_FILE,
   });
   console.log(`Abhi sandbox listening on ${sandbox.baseUrl} (state: ${sandbox.url}/__sandbox/state)`);
   const shutdown = () => {

@@ -5,6 +5,7 @@ import { toFils } from '#shared/domain/money';
 import { SandboxAuth, base32Encode, verifyRequestSignature, type SandboxUser } from './auth';
 import { SandboxDomain, SandboxHttpError, dubaiDate, dubaiYmd, iso, type TransactionRecord } from './domain';
 import { FaultInjector, type FaultConfig } from './faults';
+import { loadSandboxState, saveSandboxState } from './persistence';
 import type { SeedEmployee, SeedOrganization } from './seed';
 
 /**
@@ -37,6 +38,11 @@ export interface AbhiSandboxOptions {
   readonly processingFee?: number;
   readonly seed?: number;
   readonly faults?: FaultConfig;
+  /**
+   * Keep the records in this file across restarts (persistence.ts): loaded at start, written after every write and
+   * at stop. Without it every start begins from the seed (tests).
+   */
+  readonly stateFile?: string;
 }
 
 export interface SandboxRequestLogEntry {
@@ -206,6 +212,10 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
     bucket = { tokens: rate?.burst ?? 0, at: performance.now() };
   };
   reset();
+  const persist = () => {
+    if (options.stateFile) saveSandboxState(options.stateFile, domain, auth);
+  };
+  if (options.stateFile) loadSandboxState(options.stateFile, domain, auth);
 
   const routes = buildRoutes(domain, auth);
 
@@ -366,6 +376,7 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
         ip: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
       });
+      if (method !== 'GET') persist();
     } catch (error) {
       if (error instanceof SandboxHttpError) return fail(error);
       throw error;
@@ -405,6 +416,7 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
       }
       if (path === '/__sandbox/reset' && method === 'POST') {
         reset();
+        persist();
         return send(res, 200, { reset: true });
       }
       if (path === '/__sandbox/clock' && method === 'PUT') {
@@ -446,6 +458,8 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        domain.settle();
+        persist();
         for (const timer of hanging) clearTimeout(timer);
         hanging.clear();
         server.close(() => resolve());

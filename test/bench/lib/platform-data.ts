@@ -16,7 +16,7 @@ export async function seedFromSandbox(environment: BenchEnvironment): Promise<{ 
   try {
     const { seedLocalData } = await import('../../../infra/local/seed');
     await seedLocalData(environment.platform);
-    // seedLocalData returns once the first page is mirrored; the rest of the sync runs through the queues.
+    // seedLocalData waits for the abhi-sync queue to drain; the other queues (events it raised) may still be busy.
     const busy = await waitForQuiet(environment, 60_000);
     const client = new pg.Client({ connectionString: environment.platform.env.DATABASE_URL });
     await client.connect();

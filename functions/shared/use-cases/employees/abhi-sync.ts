@@ -7,7 +7,7 @@ import { findEmployeeById } from '#shared/adapters/postgres/employees-repository
 import { findOrganizationById, upsertOrganizationFromAbhi } from '#shared/adapters/postgres/organizations-repository';
 import { ensureOrganizationMirrored, organizationRecordFromAbhi } from '../organizations/organization-access';
 import { abhiOptions, type BusinessDeps } from './context';
-import { insertMirror, recordFromAbhi, refreshMirror } from './employees';
+import { MirrorIdentityMismatchError, insertMirror, recordFromAbhi, refreshMirror } from './employees';
 
 /**
  * Scheduled refresh of the mirror from Abhi. The schedule enqueues page 1 of organizations and of employees; each
@@ -116,8 +116,14 @@ async function syncEmployee(
   const local = await findEmployeeById(db, remote.id);
   if (local) {
     if (local.status === 'deleted') return { kind: 'skipped' };
-    const { eventId } = await refreshMirror(deps, ctx, local, remote, 'abhi-sync');
-    return eventId ? { kind: 'updated', eventId } : { kind: 'skipped' };
+    try {
+      const { eventId } = await refreshMirror(deps, ctx, local, remote, 'abhi-sync');
+      return eventId ? { kind: 'updated', eventId } : { kind: 'skipped' };
+    } catch (error) {
+      // Already alarmed and logged; the rest of the page is still mirrored.
+      if (error instanceof MirrorIdentityMismatchError) return { kind: 'skipped' };
+      throw error;
+    }
   }
   // A new employee needs an organization; Abhi names it (the sandbox does; without it the row waits).
   if (!remote.organizationId) {

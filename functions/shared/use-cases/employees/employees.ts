@@ -6,6 +6,7 @@ import { assertCanAccessEmployee } from '#shared/auth/tenant';
 import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { recordEvent } from '#shared/events/record';
+import { logger, metrics } from '#shared/observability';
 import {
   findEmployeeByCode,
   findEmployeeById,
@@ -201,6 +202,28 @@ function normaliseStatus(status: string | undefined): string | undefined {
 }
 
 /**
+ * Abhi's record under a mirrored id names another employee (different employee code): e.g. a sandbox that forgot its
+ * records handing out an id again. Overwriting would show one person's name, e-mail and salary under another's
+ * row, so the row is left alone, the `MirrorIdentityMismatch` alarm metric counts it and the caller gets a 502.
+ */
+export class MirrorIdentityMismatchError extends UpstreamError {
+  constructor(employeeId: string) {
+    super(502, 'EXTERNAL_API_ERROR', `Abhi's record for employee ${employeeId} belongs to another employee (its employee code differs); the local record was not overwritten and an operator must reconcile it.`);
+  }
+}
+
+export function assertSameEmployee(local: EmployeeRow, remote: AbhiEmployee): void {
+  if (!remote.employeeCode || remote.employeeCode === local.employee_code) return;
+  logger.error('Abhi record and mirror row of the same id name different employees; not overwritten', { employeeId: local.id, organizationId: local.organization_id });
+  try {
+    metrics.singleMetric().addMetric('MirrorIdentityMismatch', 'Count', 1);
+  } catch (error) {
+    logger.warn('MirrorIdentityMismatch metric could not be published', { error: error instanceof Error ? error.message : String(error) });
+  }
+  throw new MirrorIdentityMismatchError(local.id);
+}
+
+/**
  * Brings the mirror row up to Abhi's record; writes `employee.updated` (source `abhi-read`/`abhi-sync`) when anything
  * changed. Returns the row and the event id to publish.
  */
@@ -211,6 +234,7 @@ export async function refreshMirror(
   remote: AbhiEmployee,
   source: 'abhi-read' | 'abhi-sync',
 ): Promise<{ row: EmployeeRow; eventId?: string }> {
+  assertSameEmployee(local, remote);
   const columns = mirroredColumns(remote, local);
   // Deactivation can happen at Abhi or here (Abhi's update takes no status): Abhi's `inactive` is adopted, its
   // `active` does not undo a local deactivation.
@@ -273,6 +297,7 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
   if (touchesAbhi) {
     // Abhi updates whole records: start from its current one (fresh, not cached) and apply the changes.
     const current = await callAbhi('Employee', () => deps.abhi.employees.get(employeeId, abhiOptions(ctx, { bypassCache: true })));
+    assertSameEmployee(local, current);
     const [storedAccount, storedEid] = await Promise.all([
       local.account_number_enc ? deps.cipher.decrypt('account_number', local.account_number_enc) : Promise.resolve(undefined),
       local.emirates_id_enc ? deps.cipher.decrypt('emirates_id', local.emirates_id_enc) : Promise.resolve(undefined),
