@@ -164,6 +164,12 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 1,
       description: 'An approval decision was saved but resuming the waiting workflow failed; it picks the decision up when its wait ends.',
     });
+    this.alarm('AdvanceStatusPollExhausted', {
+      metric: custom(CUSTOM_METRICS.advanceStatusPollExhausted),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'Abhi still reports an advance as not final after the last scheduled status poll; polling stopped for it.',
+    });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
       threshold: 1,

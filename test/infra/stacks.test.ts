@@ -478,6 +478,7 @@ describe('monitoring stack (prod)', () => {
       ['AdvanceRecordingStuck', 1],
       ['AdvanceOutcomeUnknown', 1],
       ['AdvanceWorkflowSignalFailed', 1],
+      ['AdvanceStatusPollExhausted', 1],
     ] as const) {
       expect(alarm(name)).toMatchObject({
         Namespace: 'AbhiEwa',

@@ -74,6 +74,14 @@ const TEMPLATES: Record<string, Template> = {
     subject: 'Advance paid out',
     text: (e, r) => `Hello ${r.firstName}, ${aed(e.payload.amount)} is on its way to your bank account.`,
   },
+  'transaction.advance.disbursed': {
+    subject: 'Advance disbursed',
+    text: (e, r) => `Hello ${r.firstName}, Abhi has disbursed your advance of ${aed(e.payload.amount)} to your bank account.`,
+  },
+  'transaction.advance.status_changed': {
+    subject: 'Advance status updated',
+    text: (e, r) => `Hello ${r.firstName}, the status of your advance of ${aed(e.payload.amount)} is now "${String(e.payload.status)}".`,
+  },
   'transaction.advance.failed': {
     subject: 'Advance could not be paid',
     text: (e, r) => `Hello ${r.firstName}, we could not pay out ${aed(e.payload.amount)}. Nothing was deducted; please try again later.`,
