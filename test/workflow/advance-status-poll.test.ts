@@ -77,8 +77,9 @@ describe('advance status polled at Abhi', () => {
     expect((await api.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'balance.updated' AND payload->>'cause' = 'abhi_status' AND payload->>'requestId' = $1`, [advance.id])).rows[0].n).toBe(1);
   });
 
-  it('failed at the sandbox: the advance becomes FAILED, the ledger is reversed, the employee is told', async () => {
+  it('failed at the sandbox: the advance becomes FAILED, the ledger is reversed, the employee is told (in Arabic here)', async () => {
     const { employee, advance } = await completedAdvance(1, 80);
+    await api.db.query(`UPDATE organizations SET notification_settings = '{"locale":"ar"}' WHERE id = $1`, [employee.organizationId]);
     await moveAtSandbox(advance.abhiTransactionId, 'failed');
     const failed = await eventually('the failed status', async () => {
       const view = await api.getTransaction(advance.id);
@@ -88,7 +89,11 @@ describe('advance status polled at Abhi', () => {
     expect(failed.reasons[0]).toMatchObject({ code: 'ABHI_REVERSED' });
     const ledger = await api.db.query(`SELECT sum(amount)::text AS total FROM ledger_entries WHERE advance_request_id = $1`, [advance.id]);
     expect(Number(ledger.rows[0].total)).toBe(0);
-    await eventually('the failed notification', async () => ((await mailbox(employee.email, 'transaction.advance.failed')).length > 0 ? true : undefined));
+    const mails = await eventually('the failed notification', async () => {
+      const items = await mailbox(employee.email, 'transaction.advance.failed');
+      return items.length > 0 ? items : undefined;
+    });
+    expect(mails[0]).toMatchObject({ subject: 'تعذّر صرف السلفة', body: expect.stringContaining('80.00 درهم') });
   });
 
   it('an advance Abhi never settles is polled on the schedule and given up after the limit (alarm metric: CloudWatch not local)', async () => {
