@@ -60,6 +60,8 @@ export const QUEUES: readonly QueueDefinition[] = [
     maxConcurrency: 5,
     eventTypes: [
       'employee.created',
+      'employee.updated',
+      'employee.deleted',
       'transaction.advance.requested',
       'transaction.advance.approval_requested',
       'transaction.advance.approved',

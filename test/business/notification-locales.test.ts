@@ -16,7 +16,7 @@ const event = (type: string): DomainEvent =>
     type,
     version: 1,
     time: '2026-12-01T09:00:00.000Z',
-    payload: { requestId: 'req-1', employeeId: 'emp-7', amount: 250.5, reasons: ['Budget freeze'], expiresAt: '2026-12-03T09:00:00.000Z', status: 'on_hold' },
+    payload: { requestId: 'req-1', employeeId: 'emp-7', changed: ['phone', 'department'], amount: 250.5, reasons: ['Budget freeze'], expiresAt: '2026-12-03T09:00:00.000Z', status: 'on_hold' },
   }) as DomainEvent;
 const subscribed = QUEUES.find((q) => q.name === 'notifications')!.eventTypes!;
 
@@ -49,6 +49,13 @@ describe('notifications in English and Arabic', () => {
       }
     });
   }
+
+  it('a profile change names the fields (never their values)', () => {
+    const [en] = compose(event('employee.updated'), recipient, resolveNotificationSettings({}));
+    expect(en!.body).toContain('(phone, department)');
+    const [ar] = compose(event('employee.updated'), recipient, resolveNotificationSettings({ locale: 'ar' }));
+    expect(ar!.body).toContain('(phone، department)');
+  });
 
   it('the approvers’ request and HR’s copy are in the organization’s language too', () => {
     const settings = resolveNotificationSettings({ hrEmail: 'hr@org.example', approverEmail: 'finance@org.example', locale: 'ar' });

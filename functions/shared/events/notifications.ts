@@ -41,6 +41,11 @@ const aed = (value: unknown): string => (typeof value === 'number' && Number.isF
 const aedAr = (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(2)} درهم` : 'سلفتك');
 const reasonsOf = (e: DomainEvent): string[] =>
   [e.payload.reason, ...(Array.isArray(e.payload.reasons) ? e.payload.reasons : [])].filter((x): x is string => typeof x === 'string' && x !== '');
+/** The names (never the values) of the fields an employee update changed. */
+const changedFields = (e: DomainEvent, separator: string): string => {
+  const names = Array.isArray(e.payload.changed) ? e.payload.changed.filter((x): x is string => typeof x === 'string') : [];
+  return names.length ? ` (${names.join(separator)})` : '';
+};
 const until = (e: DomainEvent, word: string): string => (typeof e.payload.expiresAt === 'string' ? ` ${word} ${e.payload.expiresAt}` : '');
 
 const TEMPLATES: Record<string, Template> = {
@@ -53,6 +58,27 @@ const TEMPLATES: Record<string, Template> = {
       subject: 'مرحباً بك في خدمة السلفة على الراتب المكتسب',
       text: (_e, r) => `مرحباً ${r.firstName}، سجّلك صاحب العمل في خدمة السلفة على الراتب المكتسب. يمكنك الآن طلب سلفة من الراتب الذي اكتسبته.`,
     },
+  },
+  'employee.updated': {
+    en: {
+      subject: 'Your profile was updated',
+      text: (e, r) => `Hello ${r.firstName}, your employee profile was updated${changedFields(e, ', ')}. If you did not expect this, tell your HR team.`,
+    },
+    ar: {
+      subject: 'تم تحديث ملفك الشخصي',
+      text: (e, r) => `مرحباً ${r.firstName}، تم تحديث ملفك الوظيفي${changedFields(e, '، ')}. إذا لم تكن تتوقع ذلك، فأبلغ فريق الموارد البشرية.`,
+    },
+  },
+  'employee.deleted': {
+    en: {
+      subject: 'Your access was deactivated',
+      text: (_e, r) => `Hello ${r.firstName}, your employer has deactivated your earned wage access. Advances already paid are still repaid from your salary.`,
+    },
+    ar: {
+      subject: 'تم إيقاف وصولك',
+      text: (_e, r) => `مرحباً ${r.firstName}، أوقف صاحب العمل وصولك إلى خدمة السلفة على الراتب المكتسب. تُسدَّد السلف المصروفة سابقاً من راتبك كالمعتاد.`,
+    },
+    copyHr: true,
   },
   'transaction.advance.requested': {
     en: {
