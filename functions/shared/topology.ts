@@ -64,6 +64,7 @@ export const QUEUES: readonly QueueDefinition[] = [
       'employee.deleted',
       'transaction.advance.requested',
       'transaction.advance.approval_requested',
+      'transaction.advance.approval_reminder',
       'transaction.advance.approved',
       'transaction.advance.rejected',
       'transaction.advance.expired',
@@ -133,6 +134,12 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     entry: 'transactions/start-status-poll',
     expression: 'rate(1 minute)',
     purpose: "Enqueues the advances whose next status check at Abhi is due (backoff 1 min, 5 min, 30 min, then hourly)",
+  },
+  {
+    name: 'approval-reminders',
+    entry: 'transactions/remind-approvers',
+    expression: 'rate(5 minutes)',
+    purpose: 'Reminds the approvers of advances whose approval window closes soon (once each)',
   },
   { name: 'reconciliation', entry: 'reconciliation/run-reconciliation', expression: 'cron(0 2 * * ? *)', purpose: 'Compares the ledger with Abhi and reports mismatches' },
 ];

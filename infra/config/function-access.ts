@@ -83,6 +83,7 @@ const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
 const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'outbox-sweep': { database: true, publishEvents: true },
   'advance-status-poll': { database: true, sendTo: ['advance-status'] },
+  'approval-reminders': { database: true, publishEvents: true },
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
   // Restarts the workflow of requests stuck before Abhi was called, and settles the ones Abhi did create.
   reconciliation: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollDelaySeconds, isAbhiFinalStatus, type StatusPollSettings } from '../../functions/shared/use-cases/advances/status-poll';
-import { startWorkflowTestApi, type WorkflowTestApi } from './support';
+import { TEST_POLICY, startWorkflowTestApi, type WorkflowTestApi } from './support';
 
 /**
  * Status kept in step with Abhi (docs/operations.md, "Advance status polling"): a status moved at the Abhi sandbox
@@ -11,7 +11,7 @@ let api: WorkflowTestApi;
 
 beforeAll(async () => {
   api = await startWorkflowTestApi({
-    extraEnv: { LOCAL_STATUS_POLL_INTERVAL_MS: '300', STATUS_POLL_DELAYS_SECONDS: '0.3', STATUS_POLL_MAX_POLLS: '6' },
+    extraEnv: { LOCAL_STATUS_POLL_INTERVAL_MS: '300', STATUS_POLL_DELAYS_SECONDS: '0.3', STATUS_POLL_MAX_POLLS: '6', APPROVAL_REMINDER_LEAD_SECONDS: '7200' },
   });
 });
 afterAll(async () => {
@@ -105,6 +105,26 @@ describe('advance status polled at Abhi', () => {
     expect(row.abhi_poll_count).toBe(6);
     expect(row.abhi_next_poll_at).toBeNull();
     expect((await api.getTransaction(advance.id)).abhiStatus).toBe('pending');
+  });
+
+  it('the approvers are reminded once before an approval expires (the schedule run by the test: EventBridge is not local)', async () => {
+    const employee = api.employees[3]!;
+    await api.db.query(`UPDATE organizations SET notification_settings = '{"approverEmail":"finance@reminder.example"}' WHERE id = $1`, [employee.organizationId]);
+    const token = await api.employeeToken(employee);
+    const created = await api.requestAdvance(token, { employeeId: employee.id, amount: TEST_POLICY.approvalThreshold + 20 });
+    await api.waitForStatus(created.body.id, ['PENDING_APPROVAL']);
+    const { handler } = await import('../../functions/transactions/remind-approvers');
+    const run = async () => (await handler({} as never)).reminded;
+    expect(await run()).toBe(1);
+    expect(await run()).toBe(0);
+    const mails = await eventually('the reminder', async () => {
+      const items = await mailbox('finance@reminder.example', 'transaction.advance.approval_reminder');
+      return items.length > 0 ? items : undefined;
+    });
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ subject: '[Approval needed] Reminder: advance waiting for approval', body: expect.stringContaining(`/api/v1/transactions/${created.body.id}/status`) });
+    expect(await mailbox(employee.email, 'transaction.advance.approval_reminder')).toHaveLength(0);
+    await api.request('PUT', `/api/v1/transactions/${created.body.id}/status`, { token, body: { action: 'cancel' } });
   });
 
   it('the production schedule: 1 min, 5 min, 30 min, then hourly; Abhi statuses that end it', () => {

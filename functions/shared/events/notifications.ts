@@ -24,7 +24,8 @@ export interface OutgoingNotification {
 
 interface Wording {
   subject: string;
-  text: (event: DomainEvent, recipient: Recipient) => string;
+  /** The employee's message; absent when only the approvers are told (a reminder). */
+  text?: (event: DomainEvent, recipient: Recipient) => string;
   /** The approvers' message (the finance managers' mailbox, else HR's), for events that ask them to act. */
   askApprovers?: (event: DomainEvent, recipient: Recipient) => string;
 }
@@ -133,6 +134,20 @@ const TEMPLATES: Record<string, Template> = {
         `وافق عليها أو ارفضها عبر PUT /api/v1/transactions/${String(e.payload.requestId)}/status.`,
     },
   },
+  'transaction.advance.approval_reminder': {
+    en: {
+      subject: 'Reminder: advance waiting for approval',
+      askApprovers: (e, r) =>
+        `Reminder: the advance of ${aed(e.payload.amount)} for ${r.firstName} (employee ${r.employeeId}) still waits for approval and expires${until(e, 'at')}. ` +
+        `Approve or reject it with PUT /api/v1/transactions/${String(e.payload.requestId)}/status.`,
+    },
+    ar: {
+      subject: 'تذكير: سلفة بانتظار الموافقة',
+      askApprovers: (e, r) =>
+        `تذكير: السلفة بمبلغ ${aedAr(e.payload.amount)} للموظف ${r.firstName} (${r.employeeId}) ما زالت بانتظار الموافقة وتنتهي صلاحيتها${until(e, 'في')}. ` +
+        `وافق عليها أو ارفضها عبر PUT /api/v1/transactions/${String(e.payload.requestId)}/status.`,
+    },
+  },
   'transaction.advance.expired': {
     en: {
       subject: 'Advance request expired',
@@ -222,25 +237,27 @@ export function compose(event: DomainEvent, recipient: Recipient, settings: Noti
   if (!template || settings.mutedEvents.includes(event.type)) return [];
   const wording = template[settings.locale] ?? template.en;
   const copy = COPY_WORDING[settings.locale] ?? COPY_WORDING.en;
-  const body = wording.text(event, recipient);
   const out: OutgoingNotification[] = [];
-  if (settings.channels.email && recipient.email) {
-    out.push({ channel: 'email', recipient: recipient.email, subject: wording.subject, body, employeeId: recipient.employeeId });
-  }
-  if (settings.channels.sms && recipient.phone) {
-    out.push({ channel: 'sms', recipient: recipient.phone, subject: null, body, employeeId: recipient.employeeId });
-  }
-  if (settings.channels.push) {
-    out.push({ channel: 'push', recipient: `employee:${recipient.employeeId}`, subject: wording.subject, body, employeeId: recipient.employeeId });
-  }
-  if (template.copyHr && settings.hrEmail && settings.channels.email) {
-    out.push({
-      channel: 'email',
-      recipient: settings.hrEmail,
-      subject: `${copy.hr} ${wording.subject}`,
-      body: `${copy.forEmployee(wording.subject, recipient.employeeId)} ${body}`,
-      employeeId: recipient.employeeId,
-    });
+  if (wording.text) {
+    const body = wording.text(event, recipient);
+    if (settings.channels.email && recipient.email) {
+      out.push({ channel: 'email', recipient: recipient.email, subject: wording.subject, body, employeeId: recipient.employeeId });
+    }
+    if (settings.channels.sms && recipient.phone) {
+      out.push({ channel: 'sms', recipient: recipient.phone, subject: null, body, employeeId: recipient.employeeId });
+    }
+    if (settings.channels.push) {
+      out.push({ channel: 'push', recipient: `employee:${recipient.employeeId}`, subject: wording.subject, body, employeeId: recipient.employeeId });
+    }
+    if (template.copyHr && settings.hrEmail && settings.channels.email) {
+      out.push({
+        channel: 'email',
+        recipient: settings.hrEmail,
+        subject: `${copy.hr} ${wording.subject}`,
+        body: `${copy.forEmployee(wording.subject, recipient.employeeId)} ${body}`,
+        employeeId: recipient.employeeId,
+      });
+    }
   }
   const approvers = settings.approverEmail ?? settings.hrEmail;
   if (wording.askApprovers && approvers && settings.channels.email) {
