@@ -27,7 +27,8 @@ export const handler = eventConsumer('send-notification', async (event) => {
   }
   const db = getPool();
   const target = await notificationTarget(db, employeeId);
-  if (!target || target.status === 'deleted') return;
+  // A deleted employee hears only that they were deactivated.
+  if (!target || (target.status === 'deleted' && event.type !== 'employee.deleted')) return;
   const settings = resolveNotificationSettings(target.notification_settings);
   const messages = compose(event, { employeeId, firstName: target.first_name, email: target.email, phone: target.phone }, settings);
   const records: NotificationRecord[] = [];

@@ -46,6 +46,8 @@ export interface Route {
   readonly idempotency: IdempotencyMode;
   /** Largest accepted body in bytes when it differs from the default (`MAX_BODY_BYTES`, 256 KiB). */
   readonly maxBodyBytes?: number;
+  /** Function timeout when the route may hold the request open (Prefer: wait); below API Gateway's 29 s limit. */
+  readonly timeoutSeconds?: number;
   readonly summary: string;
   readonly tag: 'System' | 'Employees' | 'Jobs' | 'Transactions' | 'Organizations' | 'Master data' | 'Reports' | 'Reconciliation' | 'Webhooks' | 'Identity';
 }
@@ -81,7 +83,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getJob', method: 'GET', path: '/jobs/{id}', entry: 'jobs/get-job', auth: 'jwt', roles: ['admin', 'hr_manager', 'organization_admin', 'service_account'], ...read, summary: 'Status and per-item results of a background job', tag: 'Jobs' },
 
   // Transactions
-  { id: 'requestAdvance', method: 'POST', path: '/transactions/advance', entry: 'transactions/request-advance', auth: 'jwt', roles: ['employee', 'admin'], rateLimitClass: 'advance', idempotency: 'required', summary: 'Request a salary advance (runs the advance workflow)', tag: 'Transactions' },
+  { id: 'requestAdvance', method: 'POST', path: '/transactions/advance', entry: 'transactions/request-advance', auth: 'jwt', roles: ['employee', 'admin'], rateLimitClass: 'advance', idempotency: 'required', timeoutSeconds: 28, summary: 'Request a salary advance (runs the advance workflow; Prefer: wait=N for the outcome)', tag: 'Transactions' },
   { id: 'createRepayment', method: 'POST', path: '/transactions/repayment', entry: 'transactions/create-repayment', auth: 'jwt', roles: FINANCE, rateLimitClass: 'write', idempotency: 'required', summary: 'Record a repayment against an employee or a transaction', tag: 'Transactions' },
   { id: 'validateAdvance', method: 'POST', path: '/transactions/validate', entry: 'transactions/validate-advance', auth: 'jwt', roles: ['employee', 'admin', 'finance_manager'], ...write, summary: 'Check whether an advance amount is allowed now', tag: 'Transactions' },
   { id: 'listTransactions', method: 'GET', path: '/transactions', entry: 'transactions/list-transactions', auth: 'jwt', roles: TRANSACTION_READERS, ...read, summary: "Employer view of the organization's transactions", tag: 'Transactions' },

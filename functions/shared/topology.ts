@@ -42,6 +42,15 @@ export const QUEUES: readonly QueueDefinition[] = [
     maxConcurrency: 2,
   },
   {
+    name: 'advance-status',
+    consumer: 'transactions/poll-advance-status',
+    purpose: "Advances created at Abhi but not final there, to ask Abhi for their status (bulk priority, 10 per batch)",
+    batchSize: 10,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 60,
+    maxConcurrency: 2,
+  },
+  {
     name: 'notifications',
     consumer: 'events/send-notification',
     purpose: 'E-mail/SMS/push notifications for domain events',
@@ -51,14 +60,19 @@ export const QUEUES: readonly QueueDefinition[] = [
     maxConcurrency: 5,
     eventTypes: [
       'employee.created',
+      'employee.updated',
+      'employee.deleted',
       'transaction.advance.requested',
       'transaction.advance.approval_requested',
+      'transaction.advance.approval_reminder',
       'transaction.advance.approved',
       'transaction.advance.rejected',
       'transaction.advance.expired',
       'transaction.advance.cancelled',
       'transaction.advance.created',
       'transaction.advance.failed',
+      'transaction.advance.disbursed',
+      'transaction.advance.status_changed',
       'transaction.repayment.created',
     ],
   },
@@ -115,6 +129,18 @@ export interface ScheduleDefinition {
 export const SCHEDULES: readonly ScheduleDefinition[] = [
   { name: 'outbox-sweep', entry: 'events/sweep-outbox', expression: 'rate(1 minute)', purpose: 'Publishes outbox events the immediate relay missed' },
   { name: 'abhi-sync', entry: 'sync/start-abhi-sync', expression: 'rate(6 hours)', purpose: 'Enqueues a refresh of employees and organizations from Abhi' },
+  {
+    name: 'advance-status-poll',
+    entry: 'transactions/start-status-poll',
+    expression: 'rate(1 minute)',
+    purpose: "Enqueues the advances whose next status check at Abhi is due (backoff 1 min, 5 min, 30 min, then hourly)",
+  },
+  {
+    name: 'approval-reminders',
+    entry: 'transactions/remind-approvers',
+    expression: 'rate(5 minutes)',
+    purpose: 'Reminds the approvers of advances whose approval window closes soon (once each)',
+  },
   { name: 'reconciliation', entry: 'reconciliation/run-reconciliation', expression: 'cron(0 2 * * ? *)', purpose: 'Compares the ledger with Abhi and reports mismatches' },
 ];
 

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { abhiClientFromEnv } from '#shared/abhi/client';
+import { abhiClientFromEnv, DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { envVar, loadConfig } from '#shared/config';
@@ -13,6 +13,7 @@ import { logger, metrics } from '#shared/observability';
 import { abhiGateway } from '#shared/use-cases/advances/abhi-gateway';
 import { toWorkflowError } from '#shared/use-cases/advances/errors';
 import type { AbhiGateway, CachePort, MetricsPort, TransactionDeps } from '#shared/use-cases/advances/ports';
+import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import type { WebhookDeps } from '#shared/use-cases/webhooks/abhi-webhook';
 
 /**
@@ -26,6 +27,8 @@ interface Invocation {
   correlationId?: string;
   /** A workflow task: its Abhi calls queue for a fleet rate slot for most of the run (see `callOptions`). */
   patient?: boolean;
+  /** Queued background work (status polling): its Abhi calls leave the interactive reserve alone (ADR 0018). */
+  bulk?: boolean;
 }
 const invocation = new AsyncLocalStorage<Invocation>();
 
@@ -37,10 +40,11 @@ export function withInvocation<T>(
   context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   correlationId: string | undefined,
   work: () => Promise<T>,
-  options: { patient?: boolean } = {},
+  options: { patient?: boolean; bulk?: boolean } = {},
 ): Promise<T> {
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 25_000;
-  return invocation.run({ deadline: Date.now() + Math.max(1_000, remaining - 1_500), correlationId, ...(options.patient ? { patient: true } : {}) }, work);
+  const mode = { ...(options.patient ? { patient: true } : {}), ...(options.bulk ? { bulk: true } : {}) };
+  return invocation.run({ deadline: Date.now() + Math.max(1_000, remaining - 1_500), correlationId, ...mode }, work);
 }
 
 let deps: TransactionDeps | undefined;
@@ -67,6 +71,7 @@ export function transactionDeps(): TransactionDeps {
             // A workflow task waits for a fleet rate slot (keeping one attempt and a reserve) instead of failing
             // AbhiUnavailable after 2 s and sleeping in a Step Functions retry while Abhi has capacity again.
             ...(current.patient ? { maxRateLimitWaitMs: Math.max(2_000, current.deadline - Date.now() - timing.ABHI_TIMEOUT_MS - PATIENT_RESERVE_MS) } : {}),
+            ...(current.bulk ? { priority: 'bulk' as const } : {}),
           };
         },
         // Just over one attempt: after a timeout the client has no time left to repeat the write itself.
@@ -96,6 +101,34 @@ function lazyGateway(build: () => AbhiGateway): AbhiGateway {
       return typeof member === 'function' ? member.bind(gateway) : member;
     },
   });
+}
+
+let statusPoll: StatusPollSettings | undefined;
+
+/**
+ * The status poll's schedule (docs/operations.md): STATUS_POLL_DELAYS_SECONDS (default 60,300,1800,3600: the first
+ * after creation, the last repeats), STATUS_POLL_MAX_POLLS (default 50, about two days), and per run at most a
+ * quarter of a minute of the fleet's Abhi rate (ABHI_RATE_LIMIT_RPS × 15), so interactive calls keep at least half.
+ */
+export function statusPollSettings(): StatusPollSettings {
+  if (statusPoll) return statusPoll;
+  const config = loadConfig({
+    STATUS_POLL_DELAYS_SECONDS: envVar.text().default('60,300,1800,3600'),
+    STATUS_POLL_MAX_POLLS: envVar.positiveInt().default(50),
+    STATUS_POLL_LEASE_SECONDS: envVar.positiveInt().default(300),
+    ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+  });
+  const delays = config.STATUS_POLL_DELAYS_SECONDS.split(',').map((d) => Number(d.trim()));
+  if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d <= 0)) {
+    throw new Error('STATUS_POLL_DELAYS_SECONDS must be a comma-separated list of positive seconds, e.g. "60,300,1800,3600".');
+  }
+  statusPoll = {
+    delaysSeconds: delays,
+    maxPolls: config.STATUS_POLL_MAX_POLLS,
+    batchLimit: Math.max(1, Math.floor(config.ABHI_RATE_LIMIT_RPS * 15)),
+    leaseSeconds: config.STATUS_POLL_LEASE_SECONDS,
+  };
+  return statusPoll;
 }
 
 /** Replaces the dependencies (tests that run use cases against fakes). */

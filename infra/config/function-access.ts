@@ -76,10 +76,14 @@ const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   'balance-refresh': { state: 'readWrite', database: true, abhi: 'client' },
   // Runs reconciliation like the nightly schedule does (same grants, same reasons).
   'reconciliation-requests': { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
+  // Asks Abhi for an advance's status and records a change (ledger, outbox).
+  'advance-status': { state: 'readWrite', database: true, abhi: 'client', publishEvents: true },
 };
 
 const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'outbox-sweep': { database: true, publishEvents: true },
+  'advance-status-poll': { database: true, sendTo: ['advance-status'] },
+  'approval-reminders': { database: true, publishEvents: true },
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
   // Restarts the workflow of requests stuck before Abhi was called, and settles the ones Abhi did create.
   reconciliation: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },

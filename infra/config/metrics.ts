@@ -19,6 +19,8 @@ export const CUSTOM_METRICS = {
   advanceRecordingStuck: 'AdvanceRecordingStuck',
   /** An advance create whose outcome at Abhi could not be established; it is retried by reference (Count). */
   advanceOutcomeUnknown: 'AdvanceOutcomeUnknown',
+  /** An advance Abhi still reports as not final after the last status poll (Count; docs/operations.md). */
+  advanceStatusPollExhausted: 'AdvanceStatusPollExhausted',
   /** Approve/reject/cancel was saved but resuming the waiting workflow failed; reconciliation resumes it (Count). */
   advanceWorkflowSignalFailed: 'AdvanceWorkflowSignalFailed',
   /** Every HTTP call to Abhi (Count) and its duration (Milliseconds). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QUEUES } from '#shared/topology';
+import { QUEUES, SCHEDULES } from '#shared/topology';
 import { migrateUp } from '#shared/db/migrate';
 import { createTables } from './services/dynamodb-local';
 import { createMessaging, resolveLocalhostSubdomains, type LocalMessaging } from './services/sqs-local';
@@ -10,6 +10,7 @@ import { LOCAL_AWS_ENV } from './services/aws-local';
 import { startStepFunctionsLocal } from './services/step-functions-local';
 import { LOCAL_CLIENT_IDS } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
+import { fakeLambdaContext } from './lambda-context';
 
 /**
  * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
@@ -121,6 +122,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
       onError: (error) => options.onConsumerError?.(definition.name, error),
     });
   }
+  const statusPoll = startLocalStatusPoll(env.LOCAL_STATUS_POLL_INTERVAL_MS);
   const api = await startApiServer({
     port: options.apiPort,
     extraRoutes: options.extraRoutes,
@@ -134,10 +136,41 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     pollers,
     async stop() {
       await api.stop();
+      await statusPoll.stop();
       await Promise.allSettled(Object.values(pollers).map((p) => p.stop()));
       await stepFunctions.stop();
       const { closePool } = await import('#shared/db/pool');
       await closePool();
+    },
+  };
+}
+
+/**
+ * EventBridge Scheduler's part for the advance status poll (topology `advance-status-poll`): runs its entry every
+ * `intervalMs` (LOCAL_STATUS_POLL_INTERVAL_MS; `npm start` sets 5 s, tests opt in), one run at a time. Unset: off.
+ */
+function startLocalStatusPoll(intervalMs: string | undefined): { stop(): Promise<void> } {
+  const every = Number(intervalMs ?? 0);
+  if (!Number.isFinite(every) || every <= 0) return { stop: async () => undefined };
+  const schedule = SCHEDULES.find((s) => s.name === 'advance-status-poll')!;
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= (async () => {
+      try {
+        const handler = await loadEntry<(event: unknown, context: unknown) => Promise<unknown>>(schedule.entry);
+        await handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event', detail: {}, time: new Date().toISOString() }, fakeLambdaContext(schedule.entry, 60_000));
+      } catch (error) {
+        console.error(`Local schedule ${schedule.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        running = undefined;
+      }
+    })();
+  }, every);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

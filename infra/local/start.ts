@@ -111,6 +111,11 @@ async function main(): Promise<void> {
         // Readable by default: one short line per request, handlers' JSON logs from WARN up (./log-format).
         // LOG_FORMAT=json: the handlers' full JSON logs (INFO), as in CloudWatch.
         ...(jsonLogs ? {} : { accessLog: (line: string) => console.log(line) }),
+        // Advances move at the sandbox in seconds, not hours: poll their status every few seconds (override either).
+        extraEnv: {
+          LOCAL_STATUS_POLL_INTERVAL_MS: process.env.LOCAL_STATUS_POLL_INTERVAL_MS ?? '5000',
+          STATUS_POLL_DELAYS_SECONDS: process.env.STATUS_POLL_DELAYS_SECONDS ?? '5,10,30,60',
+        },
         onConsumerError: (queue, error) => console.error(`[${queue}] consumer error: ${error instanceof Error ? error.message : String(error)}`),
       },
     );

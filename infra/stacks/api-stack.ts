@@ -190,7 +190,7 @@ export class ApiStack extends Stack {
       functionName: names.routeFunction(config, route.id),
       description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
       memoryMb: config.functions.api.memoryMb,
-      timeoutSeconds: config.functions.api.timeoutSeconds,
+      timeoutSeconds: route.timeoutSeconds ?? config.functions.api.timeoutSeconds,
       access,
     });
     if (route.rateLimitClass !== 'none') {

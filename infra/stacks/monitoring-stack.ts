@@ -170,6 +170,12 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 1,
       description: "Abhi's record under a mirrored employee id names another employee; the local row was kept and the request answered 502.",
     });
+    this.alarm('AdvanceStatusPollExhausted', {
+      metric: custom(CUSTOM_METRICS.advanceStatusPollExhausted),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'Abhi still reports an advance as not final after the last scheduled status poll; polling stopped for it.',
+    });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
       threshold: 1,

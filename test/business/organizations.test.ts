@@ -115,7 +115,7 @@ describe('organizations', () => {
       parentOrganizationId: ids.orgA,
       creditLimit: 250000.5,
       advancePolicy: DEFAULT_ADVANCE_POLICY,
-      notificationSettings: { channels: { email: true, sms: true, push: false }, hrEmail: null, approverEmail: null, mutedEvents: [] },
+      notificationSettings: { channels: { email: true, sms: true, push: false }, hrEmail: null, approverEmail: null, mutedEvents: [], locale: 'en' },
     });
     expect(Object.keys(created.body.users)).toEqual(expect.arrayContaining(['admin', 'operator']));
     expect(JSON.stringify(created.body)).not.toMatch(/password|MFAsecret/i);
@@ -178,7 +178,7 @@ describe('organizations', () => {
     });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.advancePolicy).toEqual({ ...DEFAULT_ADVANCE_POLICY, approvalThreshold: 1500, maxAdvancesPerMonth: 2 });
-    expect(first.body.notificationSettings).toEqual({ channels: { email: true, sms: false, push: false }, hrEmail: 'hr@a.example', approverEmail: null, mutedEvents: [] });
+    expect(first.body.notificationSettings).toEqual({ channels: { email: true, sms: false, push: false }, hrEmail: 'hr@a.example', approverEmail: null, mutedEvents: [], locale: 'en' });
     const second = await api.request('PUT', `/api/v1/organizations/${ids.orgA}`, { token: orgAdminA, body: { notificationSettings: { mutedEvents: ['employee.created'] } } });
     expect(second.body.advancePolicy.approvalThreshold).toBe(1500);
     expect(second.body.notificationSettings).toMatchObject({ hrEmail: 'hr@a.example', mutedEvents: ['employee.created'] });

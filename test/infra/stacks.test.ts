@@ -479,6 +479,7 @@ describe('monitoring stack (prod)', () => {
       ['AdvanceOutcomeUnknown', 1],
       ['AdvanceWorkflowSignalFailed', 1],
       ['MirrorIdentityMismatch', 1],
+      ['AdvanceStatusPollExhausted', 1],
     ] as const) {
       expect(alarm(name)).toMatchObject({
         Namespace: 'AbhiEwa',

@@ -7,11 +7,13 @@ import type {
   LoginRejection,
   RateLimitDecision,
   RateLimiter,
+  RatePriority,
   ResponseCache,
   StoredToken,
   TokenRecord,
   TokenStore,
 } from './ports';
+import { interactiveReserve } from './fleet-limit';
 
 /**
  * DynamoDB implementations of the Abhi client's ports, all in the state table (`pk`/`sk`, TTL `expiresAt`), see
@@ -194,20 +196,26 @@ export class DynamoRateLimiter implements RateLimiter {
   private readonly key: { pk: string; sk: string };
   private readonly intervalMs: number;
   private readonly toleranceMs: number;
+  /** Bulk work conforms only while the reserved tokens stay free (see RatePriority). */
+  private readonly bulkToleranceMs: number;
   private readonly now: () => number;
   /** Last tat seen, to pick the likely form first. */
   private lastTat: number | undefined;
 
-  constructor(private readonly options: DynamoAdapterOptions & { readonly ratePerSecond: number; readonly burst: number }) {
+  constructor(private readonly options: DynamoAdapterOptions & { readonly ratePerSecond: number; readonly burst: number; readonly interactiveReserve?: number }) {
     if (!(options.ratePerSecond > 0) || !(options.burst >= 1)) throw new RangeError('Rate limit needs ratePerSecond > 0 and burst >= 1.');
     this.key = { pk: `${options.keyPrefix ?? ''}ABHI#RATE`, sk: 'BUCKET' };
     this.intervalMs = 1000 / options.ratePerSecond;
     this.toleranceMs = (Math.floor(options.burst) - 1) * this.intervalMs;
+    this.bulkToleranceMs = Math.max(0, this.toleranceMs - (options.interactiveReserve ?? interactiveReserve(options.burst)) * this.intervalMs);
     this.now = options.now ?? Date.now;
   }
 
-  async acquire(maxWaitMs: number): Promise<RateLimitDecision> {
-    const wait = Math.max(0, maxWaitMs);
+  async acquire(maxWaitMs: number, priority: RatePriority = 'interactive'): Promise<RateLimitDecision> {
+    // Bulk work never reserves a slot ahead: it takes one only when it conforms now, within its smaller tolerance.
+    const bulk = priority === 'bulk';
+    const wait = bulk ? 0 : Math.max(0, maxWaitMs);
+    const tolerance = bulk ? this.bulkToleranceMs : this.toleranceMs;
     // One `now` for the whole acquisition: tat never decreases, so if the "idle" form fails (tat > now) the "busy"
     // form with the same now can only fail for a real lack of slots, and vice versa. At most three round trips.
     const now = this.now();
@@ -242,7 +250,7 @@ export class DynamoRateLimiter implements RateLimiter {
             Key: this.key,
             UpdateExpression: 'SET tat = tat + :interval',
             ConditionExpression: 'tat > :now AND tat <= :limit',
-            ExpressionAttributeValues: { ':interval': this.intervalMs, ':now': now, ':limit': now + this.toleranceMs + wait },
+            ExpressionAttributeValues: { ':interval': this.intervalMs, ':now': now, ':limit': now + tolerance + wait },
             ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -255,7 +263,7 @@ export class DynamoRateLimiter implements RateLimiter {
         if (!isConditionalFailure(error)) throw error;
         const tat = unmarshallItem(error.Item)?.tat;
         this.lastTat = typeof tat === 'number' ? tat : undefined;
-        if (typeof tat === 'number' && tat > now) return { allowed: false, retryAfterMs: Math.max(1, tat - this.toleranceMs - now) };
+        if (typeof tat === 'number' && tat > now) return { allowed: false, retryAfterMs: Math.max(1, tat - tolerance - now) };
         idle = true;
       }
     }

@@ -27,5 +27,19 @@ export function fleetRateLimit(limit: RateLimitSettings = ABHI_PUBLISHED_RATE_LI
   return { ratePerSecond: limit.ratePerSecond, burst: Math.max(1, Math.floor(limit.burst) - slack) };
 }
 
+/**
+ * Share of the fleet bucket's burst that bulk work (import, sync, status polling) leaves to interactive calls
+ * (advances, approvals, repayments). At saturation by bulk work the bucket still holds this many tokens, so an
+ * advance's few calls go out at once and further interactive calls wait only for the rate, never behind bulk work.
+ */
+export const INTERACTIVE_RESERVED_SHARE = 0.5;
+
+/** Tokens of `burst` that bulk work may not take (at least 1, at most burst − 1 so bulk work can run at all). */
+export function interactiveReserve(burst: number, share = INTERACTIVE_RESERVED_SHARE): number {
+  const whole = Math.floor(burst);
+  if (whole <= 1) return 0;
+  return Math.min(whole - 1, Math.max(1, Math.ceil(whole * share)));
+}
+
 /** The default of `ABHI_RATE_LIMIT_RPS` / `ABHI_RATE_LIMIT_BURST`: 10 req/s, burst 15. */
 export const DEFAULT_FLEET_RATE_LIMIT: RateLimitSettings = fleetRateLimit();

@@ -69,8 +69,14 @@ export type RateLimitDecision =
   /** No slot within `maxWaitMs`; the earliest one is `retryAfterMs` away. Nothing was reserved. */
   | { readonly allowed: false; readonly retryAfterMs: number };
 
+/**
+ * `bulk` (employee import, sync, status polling) takes a slot only while the bucket keeps a reserved share of its
+ * burst free, and never reserves one ahead: advances, approvals and repayments (`interactive`) never queue behind it.
+ */
+export type RatePriority = 'interactive' | 'bulk';
+
 export interface RateLimiter {
-  acquire(maxWaitMs: number): Promise<RateLimitDecision>;
+  acquire(maxWaitMs: number, priority?: RatePriority): Promise<RateLimitDecision>;
 }
 
 // ---------- circuit breaker store (pk ABHI#BREAKER#<group>) ----------

@@ -20,7 +20,7 @@ import { redactEchoedValues } from '../redaction';
 import { cacheTtlMs, type CacheKind } from './cache';
 import type { CircuitBreaker, CallOutcome } from './circuit-breaker';
 import type { TokenManager, CurrentToken } from './token-manager';
-import type { AbhiMetricsSink, CredentialsProvider, RateLimiter, ResponseCache } from './ports';
+import type { AbhiMetricsSink, CredentialsProvider, RateLimiter, RatePriority, ResponseCache } from './ports';
 
 /**
  * The request pipeline every client method goes through:
@@ -51,11 +51,17 @@ export interface CallOptions {
    * that may reach Abhi is always counted first, and a create that never got a slot is not.
    */
   readonly beforeSend?: () => Promise<void>;
+  /**
+   * `bulk` for work that may wait (employee import, sync, status polling): it takes a fleet rate slot only while the
+   * interactive reserve stays free, and waits for one up to the deadline (less one attempt) instead of 2 s.
+   */
+  readonly priority?: RatePriority;
 }
 
 /** Per-call options of `execute`; `beforeSend` is cleared once it has run. */
 interface CallSettings {
   readonly maxRateLimitWaitMs?: number;
+  readonly priority?: RatePriority;
   beforeSend?: () => Promise<void>;
 }
 
@@ -115,6 +121,8 @@ export interface TransportDependencies {
   readonly fetch: typeof fetch;
 }
 
+/** Spread of bulk callers' re-asks, so they do not all arrive at the moment a slot frees. */
+const BULK_JITTER_MS = 50;
 /** Below this much remaining time an attempt is not started. */
 const MIN_ATTEMPT_MS = 50;
 /** A rate slot whose sleep overshot by more than this is given up (see waitForRateSlot). */
@@ -205,8 +213,8 @@ export class AbhiTransport {
   }
 
   /** Runs the attempts of one call (no cache). Exposed for the token manager's login. */
-  async execute<T>(spec: OperationSpec<T>, context: AbhiErrorContext, deadline: number, options: Pick<CallOptions, 'maxRateLimitWaitMs' | 'beforeSend'> = {}): Promise<T> {
-    const settings: CallSettings = { maxRateLimitWaitMs: options.maxRateLimitWaitMs, beforeSend: options.beforeSend };
+  async execute<T>(spec: OperationSpec<T>, context: AbhiErrorContext, deadline: number, options: Pick<CallOptions, 'maxRateLimitWaitMs' | 'beforeSend' | 'priority'> = {}): Promise<T> {
+    const settings: CallSettings = { maxRateLimitWaitMs: options.maxRateLimitWaitMs, beforeSend: options.beforeSend, priority: options.priority };
     let attempts = 0;
     let reauthenticated = false;
     let priorUnknown = false;
@@ -310,7 +318,10 @@ export class AbhiTransport {
     let outcome: CallOutcome = 'ignored';
     try {
       const token = spec.login ? undefined : await this.deps.tokens.getToken(deadline);
-      const slotError = await this.waitForRateSlot(deadline, context, settings.maxRateLimitWaitMs);
+      const slotError =
+        settings.priority === 'bulk'
+          ? await this.waitForBulkSlot(deadline, context, settings.maxRateLimitWaitMs)
+          : await this.waitForRateSlot(deadline, context, settings.maxRateLimitWaitMs);
       if (slotError) return { kind: 'fail', error: slotError };
       const beforeSend = settings.beforeSend;
       if (beforeSend) {
@@ -411,6 +422,34 @@ export class AbhiTransport {
         }
       }
       return undefined;
+    }
+  }
+
+  /**
+   * A bulk caller's slot: asked for with no wait (it never reserves ahead of interactive calls) and asked again, with
+   * a little jitter, when the limiter says one is free — until its patience (default: the deadline less one attempt)
+   * runs out.
+   */
+  private async waitForBulkSlot(deadline: number, context: AbhiErrorContext, maxRateLimitWaitMs?: number): Promise<AbhiRateLimitedError | undefined> {
+    const startedAt = this.deps.now();
+    const until = Math.min(
+      deadline - MIN_ATTEMPT_MS,
+      startedAt + Math.max(maxRateLimitWaitMs ?? 0, this.deps.maxRateLimitWaitMs, deadline - startedAt - this.deps.timeoutMs),
+    );
+    for (;;) {
+      const slot = await this.deps.rateLimiter.acquire(0, 'bulk');
+      if (slot.allowed) {
+        if (slot.waitMs > 0) await sleep(slot.waitMs);
+        const waitedMs = this.deps.now() - startedAt;
+        if (waitedMs > 0) this.deps.metrics.metric('AbhiBulkRateWaitMs', 'Milliseconds', waitedMs);
+        return undefined;
+      }
+      const pauseMs = slot.retryAfterMs + Math.random() * BULK_JITTER_MS;
+      if (this.deps.now() + pauseMs >= until) {
+        this.deps.metrics.metric('AbhiRateLimited', 'Count', 1);
+        return new AbhiRateLimitedError(Math.max(1, Math.ceil(slot.retryAfterMs / 1000)), 'local', context);
+      }
+      await sleep(pauseMs);
     }
   }
 

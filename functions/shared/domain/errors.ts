@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'VALIDATION_ERROR'
+  | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -67,6 +68,15 @@ export class ConflictError extends AppError {
 export class UnprocessableError extends AppError {
   constructor(message: string, errors: readonly FieldError[] = []) {
     super(422, 'VALIDATION_ERROR', message, { errors });
+  }
+}
+/**
+ * An advance the platform refuses on its merits (policy, employee, payroll window, balance, Abhi's validation), as
+ * the seed answers it: 400 `VALIDATION_FAILED` with the reason per field. Distinct from a malformed request.
+ */
+export class AdvanceRefusedError extends AppError {
+  constructor(message: string, errors: readonly FieldError[]) {
+    super(400, 'VALIDATION_FAILED', message, { errors });
   }
 }
 export class UpstreamError extends AppError {

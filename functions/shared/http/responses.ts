@@ -13,8 +13,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'Cross-Origin-Resource-Policy': 'same-origin',
 });
 
-export const CORS_ALLOWED_HEADERS = 'Authorization,Content-Type,Idempotency-Key,X-Request-ID';
-export const CORS_EXPOSED_HEADERS = 'X-Request-ID,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed,Location';
+export const CORS_ALLOWED_HEADERS = 'Authorization,Content-Type,Idempotency-Key,X-Request-ID,Prefer';
+export const CORS_EXPOSED_HEADERS = 'X-Request-ID,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed,Location,Preference-Applied';
 export const CORS_ALLOWED_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
 
 /** The challenge every 401 carries (RFC 6750), from a function, the local gateway or the deployed one. */
@@ -68,6 +68,7 @@ export function problemType(code: ErrorCode): string {
 
 export const PROBLEM_TITLES: Readonly<Record<ErrorCode, string>> = {
   VALIDATION_ERROR: 'The request is not valid',
+  VALIDATION_FAILED: 'The advance cannot be granted',
   NOT_FOUND: 'Not found',
   UNAUTHORIZED: 'Authentication required',
   FORBIDDEN: 'Forbidden',

@@ -24,7 +24,7 @@ import type { OperationSchemas } from './operations-system';
  * schema objects the handlers validate with.
  */
 export const TRANSACTION_OPERATIONS: Record<string, OperationSchemas> = {
-  requestAdvance: { body: requestAdvanceBody, responses: { 202: advanceViewSchema } },
+  requestAdvance: { body: requestAdvanceBody, responses: { 201: advanceViewSchema, 202: advanceViewSchema } },
   createRepayment: { body: createRepaymentBody, responses: { 201: repaymentViewSchema, 200: repaymentViewSchema } },
   validateAdvance: { body: validateAdvanceBody, responses: { 200: validationResultSchema } },
   listTransactions: { query: listTransactionsQuery, responses: { 200: transactionPageSchema } },

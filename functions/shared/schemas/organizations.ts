@@ -58,13 +58,19 @@ export interface NotificationSettings {
   approverEmail: string | null;
   /** Event types that send nothing for this organization. */
   mutedEvents: string[];
+  /** Language of the organization's notifications (its employees, HR and approvers). */
+  locale: NotificationLocale;
 }
+
+export const NOTIFICATION_LOCALES = ['en', 'ar'] as const;
+export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
 
 export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Object.freeze({
   channels: Object.freeze({ email: true, sms: true, push: false }),
   hrEmail: null,
   approverEmail: null,
   mutedEvents: [],
+  locale: 'en',
 });
 
 export const notificationSettingsInput = z.strictObject({
@@ -79,6 +85,7 @@ export const notificationSettingsInput = z.strictObject({
     .max(50)
     .optional()
     .meta({ description: 'Event types that notify nobody', example: ['employee.created'] }),
+  locale: z.enum(NOTIFICATION_LOCALES).optional().meta({ description: 'Language of the notifications: en (English) or ar (Arabic)' }),
 });
 
 export const notificationSettingsSchema = z
@@ -87,6 +94,7 @@ export const notificationSettingsSchema = z
     hrEmail: z.string().nullable(),
     approverEmail: z.string().nullable(),
     mutedEvents: z.array(z.string()),
+    locale: z.enum(NOTIFICATION_LOCALES),
   })
   .meta({ description: 'Notification settings' });
 
@@ -98,6 +106,7 @@ export function resolveNotificationSettings(stored: unknown): NotificationSettin
     hrEmail: value.hrEmail ?? DEFAULT_NOTIFICATION_SETTINGS.hrEmail,
     approverEmail: value.approverEmail ?? DEFAULT_NOTIFICATION_SETTINGS.approverEmail,
     mutedEvents: value.mutedEvents ?? [...DEFAULT_NOTIFICATION_SETTINGS.mutedEvents],
+    locale: value.locale ?? DEFAULT_NOTIFICATION_SETTINGS.locale,
   };
 }
 

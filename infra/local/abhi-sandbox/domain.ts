@@ -27,7 +27,8 @@ export class SandboxHttpError extends Error {
   }
 }
 
-export type TransactionStatus = 'pending' | 'approved' | 'completed' | 'rejected';
+/** Abhi's statuses are free strings (reference §7); the sandbox's own flow uses these four, a test may set any. */
+export type TransactionStatus = 'pending' | 'approved' | 'completed' | 'rejected' | (string & {});
 
 export interface TransactionRecord {
   id: string;
@@ -330,6 +331,17 @@ export class SandboxDomain {
     }
     if (fils <= 0n) throw new SandboxHttpError(400, 'Bad Request', `${field} must be greater than 0`);
     return fils;
+  }
+
+  /** Moves a transaction to any status Abhi may report (PUT /__sandbox/transactions/{id}/status). */
+  setTransactionStatus(id: string, status: unknown): TransactionRecord {
+    if (typeof status !== 'string' || !/^[A-Za-z][A-Za-z _-]{0,39}$/.test(status.trim())) {
+      throw new SandboxHttpError(400, 'Bad Request', 'status must be a word such as "disbursed", "failed" or "repaid"');
+    }
+    const tx = this.transaction(id);
+    tx.status = status.trim();
+    tx.processedAt = this.now;
+    return tx;
   }
 
   transaction(id: string): TransactionRecord {

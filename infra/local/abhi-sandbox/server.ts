@@ -14,7 +14,7 @@ import type { SeedEmployee, SeedOrganization } from './seed';
  * (`page` honoured), and the traps of reference §2.4: `netSalary` a string, timestamps RFC 3339 or null (never ""),
  * organization create double-nested, business types under `/business`. Served at `/` and under `/uat-open-api`.
  * Admin endpoints (never rate-limited, never faulted): GET /__sandbox/state, PUT|GET /__sandbox/faults,
- * POST /__sandbox/reset, PUT /__sandbox/clock. See README.md for the rules.
+ * POST /__sandbox/reset, PUT /__sandbox/clock, PUT /__sandbox/transactions/{id}/status. See README.md for the rules.
  */
 export interface AbhiSandboxOptions {
   /** 0 = a free port. */
@@ -93,6 +93,8 @@ export interface AbhiSandbox {
   stop(): Promise<void>;
   state(): SandboxState;
   setFaults(faults: FaultConfig): void;
+  /** Moves a transaction to `status` (what `PUT /__sandbox/transactions/{id}/status` does). */
+  setTransactionStatus(transactionId: string, status: string): void;
   reset(): void;
   /** Freezes the business clock at `ms` (null: back to the configured clock). */
   setClock(ms: number | null): void;
@@ -419,6 +421,11 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
         persist();
         return send(res, 200, { reset: true });
       }
+      const moved = /^\/__sandbox\/transactions\/([^/]+)\/status$/.exec(path);
+      if (moved && method === 'PUT') {
+        const tx = domain.setTransactionStatus(decodeURIComponent(moved[1]!), body().status);
+        return send(res, 200, { transactionId: tx.id, status: tx.status });
+      }
       if (path === '/__sandbox/clock' && method === 'PUT') {
         const now = body().now;
         clockOverride = now === null || now === undefined ? null : typeof now === 'number' ? now : Date.parse(String(now));
@@ -452,6 +459,7 @@ export async function startAbhiSandbox(options: AbhiSandboxOptions): Promise<Abh
     users: { employer: { ...EMPLOYER_USER }, employeePassword: EMPLOYEE_PASSWORD },
     state,
     setFaults: (config) => faults.set(config),
+    setTransactionStatus: (transactionId, status) => void domain.setTransactionStatus(transactionId, status),
     reset,
     setClock: (ms) => {
       clockOverride = ms;

@@ -97,6 +97,12 @@ export async function insertAdvanceRequest(db: Queryable, input: NewAdvanceReque
   return { row: existing.rows[0], created: false };
 }
 
+/** The request a caller already made with this Idempotency-Key, if any. */
+export async function findAdvanceRequestByIdempotencyKey(db: Queryable, requestedBy: string, idempotencyKey: string): Promise<AdvanceRequestRow | undefined> {
+  const { rows } = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE requested_by = $1 AND idempotency_key = $2`, [requestedBy, idempotencyKey]);
+  return rows[0];
+}
+
 export async function getAdvanceRequest(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<AdvanceRequestRow | undefined> {
   if (!isUuid(id)) return undefined;
   const { rows } = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);

@@ -75,6 +75,10 @@ export function abhiGateway(
     return all;
   };
   return {
+    async transactionStatus(transactionId) {
+      const result = await call((opts) => client.transactions.employerStatus(transactionId, opts), { bypassCache: true });
+      return { status: result.status, ...(result.message ? { message: result.message } : {}), ...(result.lastUpdated ? { lastUpdated: result.lastUpdated } : {}) };
+    },
     async validateAdvance(employeeId, amountFils) {
       const result = await call((opts) => client.transactions.validate({ employeeId, amount: toAbhiMoney(amountFils) }, opts));
       return {

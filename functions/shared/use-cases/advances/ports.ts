@@ -89,6 +89,8 @@ export interface AbhiGateway {
     paymentMethod?: string;
   }): Promise<AbhiRepayment>;
   findRepaymentByReference(reference: string): Promise<AbhiRepayment | undefined>;
+  /** Abhi's current status of a transaction (employer view, never from the cache). */
+  transactionStatus(transactionId: string): Promise<{ status: string; message?: string; lastUpdated?: string }>;
   /** Every advance Abhi shows for the period (employer view). */
   listAdvances(period: Period): Promise<AbhiAdvance[]>;
   listRepayments(period: Period): Promise<AbhiRepayment[]>;

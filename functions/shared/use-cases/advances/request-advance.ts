@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#shared/auth/principal';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
-import { AppError, MfaRequiredError, NotFoundError, UpstreamError } from '#shared/domain/errors';
-import { requiresMfa, resolveAdvancePolicy } from '#shared/domain/advance-policy';
-import { filsToDecimalString, toFils } from '#shared/domain/money';
+import { AdvanceRefusedError, AppError, MfaRequiredError, NotFoundError, UpstreamError, type FieldError } from '#shared/domain/errors';
+import {
+  evaluateLocalPolicy,
+  requiresMfa,
+  resolveAdvancePolicy,
+  uaeMonth,
+  uaeMonthStart,
+  uaeToday,
+  type AdvancePolicy,
+  type Reason,
+} from '#shared/domain/advance-policy';
+import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
 import {
   addHistory,
+  countAdvancesSince,
   findAdvanceRequest,
+  findAdvanceRequestByIdempotencyKey,
+  getAdvanceRequest,
   getEmployeeAdvanceContext,
   insertAdvanceRequest,
+  pendingAmount,
   updateAdvanceRequest,
+  FINAL_STATUSES,
+  type EmployeeAdvanceContext,
 } from '#shared/adapters/postgres/advance-requests';
 import type { Route } from '#shared/routes';
 import type { AdvanceView, RequestAdvanceBody } from '#shared/schemas/transactions';
+import { balanceCacheKey, type CachedBalance } from './balance-cache';
 import type { TransactionDeps } from './ports';
 import { loadAdvanceView } from './view';
 import { advanceReference } from './workflow-contract';
@@ -23,6 +39,63 @@ export interface RequestAdvanceCommand {
   body: RequestAdvanceBody;
   idempotencyKey: string;
   correlationId: string;
+}
+
+/**
+ * Refuses, before anything is recorded or started, what can be decided here (ADR 0018): an inactive employee or
+ * organization, the organization's policy (maximum amount, monthly count, employment period, payroll window) and an
+ * amount above the balance we already know (Abhi's figure cached by the balance route, net of open requests). Abhi
+ * is not called: what needs Abhi stays in the workflow, which re-checks everything under the employee's lock.
+ */
+async function refuseWhatIsDecidable(deps: TransactionDeps, employee: EmployeeAdvanceContext, policy: AdvancePolicy, amountFils: Fils): Promise<void> {
+  const reasons: Reason[] = [];
+  if (employee.employee_status.toLowerCase() !== 'active' || !employee.organization_active) {
+    reasons.push({ code: 'EMPLOYEE_INACTIVE', source: 'employee', message: `The employee is ${employee.employee_status}${employee.organization_active ? '' : ' (organization inactive)'}.` });
+  }
+  const now = deps.now();
+  reasons.push(
+    ...evaluateLocalPolicy(policy, {
+      amountFils,
+      advancesThisMonth: await countAdvancesSince(deps.db, employee.employee_id, uaeMonthStart(now), null),
+      dateOfJoining: employee.date_of_joining,
+      payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
+      today: uaeToday(now),
+    }),
+  );
+  const { year, month } = uaeMonth(now);
+  // A cache that cannot be read is no reason to refuse: the workflow asks Abhi anyway.
+  const cached = await deps.cache.get<CachedBalance>(balanceCacheKey(employee.employee_id, year, month)).catch(() => undefined);
+  if (cached) {
+    const pending = await pendingAmount(deps.db, employee.employee_id, new Date(cached.fetchedAt));
+    const net = toFils(cached.available) - toFils(pending.total);
+    const available = net > 0n ? net : 0n;
+    if (amountFils > available) {
+      reasons.push({
+        code: 'INSUFFICIENT_AVAILABLE_AMOUNT',
+        source: 'balance',
+        message: `Only AED ${filsToNumber(available).toFixed(2)} is available${pending.count ? ' after the requests already made' : ''}.`,
+      });
+    }
+  }
+  if (reasons.length > 0) throw refusal('The advance cannot be granted.', reasons);
+}
+
+/** Which request field a refusal reason is about (the problem's `errors[].field`). */
+function reasonField(code: string): string {
+  switch (code) {
+    case 'AMOUNT_ABOVE_POLICY_MAXIMUM':
+    case 'AMOUNT_ABOVE_ABHI_MAXIMUM':
+    case 'INSUFFICIENT_AVAILABLE_AMOUNT':
+    case 'ABHI_REJECTED':
+      return 'body.amount';
+    default:
+      return 'body.employeeId';
+  }
+}
+
+function refusal(message: string, reasons: readonly { code: string; message: string }[]): AdvanceRefusedError {
+  const errors: FieldError[] = reasons.map((r) => ({ field: reasonField(r.code), message: `${r.code}: ${r.message}` }));
+  return new AdvanceRefusedError(message, errors);
 }
 
 /**
@@ -44,6 +117,11 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
   const policy = resolveAdvancePolicy(employee.advance_policy);
   if (requiresMfa(policy, amountFils) && !principal.mfa) {
     throw new MfaRequiredError(`Advances above AED ${policy.mfaThreshold} require a token obtained with multi-factor authentication.`);
+  }
+
+  // A retry of a request already recorded answers with that request (whatever its checks say now).
+  if (!(await findAdvanceRequestByIdempotencyKey(deps.db, principal.subject, command.idempotencyKey))) {
+    await refuseWhatIsDecidable(deps, employee, policy, amountFils);
   }
 
   const id = randomUUID();
@@ -92,4 +170,35 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
   // The workflow may have moved on already; answer with what is true now.
   current = (await findAdvanceRequest(deps.db, current.id)) ?? current;
   return loadAdvanceView(deps.db, current);
+}
+
+/** Where a `Prefer: wait` client stops waiting: the request ended, or it waits for a person (approval). */
+function settled(status: string): boolean {
+  return status === 'PENDING_APPROVAL' || (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * Waits up to `waitMs` for the workflow to settle the request (`Prefer: wait`, ADR 0018), reading the request row:
+ * the row is the source of truth the workflow writes, and a read every `pollMs` costs one indexed query.
+ */
+export async function awaitAdvanceOutcome(deps: TransactionDeps, requestId: string, waitMs: number, pollMs = 200): Promise<AdvanceView> {
+  const deadline = Date.now() + Math.max(0, waitMs);
+  for (;;) {
+    const row = await getAdvanceRequest(deps.db, requestId);
+    if (!row) throw new NotFoundError('Advance request');
+    const left = deadline - Date.now();
+    if (settled(row.status) || left <= 0) return loadAdvanceView(deps.db, row);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
+  }
+}
+
+/**
+ * The refusal a settled request stands for, as the seed answers it (400 VALIDATION_FAILED with Abhi's or the
+ * policy's reason): REJECTED, or FAILED because Abhi refused the advance. Undefined for anything else.
+ */
+export function refusalOf(view: AdvanceView): AdvanceRefusedError | undefined {
+  const refusedByAbhi = view.status === 'FAILED' && view.reasons.some((r) => r.code === 'ABHI_REJECTED');
+  if (view.status !== 'REJECTED' && !refusedByAbhi) return undefined;
+  const reasons = view.reasons.length > 0 ? view.reasons : [{ code: 'REJECTED', message: 'The advance was refused.' }];
+  return refusal(`The advance request ${view.id} was refused.`, reasons);
 }

@@ -48,7 +48,7 @@ export interface SyncPageResult {
 }
 
 export async function processSyncPage(deps: BusinessDeps, message: SyncMessage, deadline: number): Promise<SyncPageResult> {
-  const ctx = { correlationId: message.runId, deadline };
+  const ctx = { correlationId: message.runId, deadline, abhiPriority: 'bulk' as const };
   const result =
     message.kind === 'organizations'
       ? await syncOrganizations(deps, ctx, message)
@@ -66,7 +66,7 @@ function nextPage(message: SyncMessage, fetched: number, total: number): number 
   return fetched === message.limit && message.page * message.limit < total && message.page < MAX_PAGES ? message.page + 1 : undefined;
 }
 
-async function syncOrganizations(deps: BusinessDeps, ctx: { correlationId: string; deadline: number }, message: SyncMessage): Promise<SyncPageResult> {
+async function syncOrganizations(deps: BusinessDeps, ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' }, message: SyncMessage): Promise<SyncPageResult> {
   const page = await deps.abhi.organizations.list({ page: message.page, limit: message.limit, showInactive: true }, abhiOptions(ctx, { bypassCache: true }));
   const counts = { inserted: 0, updated: 0, skipped: 0 };
   const eventIds: string[] = [];
@@ -93,7 +93,7 @@ function snapshot(organization: Organization) {
   return { name: organization.name, active: organization.deletedDate ? false : (organization.active ?? true) };
 }
 
-async function syncEmployees(deps: BusinessDeps, ctx: { correlationId: string; deadline: number }, message: SyncMessage): Promise<SyncPageResult> {
+async function syncEmployees(deps: BusinessDeps, ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' }, message: SyncMessage): Promise<SyncPageResult> {
   const page = await deps.abhi.employees.list({ page: message.page, limit: message.limit }, abhiOptions(ctx));
   const counts = { inserted: 0, updated: 0, skipped: 0 };
   const eventIds: string[] = [];
@@ -109,7 +109,7 @@ async function syncEmployees(deps: BusinessDeps, ctx: { correlationId: string; d
 
 async function syncEmployee(
   deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number },
+  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
   remote: AbhiEmployee,
   db: ReturnType<typeof getPool>,
 ): Promise<{ kind: 'inserted' | 'updated' | 'skipped'; eventId?: string }> {

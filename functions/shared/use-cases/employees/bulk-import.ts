@@ -240,7 +240,7 @@ export async function prepareImportBatch(deps: BusinessDeps, records: readonly I
     try {
       await deps.abhi.employees.create(
         candidates.map((c) => toAbhiInput(c.fields)),
-        abhiOptions({ correlationId: candidates[0]!.record.message.jobId, deadline: options.deadline }),
+        abhiOptions({ correlationId: candidates[0]!.record.message.jobId, deadline: options.deadline, abhiPriority: 'bulk' }),
       );
       for (const c of candidates) plans.set(c.record.messageId, { kind: 'created', fields: c.fields });
     } catch (error) {
@@ -286,7 +286,7 @@ export async function completeImportRow(deps: BusinessDeps, record: ImportRecord
   const { message } = record;
   const reference = referenceOf(message);
   const finalAttempt = record.receiveCount >= options.maxReceives;
-  const ctx = { correlationId: message.jobId, deadline: options.deadline };
+  const ctx = { correlationId: message.jobId, deadline: options.deadline, abhiPriority: 'bulk' as const };
   const transient = (error: unknown): RowOutcome =>
     finalAttempt
       ? { kind: 'done', result: failed(message.index, reference, 'UPSTREAM_UNAVAILABLE', 'Abhi could not be reached for this row after several attempts; import it again later.'), eventIds: [] }
@@ -322,7 +322,7 @@ export async function completeImportRow(deps: BusinessDeps, record: ImportRecord
 
 async function settleError(
   deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number },
+  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
   message: ImportMessage,
   fields: BulkRow,
   error: unknown,
@@ -370,7 +370,7 @@ async function createdByJob(jobId: string, employeeId: string): Promise<boolean>
  */
 async function adoptOwnEarlierAttempt(
   deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number },
+  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
   message: ImportMessage,
   fields: BulkRow,
 ): Promise<{ id: string; eventId: string } | undefined> {

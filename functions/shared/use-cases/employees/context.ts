@@ -29,9 +29,11 @@ export interface UseCaseContext {
   readonly correlationId: string;
   /** Epoch ms after which calls to Abhi give up (from the Lambda's remaining time). */
   readonly deadline: number;
+  /** `bulk` for queued work (import, sync): its Abhi calls leave the interactive reserve of the fleet limit alone. */
+  readonly abhiPriority?: 'bulk';
 }
 
 /** CallOptions for the Abhi client from a use-case context. */
-export function abhiOptions(ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>, extra: { bypassCache?: boolean } = {}) {
-  return { deadline: ctx.deadline, correlationId: ctx.correlationId, ...extra };
+export function abhiOptions(ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>, extra: { bypassCache?: boolean } = {}) {
+  return { deadline: ctx.deadline, correlationId: ctx.correlationId, ...(ctx.abhiPriority ? { priority: ctx.abhiPriority } : {}), ...extra };
 }

@@ -63,7 +63,7 @@ export async function createEmployee(deps: BusinessDeps, ctx: UseCaseContext, in
  */
 export async function createAtAbhiAndMirror(
   deps: BusinessDeps,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
   organization: Pick<OrganizationRow, 'id'>,
   fields: EmployeeFields,
   options: { sealed?: Awaited<ReturnType<typeof sealSensitive>>; source?: string } = {},
@@ -83,7 +83,7 @@ export async function createAtAbhiAndMirror(
  */
 export async function findAtAbhiByCode(
   deps: Pick<BusinessDeps, 'abhi'>,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
   employeeCode: string,
 ): Promise<AbhiEmployee | undefined> {
   const limit = 100;

@@ -57,7 +57,7 @@ function toFilsRounded(amount: number): bigint {
  */
 export async function ensureOrganizationMirrored(
   deps: Pick<BusinessDeps, 'abhi'>,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline'>,
+  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
   organizationId: string,
 ): Promise<OrganizationRow> {
   const db = getPool();

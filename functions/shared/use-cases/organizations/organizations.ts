@@ -171,6 +171,7 @@ export async function updateOrganization(
       hrEmail: settingsInput.hrEmail === undefined ? before.notificationSettings.hrEmail : settingsInput.hrEmail,
       approverEmail: settingsInput.approverEmail === undefined ? before.notificationSettings.approverEmail : settingsInput.approverEmail,
       mutedEvents: settingsInput.mutedEvents ?? before.notificationSettings.mutedEvents,
+      locale: settingsInput.locale ?? before.notificationSettings.locale,
     });
     const updated = await updateOrganizationConfig(db, organizationId, { advancePolicy, notificationSettings });
     const changed = [

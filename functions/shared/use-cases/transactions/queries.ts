@@ -37,6 +37,7 @@ import type {
   ValidationResult,
 } from '#shared/schemas/transactions';
 import type { Page } from '#shared/schemas/common';
+import { balanceCacheKey, type CachedBalance } from '../advances/balance-cache';
 import { toHttpError } from '../advances/errors';
 import type { TransactionDeps } from '../advances/ports';
 import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
@@ -133,15 +134,6 @@ export async function getTransaction(deps: TransactionDeps, caller: Caller, id: 
 
 export const BALANCE_CACHE_SECONDS = 30;
 
-interface CachedBalance {
-  fetchedAt: string;
-  month: number;
-  year: number;
-  available: string;
-  used: string | null;
-  gross: string | null;
-  net: string | null;
-}
 
 /**
  * Abhi's monthly balance (cached at most 30 s) merged with what the employee asked for here that Abhi's figure may
@@ -154,7 +146,7 @@ export async function getBalance(deps: TransactionDeps, caller: Caller, employee
   const current = uaeMonth(now);
   const month = period.month ?? current.month;
   const year = period.year ?? current.year;
-  const key = `balance#${employeeId}#${year}-${String(month).padStart(2, '0')}`;
+  const key = balanceCacheKey(employeeId, year, month);
   let cached = await deps.cache.get<CachedBalance>(key).catch(() => undefined);
   if (!cached) {
     const fetchedAt = deps.now().toISOString();

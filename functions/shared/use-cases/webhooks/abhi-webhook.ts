@@ -167,7 +167,8 @@ async function applyTransactionStatus(
   return result;
 }
 
-async function reverseCompletedAdvance(deps: TransactionDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
+/** Abhi reports a completed advance as failed or reversed: reversing ledger entries, FAILED, events (also used by the status poll). */
+export async function reverseCompletedAdvance(deps: TransactionDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
   const abhiId = row.abhi_transaction_id!;
   await appendLedgerEntry(db, {
     organizationId: row.organization_id,

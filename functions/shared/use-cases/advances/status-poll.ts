@@ -1,0 +1,111 @@
+import { getAdvanceRequest, addHistory, updateAdvanceRequest } from '#shared/adapters/postgres/advance-requests';
+import { claimDueStatusPolls, recordStatusPoll, statusPollCount } from '#shared/adapters/postgres/advance-status-polls';
+import { outstandingAmount } from '#shared/adapters/postgres/ledger';
+import { logger } from '#shared/observability';
+import { reverseCompletedAdvance } from '../webhooks/abhi-webhook';
+import { isAbhiFailureStatus } from './abhi-status';
+import type { TransactionDeps } from './ports';
+import { decimalToNumber } from './view';
+
+/**
+ * Keeps an advance's status in step with Abhi after it was created there (docs/operations.md, "Advance status
+ * polling"): Abhi publishes no webhooks, so we ask `GET /transactions/employer/{id}/status` on a backoff schedule
+ * until Abhi reports a final status, and give up with an alarm (metric AdvanceStatusPollExhausted) after `maxPolls`.
+ * A change is recorded like the webhook records one: the ledger (reversal when Abhi reports it failed), the domain
+ * event through the outbox (notifications), and `balance.updated` (the cached balance is refreshed).
+ */
+export interface StatusPollSettings {
+  /** Seconds before each poll: the first after creation, then between polls; the last one repeats. */
+  readonly delaysSeconds: readonly number[];
+  /** Polls before we stop and raise the alarm. */
+  readonly maxPolls: number;
+  /** Advances enqueued per run (keeps the poller inside its share of the Abhi rate). */
+  readonly batchLimit: number;
+  /** How long an enqueued poll keeps its advance out of the next runs. */
+  readonly leaseSeconds: number;
+}
+
+/** Abhi's statuses are free strings (reference §7): these end the polling. */
+const DISBURSED = new Set(['completed', 'disbursed', 'paid', 'processed']);
+const SETTLED = new Set(['repaid', 'settled', 'closed']);
+export const ABHI_FINAL_STATUSES: readonly string[] = [...DISBURSED, ...SETTLED, 'failed', 'rejected', 'cancelled', 'canceled', 'reversed', 'declined', 'void', 'voided'];
+
+export function isAbhiFinalStatus(status: string | null | undefined): boolean {
+  return typeof status === 'string' && ABHI_FINAL_STATUSES.includes(status.trim().toLowerCase());
+}
+
+/** Seconds until the poll after `pollsDone` polls. */
+export function pollDelaySeconds(settings: StatusPollSettings, pollsDone: number): number {
+  const delays = settings.delaysSeconds;
+  return delays[Math.min(pollsDone, delays.length - 1)] ?? 3600;
+}
+
+/** The scheduled run: claims the advances whose poll is due (oldest first), up to the batch limit. */
+export function claimDuePolls(deps: Pick<TransactionDeps, 'db'>, settings: StatusPollSettings): Promise<string[]> {
+  return claimDueStatusPolls(deps.db, {
+    finalStatuses: ABHI_FINAL_STATUSES,
+    firstDelaySeconds: pollDelaySeconds(settings, 0),
+    limit: settings.batchLimit,
+    leaseSeconds: settings.leaseSeconds,
+  });
+}
+
+export type PollOutcome = 'changed' | 'unchanged' | 'exhausted' | 'skipped';
+
+/** One poll of one advance (the queue consumer). Abhi failing throws: SQS redelivers, the lease bounds the retry. */
+export async function pollAdvanceStatus(deps: TransactionDeps, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
+  const row = await getAdvanceRequest(deps.db, requestId);
+  if (!row || row.status !== 'COMPLETED' || !row.abhi_transaction_id || isAbhiFinalStatus(row.abhi_status)) {
+    if (row) await recordStatusPoll(deps.db, requestId, { count: await statusPollCount(deps.db, requestId), nextInSeconds: null, exhausted: false });
+    return 'skipped';
+  }
+  const answer = await deps.abhi.transactionStatus(row.abhi_transaction_id);
+  const status = answer.status.trim();
+  const normalized = status.toLowerCase();
+  let changed = false;
+  if (normalized && normalized !== (row.abhi_status ?? '').trim().toLowerCase()) {
+    const { eventIds } = await deps.transaction(async (db) => {
+      const locked = await getAdvanceRequest(db, requestId, { forUpdate: true });
+      if (!locked || locked.status !== 'COMPLETED' || (locked.abhi_status ?? '').trim().toLowerCase() === normalized) return { eventIds: [] as string[] };
+      await updateAdvanceRequest(db, locked.id, { abhi_status: status, abhi_status_at: 'now()' });
+      if (isAbhiFailureStatus(normalized)) return { eventIds: await reverseCompletedAdvance(deps, db, locked, status, answer.message) };
+      await addHistory(db, locked.id, locked.status, 'abhi', `Abhi status: ${status}`);
+      const changedEvent = await deps.events.record(db, {
+        type: DISBURSED.has(normalized) ? 'transaction.advance.disbursed' : 'transaction.advance.status_changed',
+        organizationId: locked.organization_id,
+        correlationId: locked.id,
+        payload: {
+          requestId: locked.id,
+          employeeId: locked.employee_id,
+          abhiTransactionId: locked.abhi_transaction_id,
+          amount: decimalToNumber(locked.amount),
+          status,
+          previousStatus: locked.abhi_status,
+        },
+      });
+      const balance = await deps.events.record(db, {
+        type: 'balance.updated',
+        organizationId: locked.organization_id,
+        correlationId: locked.id,
+        payload: { employeeId: locked.employee_id, outstandingAmount: decimalToNumber(await outstandingAmount(db, locked.employee_id)), cause: 'abhi_status', requestId: locked.id },
+      });
+      return { eventIds: [changedEvent.id, balance.id] };
+    });
+    await deps.events.publish(eventIds);
+    changed = eventIds.length > 0;
+  }
+
+  const count = (await statusPollCount(deps.db, requestId)) + 1;
+  if (isAbhiFinalStatus(normalized)) {
+    await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: null, exhausted: false });
+    return changed ? 'changed' : 'unchanged';
+  }
+  if (count >= settings.maxPolls) {
+    await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: null, exhausted: true });
+    deps.metrics.count('AdvanceStatusPollExhausted');
+    logger.error('Abhi still reports the advance as not final after the last status poll', { requestId, abhiStatus: status, polls: count });
+    return 'exhausted';
+  }
+  await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: pollDelaySeconds(settings, count), exhausted: false });
+  return changed ? 'changed' : 'unchanged';
+}

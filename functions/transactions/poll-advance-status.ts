@@ -1,0 +1,27 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod';
+import { logger } from '#shared/observability';
+import { pollAdvanceStatus } from '#shared/use-cases/advances/status-poll';
+import { statusPollSettings, transactionDeps, withInvocation } from './runtime';
+
+const messageSchema = z.object({ requestId: z.uuid() });
+
+/**
+ * Consumer of the `advance-status` queue: asks Abhi for each advance's status (bulk priority: the interactive
+ * reserve of the fleet's Abhi rate stays free) and records a change. A failure is retried by SQS, then the DLQ.
+ */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const parsed = messageSchema.safeParse(JSON.parse(record.body));
+    if (!parsed.success) {
+      logger.error('Dropping a malformed status-poll message', { messageId: record.messageId });
+      return;
+    }
+    const { requestId } = parsed.data;
+    const outcome = await withInvocation(context, requestId, () => pollAdvanceStatus(transactionDeps(), statusPollSettings(), requestId), { bulk: true });
+    if (outcome === 'changed') logger.info('Advance status changed at Abhi', { requestId });
+  };
+  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+};
