@@ -10,6 +10,7 @@ import { LOCAL_AWS_ENV } from './services/aws-local';
 import { startStepFunctionsLocal } from './services/step-functions-local';
 import { LOCAL_CLIENT_IDS } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
+import { countPostgresQueries, RequestStats, startCountingProxy, type CountingProxy } from './request-stats';
 
 /**
  * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
@@ -47,6 +48,8 @@ export interface Platform {
   readonly env: Record<string, string>;
   readonly messaging: LocalMessaging;
   readonly pollers: Record<string, PollerHandle>;
+  /** Requests the functions made, by service and operation (also at `GET /__local/stats`). */
+  readonly stats: RequestStats;
   stop(): Promise<void>;
 }
 
@@ -69,6 +72,22 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   await shared.secrets.put(secretIds.webhook, { secret: randomBytes(32).toString('hex') });
   await shared.secrets.put(secretIds.dataKey, { key: randomBytes(32).toString('base64') });
 
+  // The functions reach every AWS stand-in through a counting proxy (GET /__local/stats); set-up above went direct.
+  const stats = new RequestStats();
+  countPostgresQueries(stats);
+  const proxies: CountingProxy[] = [];
+  const counted = async (endpoint: string) => {
+    const proxy = await startCountingProxy(endpoint, stats);
+    proxies.push(proxy);
+    return proxy.endpoint;
+  };
+  const [dynamoEndpoint, sqsEndpoint, secretsEndpoint] = await Promise.all([counted(shared.dynamoEndpoint), counted(shared.sqsEndpoint), counted(shared.secrets.endpoint)]);
+  // The SQS client sends to the host of a queue URL, so the URLs the functions read name the proxy's port too.
+  const sqsPort = `:${new URL(shared.sqsEndpoint).port}/`;
+  const messagingEnv = Object.fromEntries(
+    Object.entries(messaging.env).map(([name, value]) => [name, value.startsWith('http') ? value.replace(sqsPort, `:${new URL(sqsEndpoint).port}/`) : value]),
+  );
+
   const env: Record<string, string> = {
     ...LOCAL_AWS_ENV,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -77,10 +96,10 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     POWERTOOLS_METRICS_NAMESPACE: 'AbhiEwa',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_DEV: 'false',
-    AWS_ENDPOINT_URL_DYNAMODB: shared.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: shared.sqsEndpoint,
-    AWS_ENDPOINT_URL_SNS: shared.sqsEndpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: shared.secrets.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SNS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
     DATABASE_URL: databaseUrl,
     // Every function shares this one process (and so one pool); in Lambda an instance serves one request at a time
     // and keeps the default of 2 connections.
@@ -98,14 +117,14 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     OIDC_CLAIMS: options.oidcPreset ?? 'generic',
     OIDC_CLIENT_IDS: LOCAL_CLIENT_IDS.join(','),
     CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
-    ...messaging.env,
+    ...messagingEnv,
     ...options.extraEnv,
   };
   // Handlers read their configuration at import, so the environment is in place before anything loads them.
   Object.assign(process.env, env);
 
   const stepFunctions = await startStepFunctionsLocal({});
-  process.env.AWS_ENDPOINT_URL_SFN = env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+  process.env.AWS_ENDPOINT_URL_SFN = env.AWS_ENDPOINT_URL_SFN = await counted(stepFunctions.endpoint);
   process.env.ADVANCE_STATE_MACHINE_ARN = env.ADVANCE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;
 
   const pollers: Record<string, PollerHandle> = {};
@@ -117,16 +136,18 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
       onError: (error) => options.onConsumerError?.(definition.name, error),
     });
   }
-  const api = await startApiServer({ port: options.apiPort, extraRoutes: options.extraRoutes, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds });
+  const api = await startApiServer({ port: options.apiPort, extraRoutes: { ...stats.route(), ...options.extraRoutes }, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds });
   return {
     api,
     env,
     messaging,
     pollers,
+    stats,
     async stop() {
       await api.stop();
       await Promise.allSettled(Object.values(pollers).map((p) => p.stop()));
       await stepFunctions.stop();
+      await Promise.allSettled(proxies.map((p) => p.stop()));
       const { closePool } = await import('#shared/db/pool');
       await closePool();
     },
