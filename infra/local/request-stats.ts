@@ -7,6 +7,7 @@ import pg from 'pg';
  * started — served at `GET /__local/stats`, so anyone can see what one API call costs (the benchmark's cost part
  * and test/edge/request-cost.test.ts read it).
  *
+ * Counts are per process (the functions' SDK clients and the pg pool are), since the first stack started in it.
  * AWS requests are counted on the wire: the functions' endpoints (AWS_ENDPOINT_URL_*) point at a small forwarding
  * proxy in front of each emulator, which reads the service from the SigV4 credential scope and the operation from
  * `X-Amz-Target` (JSON protocols) or `Action` (query protocol). Every client counts, whoever created it, exactly as
@@ -110,18 +111,41 @@ export function perCall(before: StatsSnapshot, after: StatsSnapshot, calls: numb
 
 export interface CountingProxy {
   readonly endpoint: string;
-  stop(): Promise<void>;
+  /** Closes the connections that carry no request (a stopping stack); the proxy stays for the next stack. */
+  closeIdle(): void;
 }
 
-/** A loopback proxy that forwards every request to `target` unchanged and records it in `stats`. */
-export async function startCountingProxy(target: string, stats: RequestStats): Promise<CountingProxy> {
+/** The requests of this process's functions: one count per process, as the functions' SDK clients are. */
+export const processStats = new RequestStats();
+const proxies = new Map<string, Promise<CountingProxy>>();
+
+/**
+ * The counting proxy in front of `target`, one per target and process: the functions' SDK clients are module-level
+ * singletons that keep the first endpoint they read, so a second stack in the same process (tests) must find the
+ * same proxy where the first left it.
+ */
+export function countingProxyFor(target: string, rewriteBody?: (body: Buffer, proxyPort: number) => Buffer): Promise<CountingProxy> {
+  let proxy = proxies.get(target);
+  if (!proxy) {
+    proxy = startCountingProxy(target, processStats, rewriteBody);
+    proxies.set(target, proxy);
+  }
+  return proxy;
+}
+
+/**
+ * A loopback proxy that forwards every request to `target` and records it in `stats`. `rewriteBody` may adjust the
+ * forwarded body (the SQS emulator finds a queue by its URL, which names the proxy's port on the way in).
+ */
+async function startCountingProxy(target: string, stats: RequestStats, rewriteBody?: (body: Buffer, proxyPort: number) => Buffer): Promise<CountingProxy> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
+      const received = Buffer.concat(chunks);
+      const body = rewriteBody ? rewriteBody(received, port) : received;
       const classified = classifyAwsRequest(req.headers, body);
       if (classified) {
         stats.record(classified.service, classified.operation);
@@ -130,7 +154,14 @@ export async function startCountingProxy(target: string, stats: RequestStats): P
         if (entries !== undefined) stats.record(classified.service, `${classified.operation}#entries`, entries);
       }
       const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host, 'content-length': String(body.length) },
+          agent,
+        },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
@@ -146,12 +177,13 @@ export async function startCountingProxy(target: string, stats: RequestStats): P
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+
+  // Lives as long as the process, without keeping it alive.
+  server.unref();
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
+    closeIdle() {
+      server.closeIdleConnections();
     },
   };
 }
@@ -162,9 +194,8 @@ let postgresStats: RequestStats | undefined;
 
 /**
  * Counts the PostgreSQL queries of this process into `stats` (by first SQL keyword: SELECT, INSERT, BEGIN, ...).
- * The pool is per process, so the latest stack started in a process is the one that counts.
  */
-export function countPostgresQueries(stats: RequestStats): void {
+export function countPostgresQueries(stats: RequestStats = processStats): void {
   postgresStats = stats;
   const proto = pg.Client.prototype as unknown as { query: QueryFn; [countedQuery]?: true };
   if (proto[countedQuery]) return;

@@ -10,7 +10,7 @@ import { LOCAL_AWS_ENV } from './services/aws-local';
 import { startStepFunctionsLocal } from './services/step-functions-local';
 import { LOCAL_CLIENT_IDS } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
-import { countPostgresQueries, RequestStats, startCountingProxy, type CountingProxy } from './request-stats';
+import { countingProxyFor, countPostgresQueries, processStats, type CountingProxy, type RequestStats } from './request-stats';
 
 /**
  * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
@@ -48,7 +48,7 @@ export interface Platform {
   readonly env: Record<string, string>;
   readonly messaging: LocalMessaging;
   readonly pollers: Record<string, PollerHandle>;
-  /** Requests the functions made, by service and operation (also at `GET /__local/stats`). */
+  /** Requests the functions of this process made, by service and operation (also at `GET /__local/stats`). */
   readonly stats: RequestStats;
   stop(): Promise<void>;
 }
@@ -73,17 +73,26 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   await shared.secrets.put(secretIds.dataKey, { key: randomBytes(32).toString('base64') });
 
   // The functions reach every AWS stand-in through a counting proxy (GET /__local/stats); set-up above went direct.
-  const stats = new RequestStats();
+  const stats = processStats;
   countPostgresQueries(stats);
   const proxies: CountingProxy[] = [];
-  const counted = async (endpoint: string) => {
-    const proxy = await startCountingProxy(endpoint, stats);
+  const counted = async (endpoint: string, rewriteBody?: Parameters<typeof countingProxyFor>[1]) => {
+    const proxy = await countingProxyFor(endpoint, rewriteBody);
     proxies.push(proxy);
     return proxy.endpoint;
   };
-  const [dynamoEndpoint, sqsEndpoint, secretsEndpoint] = await Promise.all([counted(shared.dynamoEndpoint), counted(shared.sqsEndpoint), counted(shared.secrets.endpoint)]);
-  // The SQS client sends to the host of a queue URL, so the URLs the functions read name the proxy's port too.
+  // The SQS client sends to the host of a queue URL, so the URLs the functions read name the proxy's port; the
+  // emulator finds queues by their own URL, so the proxy puts its port back on the way in.
   const sqsPort = `:${new URL(shared.sqsEndpoint).port}/`;
+  const toEmulatorUrls = (body: Buffer, proxyPort: number) => {
+    const text = body.toString('utf8');
+    return text.includes(`:${proxyPort}/`) ? Buffer.from(text.split(`:${proxyPort}/`).join(sqsPort), 'utf8') : body;
+  };
+  const [dynamoEndpoint, sqsEndpoint, secretsEndpoint] = await Promise.all([
+    counted(shared.dynamoEndpoint),
+    counted(shared.sqsEndpoint, toEmulatorUrls),
+    counted(shared.secrets.endpoint),
+  ]);
   const messagingEnv = Object.fromEntries(
     Object.entries(messaging.env).map(([name, value]) => [name, value.startsWith('http') ? value.replace(sqsPort, `:${new URL(sqsEndpoint).port}/`) : value]),
   );
@@ -147,7 +156,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
       await api.stop();
       await Promise.allSettled(Object.values(pollers).map((p) => p.stop()));
       await stepFunctions.stop();
-      await Promise.allSettled(proxies.map((p) => p.stop()));
+      for (const proxy of proxies) proxy.closeIdle();
       const { closePool } = await import('#shared/db/pool');
       await closePool();
     },

@@ -295,17 +295,14 @@ export class LocalFirstRateLimitStore implements RateLimitStore {
       bucket.unreported += 1;
       return { allowed: true, tatMs: bucket.estimatedTat };
     }
+    // The backlog is taken by this request alone (concurrent ones must not charge it again).
     const cost = Math.min(burst, bucket.unreported + 1);
+    bucket.unreported = 0;
     let result = await this.shared.acquireBucket(key, { intervalMs, burst, nowMs, cost });
-    // The backlog of local admissions may not fit; the request itself may.
+    // The backlog may not fit; the request itself may (the backlog is then forgiven, not carried into refusals).
     if (!result.allowed && cost > 1) result = await this.shared.acquireBucket(key, { intervalMs, burst, nowMs, cost: 1 });
-    bucket.estimatedTat = result.tatMs;
-    if (result.allowed) {
-      bucket.unreported = 0;
-    } else {
-      bucket.unreported = 0; // charged as far as it fits; the rest is forgiven rather than carried into a refusal
-      bucket.blockedUntil = result.tatMs - (burst - 1) * intervalMs;
-    }
+    bucket.estimatedTat = Math.max(bucket.estimatedTat, result.tatMs);
+    if (!result.allowed) bucket.blockedUntil = result.tatMs - (burst - 1) * intervalMs;
     return result;
   }
 
