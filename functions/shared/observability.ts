@@ -6,8 +6,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  *
  * Each singleton lives where a bundle that does not use it leaves it out (esbuild keeps a module's top-level
  * construction, and everything it imports, in every bundle that imports the module): `logger` in `./logger`
- * (re-exported here), `metrics` here, and the tracer in `#shared/tracer` — the Powertools Tracer pulls in the X-Ray
- * SDK (about 110 KB minified, evaluated at import), so only functions that trace (apiHandler) import it.
+ * (re-exported here), `metrics` here. No function creates the Powertools Tracer (the X-Ray SDK, about 120 KB):
+ * Lambda's active tracing records each invocation (ADR 0019).
  */
 export { logger } from './logger';
 

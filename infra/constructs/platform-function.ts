@@ -3,12 +3,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { cdkBundlingOptions } from '../bundling/options';
 import { METRICS_NAMESPACE, type StageConfig } from '../config/stages';
 import { LOCK_FILE, PROJECT_ROOT, TSCONFIG, strictEntryResolver, type EntryResolver } from './entries';
 import type { DatabaseAccess } from './database';
@@ -40,20 +41,15 @@ export interface PlatformFunctionProps {
   readonly resolveEntry?: EntryResolver;
 }
 
-/**
- * ESM output needs a `require` for the CommonJS dependencies esbuild inlines (pg, aws-xray-sdk): define one from
- * `import.meta.url`. The alias avoids clashing with a bundled `createRequire` import.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __platformCreateRequire } from 'node:module';const require = __platformCreateRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER } from '../bundling/options';
 
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /**
  * Every Lambda function of the platform: nodejs22.x on ARM64, active tracing, a bounded timeout, its own log group
- * with retention, its own role with no managed policies, and one esbuild ESM bundle per function (minified, source
- * maps, the AWS SDK bundled so the version is the one we test with).
+ * with retention, its own role with no managed policies, and one esbuild ESM bundle per function (infra/bundling/options.ts:
+ * minified, no source map, the AWS SDK bundled so the version is the one we test with).
  *
  * The `bind*` helpers grant one resource and set the environment variable that names it in the same call, so a
  * function never holds a permission it has no variable for, nor the reverse.
@@ -104,28 +100,14 @@ export class PlatformFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: config.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
-        // Events and responses carry personal data (names, account numbers): never log or trace them whole.
+        // Events carry personal data (names, account numbers): never log them whole.
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        // Stack traces point at the TypeScript sources (the bundle ships its .map next to index.mjs).
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        // pg loads its optional native binding only when asked to; it is not installed.
-        externalModules: ['pg-native'],
-        banner: ESM_REQUIRE_BANNER,
+        // infra/bundling/options.ts: the same options the bundle-size test and the benchmark build with.
+        ...cdkBundlingOptions(),
         tsconfig: TSCONFIG,
-        charset: Charset.UTF8,
-        logLevel: LogLevel.WARNING,
         commandHooks: props.copyIntoBundle?.length
           ? {
               beforeBundling: () => [],

@@ -11,6 +11,7 @@ import { startStepFunctionsLocal } from './services/step-functions-local';
 import { LOCAL_CLIENT_IDS } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
 import { fakeLambdaContext } from './lambda-context';
+import { countingProxyFor, countPostgresQueries, processStats, type CountingProxy, type RequestStats } from './request-stats';
 
 /**
  * Wires the platform onto running stand-ins: its own tables, queues, topic, database and secrets (all named with
@@ -49,6 +50,8 @@ export interface Platform {
   readonly env: Record<string, string>;
   readonly messaging: LocalMessaging;
   readonly pollers: Record<string, PollerHandle>;
+  /** Requests the functions of this process made, by service and operation (also at `GET /__local/stats`). */
+  readonly stats: RequestStats;
   stop(): Promise<void>;
 }
 
@@ -71,6 +74,31 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   await shared.secrets.put(secretIds.webhook, { secret: randomBytes(32).toString('hex') });
   await shared.secrets.put(secretIds.dataKey, { key: randomBytes(32).toString('base64') });
 
+  // The functions reach every AWS stand-in through a counting proxy (GET /__local/stats); set-up above went direct.
+  const stats = processStats;
+  countPostgresQueries(stats);
+  const proxies: CountingProxy[] = [];
+  const counted = async (endpoint: string, rewriteBody?: Parameters<typeof countingProxyFor>[1]) => {
+    const proxy = await countingProxyFor(endpoint, rewriteBody);
+    proxies.push(proxy);
+    return proxy.endpoint;
+  };
+  // The SQS client sends to the host of a queue URL, so the URLs the functions read name the proxy's port; the
+  // emulator finds queues by their own URL, so the proxy puts its port back on the way in.
+  const sqsPort = `:${new URL(shared.sqsEndpoint).port}/`;
+  const toEmulatorUrls = (body: Buffer, proxyPort: number) => {
+    const text = body.toString('utf8');
+    return text.includes(`:${proxyPort}/`) ? Buffer.from(text.split(`:${proxyPort}/`).join(sqsPort), 'utf8') : body;
+  };
+  const [dynamoEndpoint, sqsEndpoint, secretsEndpoint] = await Promise.all([
+    counted(shared.dynamoEndpoint),
+    counted(shared.sqsEndpoint, toEmulatorUrls),
+    counted(shared.secrets.endpoint),
+  ]);
+  const messagingEnv = Object.fromEntries(
+    Object.entries(messaging.env).map(([name, value]) => [name, value.startsWith('http') ? value.replace(sqsPort, `:${new URL(sqsEndpoint).port}/`) : value]),
+  );
+
   const env: Record<string, string> = {
     ...LOCAL_AWS_ENV,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -79,10 +107,10 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     POWERTOOLS_METRICS_NAMESPACE: 'AbhiEwa',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_DEV: 'false',
-    AWS_ENDPOINT_URL_DYNAMODB: shared.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: shared.sqsEndpoint,
-    AWS_ENDPOINT_URL_SNS: shared.sqsEndpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: shared.secrets.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SNS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
     DATABASE_URL: databaseUrl,
     // No replica locally: read-only routes' reader pool points at the same server (a pool of its own, so the routing
     // runs here, without replication lag). In prod it is the Aurora reader (DATABASE_READER_HOST).
@@ -103,14 +131,14 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     OIDC_CLAIMS: options.oidcPreset ?? 'generic',
     OIDC_CLIENT_IDS: LOCAL_CLIENT_IDS.join(','),
     CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
-    ...messaging.env,
+    ...messagingEnv,
     ...options.extraEnv,
   };
   // Handlers read their configuration at import, so the environment is in place before anything loads them.
   Object.assign(process.env, env);
 
   const stepFunctions = await startStepFunctionsLocal({});
-  process.env.AWS_ENDPOINT_URL_SFN = env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+  process.env.AWS_ENDPOINT_URL_SFN = env.AWS_ENDPOINT_URL_SFN = await counted(stepFunctions.endpoint);
   process.env.ADVANCE_STATE_MACHINE_ARN = env.ADVANCE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;
 
   const pollers: Record<string, PollerHandle> = {};
@@ -125,7 +153,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   const statusPoll = startLocalStatusPoll(env.LOCAL_STATUS_POLL_INTERVAL_MS);
   const api = await startApiServer({
     port: options.apiPort,
-    extraRoutes: options.extraRoutes,
+    extraRoutes: { ...stats.route(), ...options.extraRoutes },
     authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
     accessLog: options.accessLog,
   });
@@ -134,11 +162,13 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     env,
     messaging,
     pollers,
+    stats,
     async stop() {
       await api.stop();
       await statusPoll.stop();
       await Promise.allSettled(Object.values(pollers).map((p) => p.stop()));
       await stepFunctions.stop();
+      for (const proxy of proxies) proxy.closeIdle();
       const { closePool } = await import('#shared/db/pool');
       await closePool();
     },

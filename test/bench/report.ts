@@ -6,7 +6,7 @@ import { ASSUMPTIONS, PRICE_DATE, PRICE_LABELS, PRICE_REGION, PRICES } from './l
 import { PROJECT_ROOT, readResult, type PartResult } from './lib/results';
 import { fmt, kb } from './lib/stats';
 import type { AbhiData } from './parts/abhi';
-import { FAMILIES, type ColdStartData, type ColdTarget } from './parts/cold-start';
+import { FAMILIES, IMPORT_BUDGET_FRACTION, MEDIAN_IMPORT_BUDGET_FRACTION, MEDIAN_SIZE_BUDGET_BYTES, SIZE_BUDGET_BYTES, type ColdStartData, type ColdTarget } from './parts/cold-start';
 import { costPerMillion, type CostData } from './parts/cost';
 import type { LoadData } from './parts/load';
 import type { WarmData } from './parts/warm-overhead';
@@ -115,12 +115,12 @@ export function renderReport(): { benchmarks: string; costModel: string } {
     const allIn = cold.references.allIn;
     const ratios = measured.filter((f) => f.importMedianMs !== undefined && allIn.importMedianMs).map((f) => f.importMedianMs! / allIn.importMedianMs!);
     w(
-      `| Bundle size per function | ≤ 500 KB minified | ${sizeOk}/${measured.length} within; ${smallest ? `${kb(smallest.bundle!.bytes)} (${smallest.name})` : ''} to ${largest ? `${kb(largest.bundle!.bytes)} (${largest.name})` : ''}; all-in reference ${kb(allIn.bundle!.bytes)} | ${yes(measured.length > 0 && sizeOk === measured.length)} |`,
-      `| Import time per function | ≤ 50 % of the all-in bundle's (${ms(allIn.importMedianMs)} → ≤ ${ms(cold.importBudgetMs)}) | ${importOk}/${measured.length} within; median ${fmt(median(ratios) * 100, 0)} %, max ${ratios.length ? fmt(Math.max(...ratios) * 100, 0) : 'n/a'} % of all-in | ${yes(measured.length > 0 && importOk === measured.length)} |`,
+      `| Bundle size per function | ≤ ${kb(SIZE_BUDGET)} minified each, median ≤ ${kb(MEDIAN_SIZE_BUDGET_BYTES)} | ${sizeOk}/${measured.length} within; median ${kb(median(measured.map((f) => f.bundle!.bytes)))}; ${smallest ? `${kb(smallest.bundle!.bytes)} (${smallest.name})` : ''} to ${largest ? `${kb(largest.bundle!.bytes)} (${largest.name})` : ''}; all-in reference ${kb(allIn.bundle!.bytes)} | ${yes(measured.length > 0 && sizeOk === measured.length && median(measured.map((f) => f.bundle!.bytes)) <= MEDIAN_SIZE_BUDGET_BYTES)} |`,
+      `| Import time per function | slowest ≤ ${fmt(IMPORT_BUDGET_FRACTION * 100, 0)} % of the all-in bundle's (${ms(allIn.importMedianMs)} → ≤ ${ms(cold.importBudgetMs)}), median ≤ ${fmt(MEDIAN_IMPORT_BUDGET_FRACTION * 100, 0)} % | ${importOk}/${measured.length} within; median ${fmt(median(ratios) * 100, 0)} %, max ${ratios.length ? fmt(Math.max(...ratios) * 100, 0) : 'n/a'} % of all-in | ${yes(measured.length > 0 && importOk === measured.length && median(ratios) <= MEDIAN_IMPORT_BUDGET_FRACTION)} |`,
     );
     const missing = cold.functions.filter((f) => f.status !== 'measured');
     if (missing.length) w(`| Functions not measured | – | ${missing.length}: ${missing.map((f) => `\`${f.name}\` (${f.status})`).join(', ')} | |`);
-  } else w(`| Cold start proxy | ≤ 500 KB, ≤ 50 % of all-in import | ${results['cold-start']?.reason ?? 'not run'} | |`);
+  } else w(`| Cold start proxy | ≤ 400 KB (median 300 KB), ≤ 45 % of all-in import (median 30 %) | ${results['cold-start']?.reason ?? 'not run'} | |`);
   if (warm) {
     const c = warm.comparisons;
     w(`| Middleware CPU cost per invocation (read / idempotent write) | reported | p50 ${fmt(c[0]!.p50OverheadUs, 0)} µs / ${fmt(c[1]!.p50OverheadUs, 0)} µs over a bare handler (p99 ${fmt(c[0]!.p99OverheadUs, 0)} / ${fmt(c[1]!.p99OverheadUs, 0)} µs) | |`);
@@ -147,8 +147,15 @@ export function renderReport(): { benchmarks: string; costModel: string } {
   } else w(`| Abhi bottleneck | ≥ 0.9 of limit, 0 × 429, ≤ 0.1 calls/read | ${results.abhi ? `${results.abhi.status}: ${results.abhi.reason}` : 'not run'} | |`);
   if (cost) {
     const coldMs = cold ? coldImportForCost(cold) : undefined;
+    // Issue #13's budgets: a cached read at most $5.50 per million, an employee read at most $6.00.
+    const targets: Record<string, number> = { 'cached-read': 5.5, 'employee-read': 6 };
     for (const kind of cost.kinds.filter((k) => k.status === 'measured')) {
-      w(`| Cost: ${kind.label} | reported | ${usd(costPerMillion(kind, cost, coldMs).totalPerMillion)} per million requests (${PRICE_REGION} list prices) | |`);
+      const total = costPerMillion(kind, cost, coldMs).totalPerMillion;
+      const target = targets[kind.id];
+      const dynamodb = kind.requestsPerCall ? `; ${fmt(requestTotal(kind.requestsPerCall.dynamodb ?? {}), 2)} DynamoDB requests per call` : '';
+      w(
+        `| Cost: ${kind.label} | ${target !== undefined ? `≤ ${usd(target)} per million` : 'reported'} | ${usd(total)} per million requests (${PRICE_REGION} list prices)${dynamodb} | ${target !== undefined ? yes(total <= target) : ''} |`,
+      );
     }
   }
   w('');
@@ -157,14 +164,14 @@ export function renderReport(): { benchmarks: string; costModel: string } {
   w('## 1. Cold-start proxy (bundle size, import, first invocation)', '', statusLine(results['cold-start'], latest), '');
   if (cold) {
     w(
-      'Every function is bundled exactly as CDK\'s `NodejsFunction` does it (infra/constructs/platform-function.ts): esbuild, ESM,',
-      '`minify`, tree-shaking, `platform: node`, `target: node22`, the AWS SDK bundled, `mainFields: [module, main]`, `pg-native`',
-      `external, linked source map without sources, and the banner from ${cold.bannerSource}:`,
+      'Every function is bundled with the options CDK\'s `NodejsFunction` gets, from one definition (infra/bundling/options.ts): esbuild, ESM,',
+      '`minify`, tree-shaking, `platform: node`, `target: node22`, the AWS SDK bundled with its credential chain aliased to the environment',
+      `source, \`mainFields: [module, main]\`, \`pg-native\` external, no source map, and the banner from ${cold.bannerSource}:`,
       `\`${cold.banner}\`. \`#shared/*\` resolves through package.json \`imports\`.`,
       '',
       `Then ${cold.runs} fresh Node processes per bundle (round-robin over all bundles, so drift spreads evenly) each time`,
-      '`import()` of the bundle and the first invocation with the sample event, with `NODE_OPTIONS=--enable-source-maps` as CDK',
-      'sets it and the environment of a running local platform (`platform.env`: tables, queues, database, secrets, Abhi sandbox,',
+      '`import()` of the bundle and the first invocation with the sample event, with no `NODE_OPTIONS` (as deployed, ADR 0019)',
+      'and the environment of a running local platform (`platform.env`: tables, queues, database, secrets, Abhi sandbox,',
       'issuer). Numbers are medians. Node here is 20 (Lambda: 22 on arm64); process start-up itself is not counted (Lambda\'s',
       'runtime start is not either); this is a proxy for the INIT phase, not a Lambda measurement.',
       '',
@@ -193,7 +200,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
       `| Empty handler | ${kb(cold.references.empty.bundle!.bytes)} | ${ms(cold.references.empty.importMedianMs, 2)} |`,
       `| All-in bundle (middy, Powertools logger/metrics/tracer/idempotency/parameters/batch/parser, DynamoDB/SQS/SNS/SFN/Secrets Manager clients, jose, zod, pg) | ${kb(allIn.bundle!.bytes)} | ${ms(allIn.importMedianMs)} |`,
       '',
-      `Budgets: bundle ≤ 500 KB (512,000 bytes) and import ≤ 50 % of the all-in bundle's import = **${ms(cold.importBudgetMs)}** in this run.`,
+      `Budgets: bundle ≤ ${kb(SIZE_BUDGET)} each and median ≤ ${kb(MEDIAN_SIZE_BUDGET_BYTES)}; import ≤ ${fmt(IMPORT_BUDGET_FRACTION * 100, 0)} % of the all-in bundle's import = **${ms(cold.importBudgetMs)}** in this run, median ≤ ${fmt(MEDIAN_IMPORT_BUDGET_FRACTION * 100, 0)} %.`,
       '',
       'Size and Import: ✅ within the budget, else how far over it. Largest parts: the bundle\'s biggest dependency families',
       '(see "Where the bytes go" below).',
@@ -396,6 +403,20 @@ function coldImportForCost(cold: ColdStartData): number | undefined {
   return routes.length ? median(routes) : undefined;
 }
 
+const SERVICE_LABELS = {
+  dynamodb: 'DynamoDB',
+  postgres: 'PostgreSQL queries',
+  sqs: 'SQS',
+  sns: 'SNS',
+  stepFunctions: 'Step Functions',
+  secretsManager: 'Secrets Manager',
+} as const;
+
+/** Requests (not batch entries) in a per-operation count. */
+function requestTotal(ops: Record<string, number>): number {
+  return Object.entries(ops).reduce((sum, [op, n]) => (op.includes('#') ? sum : sum + n), 0);
+}
+
 function renderCost(cost: CostData | undefined, cold: ColdStartData | undefined, result: PartResult | undefined, latest: string | undefined): { body: string } {
   const lines: string[] = [statusLine(result, latest), ''];
   const w = (...l: string[]) => lines.push(...l);
@@ -428,7 +449,24 @@ function renderCost(cost: CostData | undefined, cold: ColdStartData | undefined,
   const coldMs = cold ? coldImportForCost(cold) : undefined;
   w(
     `Measured with ${cost.requestsPerKind} sequential requests per kind. Memory: API handlers ${cost.memory.api} MB, authorizer ${cost.memory.authorizer} MB, workflow tasks ${cost.memory.workflowTask} MB (${cost.memory.source}).`,
-    `Authorizer (warm, fresh token each time): mean ${ms(cost.authorizerMs?.mean)} (p50 ${ms(cost.authorizerMs?.p50)}).`,
+    `Authorizer (warm, fresh token each time): mean ${ms(cost.authorizerMs?.mean)} (p50 ${ms(cost.authorizerMs?.p50)})${cost.authorizerDynamodbOps ? `; DynamoDB per invocation: ${opsText(cost.authorizerDynamodbOps)}` : ''}.`,
+    ...(cost.kinds.some((k) => k.requestsPerCall)
+      ? [
+          '',
+          "Requests per API call, from the local stack's `GET /__local/stats` (counted on the wire: the functions' requests to each AWS stand-in,",
+          "and their PostgreSQL queries; API Gateway's authorizer cache emulated, so the authorizer's own requests are counted once per token",
+          'and charged at its share of requests below). Everything a request set off (workflow, outbox, consumers) is included.',
+          '',
+          '| Requests per API call | ' + cost.kinds.map((k) => k.label).join(' | ') + ' |',
+          '|---|' + cost.kinds.map(() => '---').join('|') + '|',
+          ...(['dynamodb', 'postgres', 'sqs', 'sns', 'stepFunctions', 'secretsManager'] as const).map(
+            (service) =>
+              `| ${SERVICE_LABELS[service]} | ` +
+              cost.kinds.map((k) => (k.requestsPerCall ? `${fmt(requestTotal(k.requestsPerCall[service] ?? {}), 2)} (${opsText(k.requestsPerCall[service] ?? {}) || '–'})` : '–')).join(' | ') +
+              ' |',
+          ),
+        ]
+      : []),
     '',
     '| Per request | ' + cost.kinds.map((k) => k.label).join(' | ') + ' |',
     '|---|' + cost.kinds.map(() => '---').join('|') + '|',
@@ -497,7 +535,7 @@ function opsText(ops: Record<string, number>): string {
   return entries.length ? entries.map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ') : 'none';
 }
 
-const SIZE_BUDGET = 500 * 1024;
+const SIZE_BUDGET = SIZE_BUDGET_BYTES;
 
 /** `96-134`: the range of byte counts in KB. */
 function range(bytes: number[]): string {
@@ -518,7 +556,7 @@ function largestParts(f: ColdTarget): string {
     .join(' · ');
 }
 
-/** Median KB per dependency family for each kind of function, and the plain reason the heaviest ones miss 500 KB. */
+/** Median KB per dependency family for each kind of function, and the plain reason the heaviest ones miss the budget. */
 function familyTable(cold: ColdStartData): string[] {
   const measured = cold.functions.filter((f) => f.bundle?.families);
   if (!measured.length) return [];
@@ -534,12 +572,11 @@ function familyTable(cold: ColdStartData): string[] {
     '**Where the bytes go** — median KB per dependency family, by kind of function (esbuild metafile; every input counted).',
     '`AWS SDK` is the SDK v3 core and the clients a function uses (DynamoDB for the rate limiter, the idempotency',
     'records, the Abhi token/breaker/cache and the revocation list; SNS, SQS, Step Functions, Secrets Manager where used);',
-    '`AWS SDK credential fallbacks` are the credential sources of the SDK\'s default chain (SSO, INI files, web identity,',
-    'login, process, container/IMDS) that a Lambda function never reaches, since Lambda puts its credentials in the',
-    'environment — the SDK loads them with `import()`, which esbuild inlines into the one-file bundle;',
-    '`X-Ray (Tracer)` is the Powertools Tracer with the X-Ray SDK (apiHandler\'s `captureLambdaHandler`).',
+    '`AWS SDK credential fallbacks` (the default chain\'s SSO, INI, web identity, process, container/IMDS sources) and',
+    '`X-Ray (Tracer)` are kept out since ADR 0019 (credentials from the environment alias, no Powertools Tracer); a',
+    'column appears only if a bundle carries them again.',
     '',
-    `| Kind | Functions | Bundle (median) | Over 500 KB | ${names.join(' | ')} |`,
+    `| Kind | Functions | Bundle (median) | Over ${kb(SIZE_BUDGET)} | ${names.join(' | ')} |`,
     `|---|---|---|---|${names.map(() => '---').join('|')}|`,
   ];
   for (const kind of kinds) {
@@ -555,16 +592,14 @@ function familyTable(cold: ColdStartData): string[] {
     const k = (name: string) => fmt((fam[name] ?? 0) / 1024, 0);
     lines.push(
       '',
-      `**Why the API functions stay over 500 KB.** The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${kb(floor.bundle!.bytes - SIZE_BUDGET)} over,`,
-      `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB + credential fallbacks ${k('AWS SDK credential fallbacks')} KB`,
-      `(the DynamoDB client behind rate limiting and idempotency), X-Ray ${k('X-Ray (Tracer)')} KB (tracing), zod ${k('zod')} KB (validation, configuration),`,
-      `Powertools ${k('Powertools')} KB (logger, metrics, idempotency with its JMESPath engine), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB.`,
-      `Every other route adds its use case, schemas and adapters (project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most`,
-      `add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and the Abhi client with its Secrets Manager client. Within this design (the SDK`,
-      'bundled, tracing, idempotency and DynamoDB rate limiting in every API function) 500 KB is out of reach; what is left',
-      `is structural: keeping the unreachable credential fallbacks out at bundling time (${k('AWS SDK credential fallbacks')} KB per function; it needs an`,
-      'esbuild plugin or alias, which NodejsFunction\'s CLI bundling does not offer as such), tracing only where it is',
-      'needed (X-Ray is in every route through apiHandler), or schemas in zod/mini.',
+      `**Why the API functions stay over ${kb(SIZE_BUDGET)}.** The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${kb(floor.bundle!.bytes - SIZE_BUDGET)} over,`,
+      `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB (the DynamoDB client behind rate limiting, revocation and`,
+      `idempotency), zod ${k('zod')} KB (validation, configuration), Powertools ${k('Powertools')} KB (logger, metrics, idempotency with its JMESPath`,
+      `engine), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB. Every other route adds its use case, schemas and adapters`,
+      `(project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and, through the one`,
+      'composition root (functions/shared/adapters/postgres/business-deps.ts), the Abhi client with Secrets Manager, SNS and SQS clients',
+      'whether the route uses them or not. What is left is structural (ADR 0019): zod/mini or validation compiled per route,',
+      'composition roots per use case, and Powertools idempotency only in the routes that take an Idempotency-Key.',
     );
   }
   const allInMs = cold.references.allIn.importMedianMs;
@@ -583,13 +618,13 @@ function familyTable(cold: ColdStartData): string[] {
       '',
       `**Import time against the budget (${ms(cold.importBudgetMs)}).** The floor of every API function is \`${floor.name}\` — apiHandler and`,
       `nothing else: ${ms(floorMs)}, ${share(floorMs)} of the all-in bundle's ${ms(allInMs)} (this proxy varies by ±20 % between runs on this shared`,
-      `machine). V8 parses and compiles its ${kb(floor.bundle!.bytes)} and evaluates, at module scope, the SDK's DynamoDB client, the X-Ray SDK,`,
+      `machine). V8 parses and compiles its ${kb(floor.bundle!.bytes)} and evaluates, at module scope, the SDK's DynamoDB client,`,
       'zod and Powertools (a bundle evaluates every statically imported module when it loads). Median import by kind:',
       byKind + '. The business routes add pg, the Abhi client and their zod schemas (built at module scope) on top of that',
       'floor, which is why they stay over. In a one-file bundle `import()` does not help much: esbuild inlines the',
       'target, wraps it and every module only it reaches in lazy initializers whose unused exports it can no longer drop (an',
       'SDK client loaded that way adds 10-25 KB), and what it defers is mostly needed by the first invocation anyway.',
-      `The all-in reference is import only; with the first invocation added (real I/O: rate-limit writes, a PostgreSQL`,
+      `The all-in reference is import only; with the first invocation added (real I/O: DynamoDB, a PostgreSQL`,
       `connection, Abhi calls) the median function takes ${withFirst.length ? share(median(withFirst.map((f) => f.totalMedianMs!))) : 'n/a'} of the all-in bundle's import time.`,
     );
   }
@@ -619,7 +654,7 @@ function coldFindings(cold: ColdStartData): string {
   const lines = ['**Reading the table.**'];
   const over = measured.filter((f) => !f.withinSizeBudget).length;
   lines.push(
-    `${over} of ${measured.length} functions are over the 500 KB budget and ${measured.filter((f) => f.withinImportBudget === false).length} over the import budget.`,
+    `${over} of ${measured.length} functions are over the ${kb(SIZE_BUDGET)} budget and ${measured.filter((f) => f.withinImportBudget === false).length} over the import budget.`,
   );
   if (zod) {
     lines.push(

@@ -7,7 +7,6 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { resolveStageConfig } from '../../infra/config/stages';
 import { PlatformFunction } from '../../infra/constructs/platform-function';
-import { STAND_IN_ENTRY } from './support/synth';
 
 /** Where the synthesized asset of a function lives in the cloud assembly. */
 function assetDir(outdir: string, fn: PlatformFunction): string {
@@ -16,13 +15,14 @@ function assetDir(outdir: string, fn: PlatformFunction): string {
 }
 
 describe('esbuild bundling of a real handler (no stand-in, no Docker)', () => {
-  it('bundles ESM + minified + source map with the AWS SDK inside, resolves #shared/*, copies extra files, and the bundle runs', () => {
+  it('bundles ESM + minified, no source map, the AWS SDK inside with the environment-only credential source, resolves #shared/*, copies extra files, and the bundle runs', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'infra-bundle-'));
     // Asset metadata (the CLI turns it on) tells where the bundle was written.
     const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
     const stack = new Stack(app, 'BundleProbe');
     const config = resolveStageConfig(() => undefined);
-    const relativeEntry = path.relative(path.resolve(import.meta.dirname, '../../functions'), STAND_IN_ENTRY).replace(/\.ts$/, '');
+    const probe = path.resolve(import.meta.dirname, 'fixtures/sdk-probe-handler.ts');
+    const relativeEntry = path.relative(path.resolve(import.meta.dirname, '../../functions'), probe).replace(/\.ts$/, '');
     const fn = new PlatformFunction(stack, 'Probe', {
       config,
       entry: relativeEntry,
@@ -37,21 +37,24 @@ describe('esbuild bundling of a real handler (no stand-in, no Docker)', () => {
     const dir = assetDir(outdir, fn);
     const bundle = path.join(dir, 'index.mjs');
     expect(existsSync(bundle)).toBe(true);
-    expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+    // infra/bundling/options.ts: no source map in the asset.
+    expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(false);
     const code = readFileSync(bundle, 'utf8');
     expect(code.startsWith("import { createRequire as __platformCreateRequire } from 'node:module'")).toBe(true);
     // Minified and self-contained: no import of project paths or the #shared mapping survives.
     expect(code).not.toMatch(/from\s*["']#shared/);
+    // The SDK's credential chain is replaced (infra/bundling/lambda-credentials.ts): no web identity, SSO or process source.
+    expect(['AWS_WEB_IDENTITY_TOKEN_FILE', 'sso_start_url', 'credential_process'].filter((marker) => code.includes(marker))).toEqual([]);
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
     expect(statSync(bundle).size).toBeLessThan(2_000_000);
     expect(readdirSync(path.join(dir, 'migrations')).some((f) => f.endsWith('.sql'))).toBe(true);
 
     const result = execFileSync(
       process.execPath,
-      ['--enable-source-maps', '--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log('RESULT ' + JSON.stringify(await m.handler()));`],
-      { env: { ...process.env, STAGE: 'bundle-test', POWERTOOLS_METRICS_NAMESPACE: 'AbhiEwa' }, encoding: 'utf8' },
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log('RESULT ' + JSON.stringify(await m.handler()));`],
+      { env: { ...process.env, STAGE: 'bundle-test', POWERTOOLS_METRICS_NAMESPACE: 'AbhiEwa', AWS_ACCESS_KEY_ID: 'from-the-environment', AWS_SECRET_ACCESS_KEY: 'x' }, encoding: 'utf8' },
     );
     const line = result.split('\n').find((l) => l.startsWith('RESULT '));
-    expect(JSON.parse(line!.slice('RESULT '.length))).toEqual({ statusCode: 200, body: JSON.stringify({ stage: 'bundle-test' }) });
+    expect(JSON.parse(line!.slice('RESULT '.length))).toEqual({ statusCode: 200, body: JSON.stringify({ stage: 'bundle-test', accessKeyId: 'from-the-environment' }) });
   }, 60_000);
 });

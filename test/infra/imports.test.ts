@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * Import lines that decide bundle size (BENCHMARKS.md, cold start). `import { z } from 'zod'` pulls zod's whole
  * classic API (~380 KB minified) into a function; `import * as z from 'zod'` lets esbuild keep what is used (~90 KB).
- * The X-Ray tracer (~120 KB) is for the API handler only (`#shared/tracer`).
+ * The Powertools Tracer (the X-Ray SDK, ~120 KB) is in no function: Lambda's active tracing records the invocation
+ * segment (ADR 0019).
  */
 const FUNCTIONS = path.resolve(import.meta.dirname, '../../functions');
 
@@ -25,9 +26,8 @@ describe('bundle-size guards on import lines in functions/', () => {
     expect(files.filter((f) => /import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*['"]zod['"]/.test(f.text)).map((f) => f.file)).toEqual([]);
   });
 
-  it('only the API handler creates the X-Ray tracer', () => {
-    const importers = files.filter((f) => /from\s*['"](#shared\/tracer|\.\/tracer|@aws-lambda-powertools\/tracer)['"]/.test(f.text)).map((f) => f.file);
-    expect(importers).toContain('shared/http/api-handler.ts');
-    expect(importers.filter((f) => f !== 'shared/http/api-handler.ts' && f !== 'shared/tracer.ts')).toEqual([]);
+  it('no function bundles the X-Ray SDK through the Powertools Tracer', () => {
+    const importers = files.filter((f) => /from\s*['"]@aws-lambda-powertools\/tracer/.test(f.text)).map((f) => f.file);
+    expect(importers).toEqual([]);
   });
 });

@@ -3,22 +3,20 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { audit, auditContext, type AuditSink } from '#shared/auth/audit';
 import { TenantAccessDeniedError, UnauthorizedError } from '#shared/auth/errors';
 import { anonymousPrincipal, isPlatformPrincipal, principalFromAuthorizerContext, type Principal } from '#shared/auth/principal';
 import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
-import { isTokenRevoked } from '#shared/auth/revocation';
 import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
 import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
 import { logger, metrics } from '#shared/observability';
-import { tracer } from '#shared/tracer';
 import type { Route } from '#shared/routes';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
 import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
-import { DynamoDbRateLimitStore, RateLimiter, rateLimitRules, type RateLimitDecision, type RateLimitedClass } from './rate-limit';
+import { admitRequest, checkAdvanceQuota, instanceRateLimiter } from './admission';
+import type { RateLimitDecision, RateLimiter } from './rate-limit';
 import { headerValue, jsonResponse, problemResponse, WWW_AUTHENTICATE } from './responses';
 import { httpSettings } from './settings';
 
@@ -78,8 +76,6 @@ export function requestIdOf(event: APIGatewayProxyEvent): string {
   return id;
 }
 
-let sharedLimiter: RateLimiter | undefined;
-
 /**
  * Wraps a use-case call as an API Gateway proxy Lambda handler: authentication (authorizer context, or the bearer
  * token verified in-process), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
@@ -133,17 +129,13 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
       if (!isAllowed(route!, state.principal)) {
         throw new RouteDenied(denialReason(route!, state.principal) ?? 'not allowed');
       }
-      // Money-moving routes re-check revocation: the authorizer's cached answer may predate a revocation.
-      if (route!.idempotency === 'required' && (await isTokenRevoked(state.principal))) {
-        throw new UnauthorizedError('token revoked (re-checked by the handler)');
-      }
     }
 
-    // 2. Rate limits, per principal and per client IP.
-    const limiter = options.rateLimiter ?? (sharedLimiter ??= new RateLimiter(new DynamoDbRateLimitStore()));
-    if (settings.RATE_LIMIT_ENABLED && route!.rateLimitClass !== 'none') {
-      await enforceRateLimits(limiter, route!, state);
-    }
+    // 2. Admission: revocation where the route needs it, rate limits per principal and per client IP (admission.ts).
+    const limiter = options.rateLimiter ?? instanceRateLimiter();
+    const admission = await admitRequest({ route: route!, principal: state.principal, sourceIp: state.sourceIp, limiter, settings });
+    if (admission.shown) applyRateHeaders(state, admission.shown);
+    if (admission.refused) throw new RateLimitExceededError(admission.refused.retryAfterSeconds);
 
     // 3. The Idempotency-Key, before any work on the body: a money route without one is refused outright.
     const key = idempotencyKeyFor(route!.idempotency, headers['idempotency-key']);
@@ -201,8 +193,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     const work = async (): Promise<ApiResult> => {
       // The advance quota counts executions, not idempotent replays or refused requests.
       if (route!.rateLimitClass === 'advance' && settings.RATE_LIMIT_ENABLED) {
-        const subject = `emp:${state.principal.employeeId ?? state.principal.subject}`;
-        const decision = await limiter.check('advance', subject, rateLimitRules(settings, 'principal').advance);
+        const decision = await checkAdvanceQuota(limiter, state.principal, settings);
         applyRateHeaders(state, decision);
         if (!decision.allowed) {
           throw new RateLimitExceededError(decision.retryAfterSeconds, `At most ${decision.limit} advance requests per hour: retry after the time in Retry-After.`);
@@ -269,7 +260,6 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
 
   const handler = middy(core, { timeoutEarlyInMillis: 250 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({
       before: (request) => {
@@ -315,39 +305,6 @@ async function resolvePrincipal(event: APIGatewayProxyEvent, headers: Record<str
   const token = bearerToken(headers);
   if (!token) throw new UnauthorizedError('no authorizer context and no bearer token');
   return (verify ?? verifyAccessToken)(token);
-}
-
-async function enforceRateLimits(limiter: RateLimiter, route: Route, state: RequestState): Promise<void> {
-  const settings = httpSettings();
-  const rateClass = route.rateLimitClass as RateLimitedClass;
-  // Per principal: an advance route is limited like a write here; its hourly quota is checked on execution.
-  const principalClass: RateLimitedClass = rateClass === 'advance' ? 'write' : rateClass;
-  const checks: Promise<RateLimitDecision | undefined>[] = [
-    safeCheck(limiter, principalClass, `ip:${state.sourceIp}`, rateLimitRules(settings, 'ip')[principalClass]),
-  ];
-  const authenticated = route.auth === 'jwt';
-  if (authenticated) {
-    checks.push(safeCheck(limiter, principalClass, `sub:${state.principal.subject}`, rateLimitRules(settings, 'principal')[principalClass]));
-  }
-  const [ipDecision, principalDecision] = await Promise.all(checks);
-  const shown = principalDecision ?? ipDecision;
-  if (shown) applyRateHeaders(state, shown);
-  const refused = [principalDecision, ipDecision].find((d) => d && !d.allowed);
-  if (refused) {
-    applyRateHeaders(state, refused);
-    throw new RateLimitExceededError(refused.retryAfterSeconds);
-  }
-}
-
-/** Read/write limits fail open: an outage of the limiter's table must not take the API down with it. */
-async function safeCheck(limiter: RateLimiter, rateClass: RateLimitedClass, subject: string, rule: Parameters<RateLimiter['check']>[2]) {
-  try {
-    return await limiter.check(rateClass, subject, rule);
-  } catch (error) {
-    logger.error('rate limiter unavailable; request admitted', { error: error as Error });
-    metrics.addMetric('RateLimiterErrors', MetricUnit.Count, 1);
-    return undefined;
-  }
 }
 
 function applyRateHeaders(state: RequestState, decision: RateLimitDecision): void {

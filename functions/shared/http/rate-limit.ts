@@ -37,10 +37,20 @@ export interface RateLimitDecision {
 
 /** Port: the shared state behind the limiter. */
 export interface RateLimitStore {
-  /** GCRA admission for `key`. Returns the bucket's tat after admission (allowed) or as found (refused). */
-  acquireBucket(key: string, params: { intervalMs: number; burst: number; nowMs: number }): Promise<{ allowed: boolean; tatMs: number }>;
+  /**
+   * GCRA admission of `cost` tokens (default 1, at most `burst`) for `key`. Returns the bucket's tat after admission
+   * (allowed) or as found (refused).
+   */
+  acquireBucket(key: string, params: BucketParams): Promise<{ allowed: boolean; tatMs: number }>;
   /** Sliding-log admission for `key`. Returns the timestamps (ms) inside the window after the call. */
   acquireWindow(key: string, params: { limit: number; windowMs: number; nowMs: number }): Promise<{ allowed: boolean; timestampsMs: number[] }>;
+}
+
+export interface BucketParams {
+  readonly intervalMs: number;
+  readonly burst: number;
+  readonly nowMs: number;
+  readonly cost?: number;
 }
 
 export function bucketKey(rateClass: RateLimitedClass, subject: string): string {
@@ -117,16 +127,14 @@ export class DynamoDbRateLimitStore implements RateLimitStore {
     return this.options.client ?? dynamoDocumentClient();
   }
 
-  async acquireBucket(
-    key: string,
-    { intervalMs, burst, nowMs }: { intervalMs: number; burst: number; nowMs: number },
-  ): Promise<{ allowed: boolean; tatMs: number }> {
-    const allowAt = nowMs + (burst - 1) * intervalMs;
+  async acquireBucket(key: string, { intervalMs, burst, nowMs, cost = 1 }: BucketParams): Promise<{ allowed: boolean; tatMs: number }> {
+    const stepMs = Math.min(cost, burst) * intervalMs;
+    const allowAt = nowMs + burst * intervalMs - stepMs;
     // After the bucket's tat passes, the bucket is full again and the item may go.
-    const expiresAt = Math.ceil((allowAt + intervalMs) / 1000) + 60;
+    const expiresAt = Math.ceil((allowAt + stepMs) / 1000) + 60;
     let busyFirst = (this.hints.get(key) ?? 0) > nowMs;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const outcome = busyFirst ? await this.busy(key, intervalMs, nowMs, allowAt, expiresAt) : await this.idle(key, intervalMs, nowMs, expiresAt);
+      const outcome = busyFirst ? await this.busy(key, stepMs, nowMs, allowAt, expiresAt) : await this.idle(key, stepMs, nowMs, expiresAt);
       if (outcome.applied && outcome.tat !== undefined) {
         this.remember(key, outcome.tat);
         return { allowed: true, tatMs: outcome.tat };
@@ -141,22 +149,22 @@ export class DynamoDbRateLimitStore implements RateLimitStore {
       busyFirst = found !== undefined && found > nowMs;
     }
     // Persistent contention on one key: refuse briefly rather than admit unchecked.
-    return { allowed: false, tatMs: allowAt + intervalMs };
+    return { allowed: false, tatMs: allowAt + stepMs };
   }
 
-  private async busy(key: string, intervalMs: number, nowMs: number, allowAt: number, expiresAt: number) {
+  private async busy(key: string, stepMs: number, nowMs: number, allowAt: number, expiresAt: number) {
     return this.update(key, {
-      UpdateExpression: 'SET #tat = #tat + :interval, #exp = :exp',
+      UpdateExpression: 'SET #tat = #tat + :step, #exp = :exp',
       ConditionExpression: '#tat > :now AND #tat <= :allowAt',
-      ExpressionAttributeValues: { ':interval': intervalMs, ':now': nowMs, ':allowAt': allowAt, ':exp': expiresAt },
+      ExpressionAttributeValues: { ':step': stepMs, ':now': nowMs, ':allowAt': allowAt, ':exp': expiresAt },
     });
   }
 
-  private async idle(key: string, intervalMs: number, nowMs: number, expiresAt: number) {
+  private async idle(key: string, stepMs: number, nowMs: number, expiresAt: number) {
     return this.update(key, {
       UpdateExpression: 'SET #tat = :tat, #exp = :exp',
       ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
-      ExpressionAttributeValues: { ':tat': nowMs + intervalMs, ':now': nowMs, ':exp': expiresAt },
+      ExpressionAttributeValues: { ':tat': nowMs + stepMs, ':now': nowMs, ':exp': expiresAt },
     });
   }
 
@@ -235,16 +243,91 @@ function numberAttribute(value: unknown): number | undefined {
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Per-container share in front of the shared store (ADR 0019)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The share of a bucket rule an instance may admit on its own, without asking the shared store. */
+export const LOCAL_SHARE = 0.2;
+const LOCAL_CAPACITY = 10_000;
+
+interface LocalBucket {
+  /** GCRA tat of the instance's own share (rate × share, burst × share). */
+  localTat: number;
+  /** Where the shared bucket would be had every local admission been reported (full rule): for the headers. */
+  estimatedTat: number;
+  /** Tokens admitted locally and not yet charged to the shared bucket. */
+  unreported: number;
+  /** The shared bucket refused: refuse here, without asking, until a token frees. */
+  blockedUntil: number;
+}
+
+/**
+ * Token buckets that go to the shared store (DynamoDB) only near the limit. Each instance admits up to LOCAL_SHARE
+ * of a rule's rate and burst on its own; beyond that, it charges the shared bucket for the request and for every
+ * local admission not yet reported, so what the shared bucket sees from an instance that ever nears the limit is
+ * all of its traffic. After a refusal the instance refuses locally until the shared bucket frees a token, so an
+ * abusive client costs no DynamoDB writes. A client spread over N instances that stay under their share each gets
+ * up to N × share × the rule unseen (bounded by API Gateway's method and stage throttles); one instance gets the
+ * rule exactly. Window rules (the advance quota) always go to the shared store.
+ */
+export class LocalFirstRateLimitStore implements RateLimitStore {
+  private readonly buckets = new Map<string, LocalBucket>();
+
+  constructor(
+    private readonly shared: RateLimitStore,
+    private readonly share = LOCAL_SHARE,
+  ) {}
+
+  async acquireBucket(key: string, { intervalMs, burst, nowMs }: BucketParams): Promise<{ allowed: boolean; tatMs: number }> {
+    const bucket = this.buckets.get(key) ?? { localTat: nowMs, estimatedTat: nowMs, unreported: 0, blockedUntil: 0 };
+    this.touch(key, bucket);
+    if (nowMs < bucket.blockedUntil) return { allowed: false, tatMs: Math.max(bucket.estimatedTat, nowMs) };
+    const localInterval = intervalMs / this.share;
+    const localBurst = Math.max(1, Math.floor(burst * this.share));
+    const localTat = Math.max(bucket.localTat, nowMs);
+    const estimatedTat = Math.max(bucket.estimatedTat, nowMs);
+    const localRoom = localTat - nowMs <= (localBurst - 1) * localInterval;
+    const ruleRoom = estimatedTat - nowMs <= (burst - 1) * intervalMs;
+    if (localRoom && ruleRoom) {
+      bucket.localTat = localTat + localInterval;
+      bucket.estimatedTat = estimatedTat + intervalMs;
+      bucket.unreported += 1;
+      return { allowed: true, tatMs: bucket.estimatedTat };
+    }
+    // The backlog is taken by this request alone (concurrent ones must not charge it again).
+    const cost = Math.min(burst, bucket.unreported + 1);
+    bucket.unreported = 0;
+    let result = await this.shared.acquireBucket(key, { intervalMs, burst, nowMs, cost });
+    // The backlog may not fit; the request itself may (the backlog is then forgiven, not carried into refusals).
+    if (!result.allowed && cost > 1) result = await this.shared.acquireBucket(key, { intervalMs, burst, nowMs, cost: 1 });
+    bucket.estimatedTat = Math.max(bucket.estimatedTat, result.tatMs);
+    if (!result.allowed) bucket.blockedUntil = result.tatMs - (burst - 1) * intervalMs;
+    return result;
+  }
+
+  acquireWindow(key: string, params: { limit: number; windowMs: number; nowMs: number }) {
+    return this.shared.acquireWindow(key, params);
+  }
+
+  private touch(key: string, bucket: LocalBucket): void {
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > LOCAL_CAPACITY) this.buckets.delete(this.buckets.keys().next().value!);
+  }
+}
+
 /** A single-process store (unit tests, tools); production uses DynamoDbRateLimitStore. */
 export class InMemoryRateLimitStore implements RateLimitStore {
   private readonly tats = new Map<string, number>();
   private readonly logs = new Map<string, number[]>();
 
-  async acquireBucket(key: string, { intervalMs, burst, nowMs }: { intervalMs: number; burst: number; nowMs: number }) {
+  async acquireBucket(key: string, { intervalMs, burst, nowMs, cost = 1 }: BucketParams) {
+    const stepMs = Math.min(cost, burst) * intervalMs;
     const tat = Math.max(this.tats.get(key) ?? nowMs, nowMs);
-    if (tat - nowMs > (burst - 1) * intervalMs) return { allowed: false, tatMs: tat };
-    this.tats.set(key, tat + intervalMs);
-    return { allowed: true, tatMs: tat + intervalMs };
+    if (tat - nowMs > burst * intervalMs - stepMs) return { allowed: false, tatMs: tat };
+    this.tats.set(key, tat + stepMs);
+    return { allowed: true, tatMs: tat + stepMs };
   }
 
   async acquireWindow(key: string, { limit, windowMs, nowMs }: { limit: number; windowMs: number; nowMs: number }) {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { batchEntries } from '../../../infra/local/request-stats';
 
 /**
  * A pass-through HTTP proxy on 127.0.0.1 that counts the AWS operations going to a local stand-in (the cost part's
@@ -67,25 +68,6 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         agent.destroy();
       }),
   };
-}
-
-function batchEntries(body: Buffer): number | undefined {
-  if (body.length === 0) return undefined;
-  if (body[0] !== 0x7b) {
-    // Query protocol (form fields): `PublishBatchRequestEntries.member.3.Id=...`
-    const ids = [...new URLSearchParams(body.toString('utf8')).keys()].filter((k) => /Entries\.member\.\d+\.Id$/.test(k));
-    return ids.length || undefined;
-  }
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { Entries?: unknown[]; TransactItems?: unknown[]; PublishBatchRequestEntries?: unknown[]; RequestItems?: Record<string, unknown[]> };
-    if (Array.isArray(parsed.Entries)) return parsed.Entries.length;
-    if (Array.isArray(parsed.PublishBatchRequestEntries)) return parsed.PublishBatchRequestEntries.length;
-    if (parsed.RequestItems && typeof parsed.RequestItems === 'object') return Object.values(parsed.RequestItems).reduce((n, items) => n + (Array.isArray(items) ? items.length : 0), 0);
-    if (Array.isArray(parsed.TransactItems)) return parsed.TransactItems.length;
-  } catch {
-    // not JSON
-  }
-  return undefined;
 }
 
 function operationOf(req: http.IncomingMessage, body: Buffer): string {

@@ -55,6 +55,8 @@ export interface BenchEnvironmentOptions {
   readonly extraEnv?: Record<string, string>;
   /** Put counting proxies between the platform and the stand-ins. */
   readonly countOperations?: boolean;
+  /** Emulate API Gateway's authorizer cache (seconds; infra/local/api-server.ts). */
+  readonly authorizerCacheTtlSeconds?: number;
   readonly onConsumerError?: (queue: string, error: unknown) => void;
 }
 
@@ -128,6 +130,7 @@ export async function startBenchEnvironment(options: BenchEnvironmentOptions = {
         abhiCredentials: BENCH_SANDBOX_CREDENTIALS,
         issuer,
         recreateDatabase: true,
+        authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
         extraEnv: { POWERTOOLS_LOG_LEVEL: 'INFO', ...options.extraEnv },
         onConsumerError: options.onConsumerError ?? (() => undefined),
       },

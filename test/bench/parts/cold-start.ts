@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { BUNDLE_TARGET } from '../../../infra/bundling/budget';
+import { ESM_REQUIRE_BANNER, esbuildBuildOptions } from '../../../infra/bundling/options';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { functionInventory, loadSampleEvents, sampleEventFor, type FunctionKind, type MemorySizes } from '../lib/entries';
 import type { BenchOptions } from '../lib/options';
@@ -10,13 +12,17 @@ import { BENCH_DIR, PROJECT_ROOT, errorText, progress, registerCleanup } from '.
 import { median } from '../lib/stats';
 
 /**
- * Part 1 — cold-start proxy. Bundles every function exactly as CDK's NodejsFunction does (esbuild: ESM, minified,
- * tree-shaken, platform node, target node22, AWS SDK bundled, mainFields module/main, the createRequire banner,
- * pg-native external, linked source map without sources), then starts fresh Node processes that import the bundle
+ * Part 1 — cold-start proxy. Bundles every function with the options CDK's NodejsFunction gets
+ * (infra/bundling/options.ts: ESM, minified, tree-shaken, platform node, target node22, AWS SDK bundled with the
+ * environment-only credential source, mainFields module/main, the createRequire banner, pg-native external, no
+ * source map), then starts fresh Node processes that import the bundle
  * and make the first invocation with the sample event, against the running local platform (`platform.env`).
  */
-export const SIZE_BUDGET_BYTES = 500 * 1024;
-export const IMPORT_BUDGET_FRACTION = 0.5;
+/** Issue #13's budgets: every bundle ≤ 400 KB and the median ≤ 300 KB; import ≤ 0.45 × the all-in reference's, median ≤ 0.3 ×. */
+export const SIZE_BUDGET_BYTES = BUNDLE_TARGET.maxBytes;
+export const MEDIAN_SIZE_BUDGET_BYTES = BUNDLE_TARGET.medianBytes;
+export const IMPORT_BUDGET_FRACTION = 0.45;
+export const MEDIAN_IMPORT_BUDGET_FRACTION = 0.3;
 const CHILD_TIMEOUT_MS = 30_000;
 /** Packages per function kept in the result file (the rest are summed). */
 const TOP_PACKAGES = 12;
@@ -65,18 +71,9 @@ export function familyOf(pkg: string): string {
   return FAMILIES.find((f) => f.test(pkg))!.name;
 }
 
-const BRIEF_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/** The banner CDK adds (read from infra/constructs/platform-function.ts so the two cannot drift). */
+/** The banner CDK adds: infra/bundling/options.ts, the one definition both read. */
 export function cdkBanner(): { banner: string; source: string } {
-  try {
-    const text = fs.readFileSync(path.join(PROJECT_ROOT, 'infra/constructs/platform-function.ts'), 'utf8');
-    const match = /ESM_REQUIRE_BANNER\s*=\s*\n?\s*"([^"]+)"/.exec(text) ?? /ESM_REQUIRE_BANNER\s*=\s*\n?\s*'([^']+)'/.exec(text);
-    if (match) return { banner: match[1]!, source: 'ESM_REQUIRE_BANNER of infra/constructs/platform-function.ts' };
-  } catch {
-    // fall through
-  }
-  return { banner: BRIEF_BANNER, source: 'the createRequire banner (platform-function.ts not readable)' };
+  return { banner: ESM_REQUIRE_BANNER, source: 'ESM_REQUIRE_BANNER of infra/bundling/options.ts' };
 }
 
 export interface PackageBytes {
@@ -207,25 +204,9 @@ function packageOf(input: string): string {
   return '(project)';
 }
 
+/** The production options (infra/bundling/options.ts, which CDK's NodejsFunction gets too), plus the metafile. */
 function buildOptions(banner: string): esbuild.BuildOptions {
-  return {
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    treeShaking: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: ['pg-native'],
-    banner: { js: banner },
-    tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
-    charset: 'utf8',
-    absWorkingDir: PROJECT_ROOT,
-    metafile: true,
-    logLevel: 'silent',
-  };
+  return { ...esbuildBuildOptions(), banner: { js: banner }, metafile: true };
 }
 
 function bundleInfo(metafile: esbuild.Metafile, outfile: string, bundleMs: number, entryFile: string): BundleInfo {
@@ -408,8 +389,8 @@ export async function runColdStart(options: BenchOptions): Promise<ColdStartData
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: work, // no ~/.aws on Lambda either
         TZ: 'UTC',
-        // What CDK sets on every function (platform-function.ts); also stops a tsx loader leaking in from NODE_OPTIONS.
-        NODE_OPTIONS: '--enable-source-maps',
+        // No source maps on Lambda (ADR 0019); also stops a tsx loader leaking in from NODE_OPTIONS.
+        NODE_OPTIONS: '',
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };

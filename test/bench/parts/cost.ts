@@ -1,5 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { loadEntry } from '../../../infra/local/api-server';
+import { resolveStageConfig } from '../../../infra/config/stages';
+import { perCall, type CountedService, type StatsSnapshot } from '../../../infra/local/request-stats';
 import { fakeLambdaContext } from '../../../infra/local/lambda-context';
 import { startBenchEnvironment, waitForQuiet, type BenchEnvironment } from '../lib/environment';
 import { memorySizes, type MemorySizes } from '../lib/entries';
@@ -29,6 +31,8 @@ export interface KindMeasurement {
   readonly statuses: Record<string, number>;
   /** Everything below is per API request. */
   readonly apiHandlerMs?: Summary;
+  /** Requests of the functions per API call, by service and operation, from the local stack's `GET /__local/stats`. */
+  readonly requestsPerCall?: Record<CountedService, Record<string, number>>;
   readonly dynamodbOps: Record<string, number>;
   readonly sqsOps: Record<string, number>;
   readonly secretsCalls: number;
@@ -44,6 +48,8 @@ export interface CostData {
   readonly memory: MemorySizes;
   readonly requestsPerKind: number;
   readonly authorizerMs?: Summary;
+  /** DynamoDB requests of one authorizer invocation (GET /__local/stats), charged at the authorizer's share of requests. */
+  readonly authorizerDynamodbOps?: Record<string, number>;
   readonly kinds: KindMeasurement[];
   /** Distinct custom metrics (namespace + dimension set + name) seen in the EMF output: a fixed monthly cost. */
   readonly customMetrics: string[];
@@ -57,6 +63,8 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
   try {
     environment = await startBenchEnvironment({
       countOperations: true,
+      // As API Gateway: the authorizer's answer is cached per token, so its requests are counted apart (below).
+      authorizerCacheTtlSeconds: resolveStageConfig(() => undefined).api.authorizerCacheTtlSeconds,
       extraEnv: { RATE_LIMIT_ADVANCES_PER_HOUR: '100000' },
     });
   } catch (error) {
@@ -66,6 +74,7 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
   try {
     const api = environment.platform.api.url;
     const proxies = environment.proxies!;
+    const stats = async (): Promise<StatsSnapshot> => (await fetch(`${api}/__local/stats`)).json() as Promise<StatsSnapshot>;
     const notes: string[] = [];
     const memory = await memorySizes();
     const seed = await seedFromSandbox(environment);
@@ -122,6 +131,7 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
       proxies.sqs.reset();
       proxies.secrets.reset();
       logs.reset();
+      const statsBefore = await stats();
       const executionsBefore = new Set(sfn?.executions().map((e) => e.executionArn) ?? []);
       const windowStart = Date.now();
       const statuses: Record<string, number> = {};
@@ -133,6 +143,7 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
       const busy = await waitForQuiet(environment, 120_000);
       if (busy) notes.push(`${id}: the asynchronous work had not finished after 120 s (${busy}); its counts may be low.`);
       const windowEnd = Date.now();
+      const requestsPerCall = perCall(statsBefore, await stats(), n);
 
       const perRequest = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / n]));
       const sqsCounts = proxies.sqs.counts();
@@ -165,7 +176,8 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
         requests: n,
         statuses,
         ...(handlerMs.length ? { apiHandlerMs: summarize(handlerMs) } : {}),
-        dynamodbOps: perRequest(proxies.dynamodb.counts()),
+        requestsPerCall,
+        dynamodbOps: requestsPerCall.dynamodb,
         sqsOps: perRequest(sqsCounts),
         secretsCalls: (proxies.secrets.counts().GetSecretValue ?? 0) / n,
         abhiCalls: abhi / n,
@@ -195,10 +207,13 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
 
     // The authorizer, timed directly (API Gateway invokes it on a cache miss only).
     let authorizerMs: Summary | undefined;
+    let authorizerDynamodbOps: Record<string, number> | undefined;
     try {
       const authorize = await loadEntry<(event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>>('auth/authorize');
       const samples: number[] = [];
+      let before: StatsSnapshot | undefined;
       for (let i = -3; i < n; i++) {
+        if (i === 0) before = await stats();
         const token = await environment.token({ role: 'hr_manager', org: organizations[0] ?? 'org', subject: `bench-authz-${i}` });
         const event = authorizerEvent(token);
         const t0 = performance.now();
@@ -206,11 +221,12 @@ export async function runCost(options: BenchOptions): Promise<CostData> {
         if (i >= 0) samples.push(performance.now() - t0);
       }
       authorizerMs = summarize(samples);
+      authorizerDynamodbOps = perCall(before!, await stats(), n).dynamodb;
     } catch (error) {
       notes.push(`The authorizer could not be timed: ${errorText(error)}.`);
     }
 
-    return { memory, requestsPerKind: n, ...(authorizerMs ? { authorizerMs } : {}), kinds, customMetrics: logs.metrics(), notes };
+    return { memory, requestsPerKind: n, ...(authorizerMs ? { authorizerMs, authorizerDynamodbOps } : {}), kinds, customMetrics: logs.metrics(), notes };
   } finally {
     logs.restore();
     await environment.stop();
@@ -290,7 +306,7 @@ export interface CostBreakdown {
   readonly totalPerMillion: number;
 }
 
-export function costPerMillion(kind: KindMeasurement, data: Pick<CostData, 'memory' | 'authorizerMs'>, coldImportMs?: number): CostBreakdown {
+export function costPerMillion(kind: KindMeasurement, data: Pick<CostData, 'memory' | 'authorizerMs' | 'authorizerDynamodbOps'>, coldImportMs?: number): CostBreakdown {
   const M = 1_000_000;
   const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (ms / 1000);
   const components: CostBreakdown['components'] = [];
@@ -316,14 +332,23 @@ export function costPerMillion(kind: KindMeasurement, data: Pick<CostData, 'memo
   add('AWS WAF', PRICES.wafPerMillionRequests, '1 request');
   let reads = 0;
   let writes = 0;
-  for (const [op, count] of Object.entries(kind.dynamodbOps)) {
-    if (op.includes('#entries')) continue;
-    if (/^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)$/.test(op)) reads += count * ASSUMPTIONS.rruPerRead;
-    else if (op === 'TransactWriteItems') writes += (kind.dynamodbOps['TransactWriteItems#entries'] ?? count * 2) * ASSUMPTIONS.wruPerTransactItem;
-    else if (/^(PutItem|UpdateItem|DeleteItem)$/.test(op)) writes += count * ASSUMPTIONS.wruPerWrite;
-    else if (op === 'BatchWriteItem') writes += (kind.dynamodbOps['BatchWriteItem#entries'] ?? count) * ASSUMPTIONS.wruPerWrite;
+  // The handler's and everything it set off (measured per request), plus the authorizer's on its share of requests.
+  const authorizerShare = ASSUMPTIONS.authorizerInvocationsPerRequest;
+  for (const [ops, weight] of [[kind.dynamodbOps, 1], [data.authorizerDynamodbOps ?? {}, authorizerShare]] as const) {
+    for (const [op, count] of Object.entries(ops)) {
+      if (op.includes('#entries')) continue;
+      if (/^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)$/.test(op)) reads += weight * count * ASSUMPTIONS.rruPerRead;
+      else if (op === 'TransactWriteItems') writes += weight * (ops['TransactWriteItems#entries'] ?? count * 2) * ASSUMPTIONS.wruPerTransactItem;
+      else if (/^(PutItem|UpdateItem|DeleteItem)$/.test(op)) writes += weight * count * ASSUMPTIONS.wruPerWrite;
+      else if (op === 'BatchWriteItem') writes += weight * (ops['BatchWriteItem#entries'] ?? count) * ASSUMPTIONS.wruPerWrite;
+    }
   }
-  add('DynamoDB on-demand', reads * PRICES.dynamoDbPerMillionRru + writes * PRICES.dynamoDbPerMillionWru, `${fmt2(reads)} RRU + ${fmt2(writes)} WRU/request (${Object.entries(kind.dynamodbOps).filter(([k]) => !k.includes('#')).map(([k, v]) => `${k} ${fmt2(v)}`).join(', ') || 'none'})`);
+  const authorizerOps = Object.entries(data.authorizerDynamodbOps ?? {}).filter(([k]) => !k.includes('#')).map(([k, v]) => `${k} ${fmt2(v)}`).join(', ');
+  add(
+    'DynamoDB on-demand',
+    reads * PRICES.dynamoDbPerMillionRru + writes * PRICES.dynamoDbPerMillionWru,
+    `${fmt2(reads)} RRU + ${fmt2(writes)} WRU/request (${Object.entries(kind.dynamodbOps).filter(([k]) => !k.includes('#')).map(([k, v]) => `${k} ${fmt2(v)}`).join(', ') || 'none'}; authorizer ${authorizerOps || 'none'} × ${authorizerShare})`,
+  );
   // Consumed messages cover every way a message got into a queue (SNS fan-out or a direct SendMessage).
   const sqsRequests = kind.messagesConsumed * ASSUMPTIONS.sqsRequestsPerMessage;
   add('SQS', sqsRequests * PRICES.sqsPerMillionRequests, `${fmt2(kind.messagesConsumed)} messages consumed × ${ASSUMPTIONS.sqsRequestsPerMessage} requests`);

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { Charset, LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * The one definition of how a function is bundled. CDK's NodejsFunction (infra/constructs/platform-function.ts) and
+ * everything that measures or guards bundles (test/infra/bundle-budget.test.ts, the cold-start benchmark) read it
+ * from here, so what is measured is what is deployed. ADR 0006 (one bundle per function) and ADR 0019 (why no source
+ * maps, no credential chain, no tracer in the API edge).
+ */
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * ESM output needs a `require` for the CommonJS dependencies esbuild inlines (pg): define one from `import.meta.url`.
+ * The alias avoids clashing with a bundled `createRequire` import.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __platformCreateRequire } from 'node:module';const require = __platformCreateRequire(import.meta.url);";
+
+/**
+ * Packages replaced at bundling time (relative to the repository root; CDK runs esbuild there). Lambda gives a
+ * function its credentials in the environment, so the SDK's default credential chain shrinks to that one source.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.ts',
+  '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
+};
+
+/** pg loads its optional native binding only when asked to; it is not installed. */
+export const EXTERNAL_MODULES = ['pg-native'];
+export const BUNDLE_TARGET = 'node22';
+export const MAIN_FIELDS = ['module', 'main'];
+/** No source map in the deployed asset (ADR 0019): it was 61 % of the asset bytes and `--enable-source-maps` slows every stack trace. */
+export const SOURCE_MAP = false;
+
+/** The settings as CDK's `NodejsFunction` takes them (tsconfig and command hooks are added by the construct). */
+export function cdkBundlingOptions(): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: BUNDLE_TARGET,
+    mainFields: MAIN_FIELDS,
+    minify: true,
+    sourceMap: SOURCE_MAP,
+    bundleAwsSDK: true,
+    externalModules: EXTERNAL_MODULES,
+    banner: ESM_REQUIRE_BANNER,
+    charset: Charset.UTF8,
+    logLevel: LogLevel.WARNING,
+    esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
+  };
+}
+
+/** The same settings as esbuild's JS API takes them (what `cdkBundlingOptions` makes CDK pass on its command line). */
+export function esbuildBuildOptions(): BuildOptions {
+  return {
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: BUNDLE_TARGET,
+    mainFields: MAIN_FIELDS,
+    minify: true,
+    treeShaking: true,
+    sourcemap: SOURCE_MAP,
+    external: EXTERNAL_MODULES,
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
+    tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+    charset: 'utf8',
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+  };
+}

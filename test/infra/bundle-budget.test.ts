@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_GUARD, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
+import { bundleEveryFunction, median, type FunctionBundleSize } from '../../infra/bundling/measure';
+
+/**
+ * Every function the CDK app deploys, bundled in one esbuild call with the production options
+ * (infra/bundling/options.ts, which PlatformFunction passes to NodejsFunction): sizes against the guard, and no
+ * package that ADR 0019 keeps out.
+ */
+describe('bundle sizes of every deployed function (production esbuild options)', () => {
+  let outdir: string;
+  let sizes: FunctionBundleSize[];
+
+  beforeAll(async () => {
+    ({ outdir, sizes } = await bundleEveryFunction());
+  }, 120_000);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it('bundles every function of the catalog', () => {
+    expect(sizes.length).toBeGreaterThan(50);
+  });
+
+  it(`every function is at most ${BUNDLE_GUARD.maxBytes / 1024} KB minified and the median at most ${BUNDLE_GUARD.medianBytes / 1024} KB`, () => {
+    const over = sizes.filter((s) => s.bytes > BUNDLE_GUARD.maxBytes).map((s) => `${s.entry}: ${Math.round(s.bytes / 1024)} KB`);
+    expect(over).toEqual([]);
+    expect(median(sizes.map((s) => s.bytes))).toBeLessThanOrEqual(BUNDLE_GUARD.medianBytes);
+  });
+
+  it('no bundle carries the SDK credential fallbacks, the X-Ray SDK or a source map', () => {
+    const offenders = sizes.flatMap((s) => {
+      const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];
+      expect(output, s.entry).toBeDefined();
+      const packages = new Set(
+        Object.keys(output!.inputs).flatMap((input) => {
+          const match = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].at(-1);
+          return match ? [match[1]!] : [];
+        }),
+      );
+      return [...packages].filter((p) => EXCLUDED_PACKAGES.some((re) => re.test(p))).map((p) => `${s.entry}: ${p}`);
+    });
+    expect(offenders).toEqual([]);
+    expect(sizes.filter((s) => fs.existsSync(`${s.output}.map`)).map((s) => s.entry)).toEqual([]);
+  });
+});
