@@ -142,6 +142,7 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     purpose: 'Reminds the approvers of advances whose approval window closes soon (once each)',
   },
   { name: 'reconciliation', entry: 'reconciliation/run-reconciliation', expression: 'cron(0 2 * * ? *)', purpose: 'Compares the ledger with Abhi and reports mismatches' },
+  { name: 'personal-data-erasure', entry: 'employees/erase-personal-data', expression: 'cron(30 3 * * ? *)', purpose: 'Erases deleted employees\' personal data once the stage\'s retention period has passed (UAE PDPL)' },
 ];
 
 /**

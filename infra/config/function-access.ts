@@ -34,6 +34,8 @@ export interface FunctionAccess {
   readonly advanceWorkflow?: boolean;
   /** OIDC verification settings (`OIDC_*`): the authorizer, and logout (it finds the provider's revocation endpoint). */
   readonly oidc?: boolean;
+  /** How long deleted employees' personal data is kept before erasure (`PERSONAL_DATA_RETENTION_DAYS`, from the stage). */
+  readonly personalDataRetention?: boolean;
 }
 
 /** Domains (the first segment of the entry) of API routes. */
@@ -87,6 +89,8 @@ const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
   // Restarts the workflow of requests stuck before Abhi was called, and settles the ones Abhi did create.
   reconciliation: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
+  // Erases deleted employees' personal data in PostgreSQL (with its audit rows); nothing at Abhi, no events.
+  'personal-data-erasure': { database: true, personalDataRetention: true },
 };
 
 export const AUTHORIZER_ENTRY = 'auth/authorize';

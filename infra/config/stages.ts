@@ -50,6 +50,12 @@ export interface StageConfig {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN';
   /** Keep data on stack deletion (tables, database, secrets, keys, log groups). */
   readonly retainData: boolean;
+  /**
+   * Days a deleted employee's personal data is kept before the scheduled erasure job empties or pseudonymises it (UAE
+   * PDPL: no longer than the purpose needs; prod keeps it for disputes and the employer's payroll corrections). The
+   * ledger's amounts are kept whatever this says. Backups hold erased data until they expire (`backupRetentionDays`).
+   */
+  readonly personalDataRetentionDays: number;
 
   readonly abhi: {
     readonly baseUrl: string;
@@ -264,6 +270,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
     serviceName: prefix,
     logLevel: stage === 'dev' ? 'DEBUG' : 'INFO',
     retainData: shared,
+    personalDataRetentionDays: production ? 90 : shared ? 30 : 7,
     abhi: {
       baseUrl: abhiBaseUrl,
       // Request signing is opt-in at Abhi (SDK default off); turn it on per stage once Abhi confirms it.

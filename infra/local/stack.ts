@@ -130,6 +130,8 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     OIDC_JWKS_URL: options.issuer.jwksUrl,
     OIDC_CLAIMS: options.oidcPreset ?? 'generic',
     OIDC_CLIENT_IDS: LOCAL_CLIENT_IDS.join(','),
+    // Deleted employees' personal data is erased this many days after deletion (the dev stage's period).
+    PERSONAL_DATA_RETENTION_DAYS: '7',
     CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
     ...messagingEnv,
     ...options.extraEnv,

@@ -347,6 +347,7 @@ export class ApiStack extends Stack {
       fn.addEnvironment('OIDC_CLAIMS', JSON.stringify(config.oidc.claims));
       if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }
+    if (access.personalDataRetention) fn.addEnvironment('PERSONAL_DATA_RETENTION_DAYS', String(config.personalDataRetentionDays));
     if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
     this.functions.push({ kind, function: fn, functionName: props.functionName, access });
     return fn;
