@@ -385,6 +385,15 @@ describe('api stack (prod)', () => {
     expect(invokeConfig?.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 
+  it('the erasure job gets the stage\'s retention period, and no other function does', () => {
+    const functions = resourcesOf(prod.api, 'AWS::Lambda::Function');
+    const erasure = functions[functionLogicalId(prod, names.scheduledFunction(config, 'personal-data-erasure'))]!;
+    expect(config.personalDataRetentionDays).toBe(90);
+    expect(erasure.Properties.Environment.Variables.PERSONAL_DATA_RETENTION_DAYS).toBe('90');
+    const others = Object.values(functions).filter((f) => f !== erasure && f.Properties.Environment?.Variables?.PERSONAL_DATA_RETENTION_DAYS !== undefined);
+    expect(others).toEqual([]);
+  });
+
   it('migrations run from a trigger on deployment, before the API takes new code', () => {
     prod.api.resourceCountIs('Custom::Trigger', 1);
     const migrations = resourcesOf(prod.api, 'AWS::Lambda::Function')[functionLogicalId(prod, names.migrationsFunction(config))]!;
