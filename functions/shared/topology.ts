@@ -20,6 +20,8 @@ export interface QueueDefinition {
   readonly maxConcurrency: number;
   /** Domain event types delivered to this queue from the event fan-out; absent for pure work queues. */
   readonly eventTypes?: readonly string[];
+  /** Created only where the stage turns this feature on (CDK); the local stack always runs it. */
+  readonly optIn?: 'userProvisioning';
 }
 
 export const QUEUES: readonly QueueDefinition[] = [
@@ -115,6 +117,18 @@ export const QUEUES: readonly QueueDefinition[] = [
     consumerTimeoutSeconds: 900,
     // One run at a time is enforced on the report rows (409, claims); 2 is the lowest mapping limit AWS accepts.
     maxConcurrency: 2,
+  },
+  {
+    name: 'user-provisioning',
+    consumer: 'events/provision-user',
+    purpose: "Creates, updates and disables the identity provider's users for employees and organization admins",
+    batchSize: 10,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+    maxConcurrency: 2,
+    // functions/shared/use-cases/identity/provisioning.ts PROVISIONING_EVENT_TYPES (no runtime imports here).
+    eventTypes: ['employee.created', 'employee.synced', 'employee.updated', 'employee.deleted', 'organization.created'],
+    optIn: 'userProvisioning',
   },
 ];
 

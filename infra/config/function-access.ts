@@ -36,6 +36,11 @@ export interface FunctionAccess {
   readonly oidc?: boolean;
   /** How long deleted employees' personal data is kept before erasure (`PERSONAL_DATA_RETENTION_DAYS`, from the stage). */
   readonly personalDataRetention?: boolean;
+  /**
+   * The stage's identity directory for user provisioning (`USER_PROVISIONING` and its settings): Cognito's
+   * `cognito-idp:Admin*` calls on the stack's user pool only, or Keycloak's URL and the provisioning client's secret.
+   */
+  readonly identityDirectory?: boolean;
 }
 
 /** Domains (the first segment of the entry) of API routes. */
@@ -80,6 +85,8 @@ const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   'reconciliation-requests': { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
   // Asks Abhi for an advance's status and records a change (ledger, outbox).
   'advance-status': { state: 'readWrite', database: true, abhi: 'client', publishEvents: true },
+  // Reads the employee / organization row an event names; writes only to the identity provider.
+  'user-provisioning': { database: true, identityDirectory: true },
 };
 
 const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {

@@ -86,6 +86,12 @@ export interface StageConfig {
     readonly clientIds: readonly string[];
   };
 
+  /**
+   * User provisioning (the `user-provisioning` queue and its consumer): off unless `--context userProvisioning=` says
+   * which directory to keep in step with employees and organization admins.
+   */
+  readonly userProvisioning?: UserProvisioning;
+
   /** Browser origins allowed by CORS; empty means no browser access (no preflight methods are created). */
   readonly corsAllowedOrigins: readonly string[];
 
@@ -160,6 +166,32 @@ export interface StageConfig {
   };
 }
 
+function resolveUserProvisioning(
+  text: (key: string) => string | undefined,
+  required: (key: string, what: string) => string,
+  identityProvider: IdentityProviderKind,
+  stage: StageName,
+): UserProvisioning | undefined {
+  const kind = text(CONTEXT_KEYS.userProvisioning);
+  if (kind === undefined || kind === 'off') return undefined;
+  if (!(USER_PROVISIONING_KINDS as readonly string[]).includes(kind)) {
+    throw new StageConfigError(`Unknown context ${CONTEXT_KEYS.userProvisioning} "${kind}": pass --context userProvisioning=keycloak or cognito, or leave it out.`);
+  }
+  if (kind === 'cognito') {
+    if (identityProvider !== 'cognito') {
+      throw new StageConfigError(`Context ${CONTEXT_KEYS.userProvisioning}=cognito provisions the stack's own user pool: pass --context identityProvider=cognito too.`);
+    }
+    return { kind: 'cognito' };
+  }
+  return {
+    kind: 'keycloak',
+    baseUrl: httpsUrl(required(CONTEXT_KEYS.keycloakAdminUrl, "Keycloak's base URL for provisioning"), CONTEXT_KEYS.keycloakAdminUrl, stage),
+    realm: text(CONTEXT_KEYS.keycloakRealm) ?? 'abhi-microservices',
+    clientId: required(CONTEXT_KEYS.keycloakProvisioningClientId, 'the Keycloak client that provisions users'),
+    secretName: required(CONTEXT_KEYS.keycloakProvisioningSecretName, 'the Secrets Manager secret with that client\'s {"clientSecret"}'),
+  };
+}
+
 /** Thrown when the context lacks a value a stage requires; the message is one sentence that says how to fix it. */
 export class StageConfigError extends Error {
   override readonly name = 'StageConfigError';
@@ -169,6 +201,26 @@ export const ABHI_BASE_URLS = {
   uat: 'https://api-uat-v2.abhi.ae/uat-open-api',
   production: 'https://api.abhi.ae/open-api',
 } as const;
+
+export const USER_PROVISIONING_KINDS = ['keycloak', 'cognito'] as const;
+
+export type UserProvisioning =
+  | { readonly kind: 'cognito' }
+  | {
+      readonly kind: 'keycloak';
+      /** Keycloak's base URL (the Admin REST API is under `/admin/realms/<realm>`). */
+      readonly baseUrl: string;
+      readonly realm: string;
+      /** Confidential client whose service account may manage users (realm-management manage-users, view-realm). */
+      readonly clientId: string;
+      /** Secrets Manager secret (name) holding `{"clientSecret": "..."}`; created by the operator, never in the repo. */
+      readonly secretName: string;
+    };
+
+/** The queues a stage creates: a queue that is `optIn` exists only where its feature is configured. */
+export function stageQueues<Q extends { readonly optIn?: 'userProvisioning' }>(config: Pick<StageConfig, 'userProvisioning'>, queues: readonly Q[]): Q[] {
+  return queues.filter((queue) => !queue.optIn || config[queue.optIn] !== undefined);
+}
 
 /** Reads a CDK context value (`app.node.tryGetContext`), or undefined. */
 export type ContextReader = (key: string) => unknown;
@@ -189,6 +241,11 @@ export const CONTEXT_KEYS = {
   abhiBaseUrl: 'abhiBaseUrl',
   abhiSigning: 'abhiSigningEnabled',
   bundling: 'bundling',
+  userProvisioning: 'userProvisioning',
+  keycloakAdminUrl: 'keycloakAdminUrl',
+  keycloakRealm: 'keycloakRealm',
+  keycloakProvisioningClientId: 'keycloakProvisioningClientId',
+  keycloakProvisioningSecretName: 'keycloakProvisioningSecretName',
 } as const;
 
 const DEFAULT_REGION = 'me-central-1';
@@ -261,6 +318,8 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
     throw new StageConfigError(`Context ${CONTEXT_KEYS.abhiSigning} must be true or false, not "${signingText}".`);
   }
 
+  const userProvisioning = resolveUserProvisioning(text, required, identityProvider, stage);
+
   const apiSizing: FunctionSizing = { memoryMb: 512, timeoutSeconds: 20 };
 
   return {
@@ -287,6 +346,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       claims,
       clientIds,
     },
+    ...(userProvisioning ? { userProvisioning } : {}),
     corsAllowedOrigins,
     principalRateLimits: {
       read: { rps: 20, burst: 40 },

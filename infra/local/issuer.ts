@@ -5,6 +5,7 @@ import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { PLATFORM_ROLES, ROLES, isRole, type Role } from '#shared/routes';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
+import { LOCAL_DIRECTORY_FILE, readLocalDirectory } from '#shared/adapters/identity/local-directory';
 
 /**
  * The local OIDC issuer: signs access tokens for the local stack and tests with its own ES256 key, generated on first
@@ -59,6 +60,8 @@ export interface LocalIssuer {
   readonly audience: string;
   readonly port: number;
   readonly key: SigningKey;
+  /** Where its key and its user directory (`directory.json`, kept by the provisioning consumer) live. */
+  readonly dir: string;
   mint(input?: MintInput): Promise<string>;
   /** Tokens revoked at the RFC 7009 endpoint, in order, with the client that asked. */
   revocations(): ReadonlyArray<{ token: string; tokenTypeHint?: string; clientId?: string }>;
@@ -170,9 +173,32 @@ function presetClaims(preset: ClaimPreset, input: ShapeInput): Record<string, un
   }
 }
 
+/** The issuer's user directory file in `dir`: the provisioning consumer writes it, `token --user` reads it. */
+export function localDirectoryFile(dir: string = LOCAL_ISSUER_DIR): string {
+  return path.join(dir, LOCAL_DIRECTORY_FILE);
+}
+
+/**
+ * What a token for a provisioned user says: their roles, organization and employee from the local directory, the
+ * e-mail as subject (Cognito's username; Keycloak's preferred_username). A disabled or unknown user gets none.
+ */
+export async function userMintInput(email: string, dir: string = LOCAL_ISSUER_DIR): Promise<MintInput> {
+  const users = await readLocalDirectory(localDirectoryFile(dir));
+  const user = users[email.trim().toLowerCase()];
+  if (!user) throw new Error(`No user ${email} in the local directory: create the employee (with this e-mail) or organization first, and let provisioning run.`);
+  if (!user.enabled) throw new Error(`User ${email} is disabled in the local directory: their employee was deleted or deactivated.`);
+  return {
+    role: user.roles,
+    org: user.organizationId,
+    ...(user.employeeId ? { employee: user.employeeId } : {}),
+    subject: user.email,
+  };
+}
+
 /** Starts the issuer on `port` (0: a free one). Its issuer URL is `http://127.0.0.1:<port>`. */
 export async function startLocalIssuer(options: { port?: number; dir?: string; audience?: string } = {}): Promise<LocalIssuer> {
-  const key = await loadOrCreateSigningKey(options.dir ?? LOCAL_ISSUER_DIR);
+  const dir = options.dir ?? LOCAL_ISSUER_DIR;
+  const key = await loadOrCreateSigningKey(dir);
   const audience = options.audience ?? LOCAL_AUDIENCE;
   let issuer = '';
   const revoked: Array<{ token: string; tokenTypeHint?: string; clientId?: string }> = [];
@@ -225,6 +251,7 @@ export async function startLocalIssuer(options: { port?: number; dir?: string; a
     audience,
     port,
     key,
+    dir,
     mint: (input) => mintToken(key, issuer, audience, input),
     revocations: () => [...revoked],
     stop: () =>

@@ -8,7 +8,7 @@ import { startPoller, type PollerHandle } from './services/sqs-poller';
 import { startApiServer, loadEntry, type ApiServer } from './api-server';
 import { LOCAL_AWS_ENV } from './services/aws-local';
 import { startStepFunctionsLocal } from './services/step-functions-local';
-import { LOCAL_CLIENT_IDS } from './issuer';
+import { LOCAL_CLIENT_IDS, localDirectoryFile } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
 import { fakeLambdaContext } from './lambda-context';
 import { countingProxyFor, countPostgresQueries, processStats, type CountingProxy, type RequestStats } from './request-stats';
@@ -31,7 +31,8 @@ export interface PlatformOptions {
   readonly apiPort: number;
   readonly abhiBaseUrl: string;
   readonly abhiCredentials: { username: string; password: string; signingSecret?: string };
-  readonly issuer: { issuer: string; audience: string; jwksUrl: string };
+  /** `dir`: where the issuer keeps its user directory (default `.local/issuer/`). */
+  readonly issuer: { issuer: string; audience: string; jwksUrl: string; dir?: string };
   /** Claim shape of the identity provider the stack trusts (`OIDC_PRESET`; default generic). */
   readonly oidcPreset?: ClaimPreset;
   /** Emulates API Gateway's authorizer result cache (seconds; default none). */
@@ -133,6 +134,9 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     // Deleted employees' personal data is erased this many days after deletion (the dev stage's period).
     PERSONAL_DATA_RETENTION_DAYS: '7',
     CORS_ALLOWED_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173',
+    // User provisioning writes the local issuer's directory, from which `npm run token -- --user <email>` mints.
+    USER_PROVISIONING: 'local',
+    IDENTITY_DIRECTORY_FILE: localDirectoryFile(options.issuer.dir),
     ...messagingEnv,
     ...options.extraEnv,
   };

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -21,7 +22,7 @@ import {
   type FunctionAccess,
 } from '../config/function-access';
 import { names } from '../config/names';
-import type { StageConfig } from '../config/stages';
+import { stageQueues, type StageConfig } from '../config/stages';
 import type { EntryResolver } from '../constructs/entries';
 import { PlatformFunction } from '../constructs/platform-function';
 import { PlatformApi } from '../constructs/rest-api';
@@ -117,7 +118,7 @@ export class ApiStack extends Stack {
 
     this.platformApi = new PlatformApi(this, 'Api', { config, routes: ROUTES, handlers, authorizerFunction: authorizer });
 
-    for (const queue of QUEUES) this.createConsumer(queue);
+    for (const queue of stageQueues(config, QUEUES)) this.createConsumer(queue);
     for (const schedule of SCHEDULES) this.createScheduled(schedule);
 
     // New code (every function, the API deployment) is created only after the schema migrations succeeded.
@@ -201,6 +202,28 @@ export class ApiStack extends Stack {
     }
     fn.addEnvironment('CORS_ALLOWED_ORIGINS', config.corsAllowedOrigins.join(','));
     return fn;
+  }
+
+  /** User provisioning's directory: least privilege on the one user pool, or the Keycloak client's secret. */
+  private bindIdentityDirectory(fn: PlatformFunction): void {
+    const provisioning = this.config.userProvisioning;
+    if (!provisioning) throw new Error('A function needs the identity directory, but the stage configures no userProvisioning.');
+    fn.addEnvironment('USER_PROVISIONING', provisioning.kind);
+    if (provisioning.kind === 'cognito') {
+      if (!this.userPool) throw new Error('userProvisioning=cognito needs identityProvider=cognito (the stack\'s user pool).');
+      fn.addEnvironment('COGNITO_USER_POOL_ID', this.userPool.userPool.userPoolId);
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminDisableUser', 'cognito-idp:AdminAddUserToGroup'],
+          resources: [this.userPool.userPool.userPoolArn],
+        }),
+      );
+      return;
+    }
+    fn.addEnvironment('KEYCLOAK_BASE_URL', provisioning.baseUrl);
+    fn.addEnvironment('KEYCLOAK_REALM', provisioning.realm);
+    fn.addEnvironment('KEYCLOAK_PROVISIONING_CLIENT_ID', provisioning.clientId);
+    fn.bindSecret(secretsmanager.Secret.fromSecretNameV2(this, 'KeycloakProvisioningSecret', provisioning.secretName), 'KEYCLOAK_PROVISIONING_SECRET_ID');
   }
 
   private createConsumer(queue: QueueDefinition): PlatformFunction {
@@ -348,6 +371,7 @@ export class ApiStack extends Stack {
       if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }
     if (access.personalDataRetention) fn.addEnvironment('PERSONAL_DATA_RETENTION_DAYS', String(config.personalDataRetentionDays));
+    if (access.identityDirectory) this.bindIdentityDirectory(fn);
     if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
     this.functions.push({ kind, function: fn, functionName: props.functionName, access });
     return fn;

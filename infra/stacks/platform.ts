@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { QUEUES } from '../../functions/shared/topology';
 import { names } from '../config/names';
-import { CONTEXT_KEYS, resolveStageConfig, StageConfigError, type StageConfig } from '../config/stages';
+import { CONTEXT_KEYS, resolveStageConfig, stageQueues, StageConfigError, type StageConfig } from '../config/stages';
 import { ADVANCE_TASK_NAMES, ADVANCE_WORKFLOW_TASKS, AdvanceWorkflow, type AdvanceTaskName } from '../constructs/advance-workflow';
 import { applyChecks } from '../constructs/checks';
 import { MissingEntryError, type EntryResolver } from '../constructs/entries';
@@ -80,7 +80,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       tags,
       description: `Abhi EWA ${config.stage}: alarms and dashboard`,
       functions: api.functions.map((f) => ({ functionName: f.functionName, kind: f.kind })),
-      queues: QUEUES,
+      queues: stageQueues(config, QUEUES),
       databaseMaxConnections: stateful.database.maxConnectionsAtMaxCapacity,
     });
     monitoring.addStackDependency(api);

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { TABLES } from '../../functions/shared/adapters/dynamodb/tables';
 import { QUEUES } from '../../functions/shared/topology';
 import { names } from '../config/names';
-import type { StageConfig } from '../config/stages';
+import { stageQueues, type StageConfig } from '../config/stages';
 import { PlatformDatabase } from '../constructs/database';
 import { PlatformNetwork } from '../constructs/network';
 import { PlatformSecrets } from '../constructs/secrets';
@@ -47,7 +47,7 @@ export class StatefulStack extends Stack {
     const byName = new Map(TABLES.map((definition) => [definition.logicalName, new PlatformTable(this, `${pascal(definition.logicalName)}Table`, { config, definition })]));
     this.tables = { state: byName.get('state')!, idempotency: byName.get('idempotency')! };
 
-    this.queues = new Map(QUEUES.map((definition) => [definition.name, new WorkQueue(this, `${pascal(definition.name)}Queue`, { config, definition })]));
+    this.queues = new Map(stageQueues(config, QUEUES).map((definition) => [definition.name, new WorkQueue(this, `${pascal(definition.name)}Queue`, { config, definition })]));
     this.events = new EventFanout(this, 'Events', { config, queues: [...this.queues.values()] });
 
     this.asyncFailures = new sqs.Queue(this, 'AsyncFailuresQueue', {
