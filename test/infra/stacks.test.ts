@@ -10,6 +10,8 @@ import { nagPacks } from '../../infra/constructs/checks';
 import type { StageConfig } from '../../infra/config/stages';
 import { resourcesOf, synthStage, type SynthesizedStage } from './support/synth';
 
+/** Opt-in queues (user provisioning) exist only where a stage configures them: test/infra/user-provisioning.test.ts. */
+const DEPLOYED_QUEUES = QUEUES.filter((q) => !q.optIn);
 let prod: SynthesizedStage;
 let dev: SynthesizedStage;
 let config: StageConfig;
@@ -62,7 +64,7 @@ describe('stateful stack (prod)', () => {
     });
   });
 
-  it.each(QUEUES.map((q) => [q.name, q] as const))('queue %s: DLQ with its redrive count, visibility 6 × consumer timeout, SSE', (_, queue) => {
+  it.each(DEPLOYED_QUEUES.map((q) => [q.name, q] as const))('queue %s: DLQ with its redrive count, visibility 6 × consumer timeout, SSE', (_, queue) => {
     const queues = resourcesOf(prod.stateful, 'AWS::SQS::Queue');
     const [dlqId, dlq] = Object.entries(queues).find(([, q]) => q.Properties.QueueName === `prod-${queue.name}-dlq`)!;
     const main = Object.values(queues).find((q) => q.Properties.QueueName === `prod-${queue.name}`)!;
@@ -93,7 +95,7 @@ describe('stateful stack (prod)', () => {
 
   it('fans domain events out: one filtered raw subscription per queue with eventTypes, each with a redrive policy', () => {
     const subscriptions = Object.values(resourcesOf(prod.stateful, 'AWS::SNS::Subscription'));
-    const withEvents = QUEUES.filter((q) => q.eventTypes?.length);
+    const withEvents = DEPLOYED_QUEUES.filter((q) => q.eventTypes?.length);
     expect(subscriptions).toHaveLength(withEvents.length);
     const queues = resourcesOf(prod.stateful, 'AWS::SQS::Queue');
     for (const queue of withEvents) {
@@ -361,7 +363,7 @@ describe('api stack (prod)', () => {
     }
   });
 
-  it.each(QUEUES.map((q) => [q.name, q] as const))('consumer of %s: partial batch responses, batch size and max concurrency from topology', (_, queue) => {
+  it.each(DEPLOYED_QUEUES.map((q) => [q.name, q] as const))('consumer of %s: partial batch responses, batch size and max concurrency from topology', (_, queue) => {
     const consumerId = functionLogicalId(prod, names.consumerFunction(config, queue.name));
     const mapping = Object.values(resourcesOf(prod.api, 'AWS::Lambda::EventSourceMapping')).find((m) => m.Properties.FunctionName.Ref === consumerId);
     expect(mapping?.Properties).toMatchObject({
@@ -457,14 +459,14 @@ describe('monitoring stack (prod)', () => {
   });
 
   it('every DLQ alarms on its first message; every queue on age > 5 min and backlog > 1,000', () => {
-    const dlqs = [...QUEUES.map((q) => `prod-${q.name}-dlq`), 'prod-event-delivery-dlq', 'prod-async-failures-dlq'];
+    const dlqs = [...DEPLOYED_QUEUES.map((q) => `prod-${q.name}-dlq`), 'prod-event-delivery-dlq', 'prod-async-failures-dlq'];
     for (const dlq of dlqs) {
       expect(alarm(`DLQ-${dlq}`)).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: dlq }] });
     }
     // Every dead-letter queue of the stateful stack is covered.
     const realDlqs = Object.values(resourcesOf(prod.stateful, 'AWS::SQS::Queue')).map((q) => q.Properties.QueueName).filter((n: string) => n.endsWith('-dlq'));
     expect(realDlqs.sort()).toEqual([...dlqs].sort());
-    for (const queue of QUEUES) {
+    for (const queue of DEPLOYED_QUEUES) {
       expect(alarm(`Queue-${queue.name}-OldestMessage`)).toMatchObject({ Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'ApproximateAgeOfOldestMessage' });
       expect(alarm(`Queue-${queue.name}-Backlog`)).toMatchObject({ Threshold: 1000, ComparisonOperator: 'GreaterThanThreshold' });
     }
