@@ -31,6 +31,10 @@ export class KeycloakDirectory implements IdentityDirectory {
   }
 
   async createOrUpdateUser(user: DirectoryUser): Promise<void> {
+    // Roles first: a realm without the role fails the event before any user is created.
+    const roles = await Promise.all(
+      user.roles.map(async (role) => (await (await this.call('GET', `/roles/${encodeURIComponent(role)}`, undefined, [200])).json()) as { id: string; name: string }),
+    );
     const existing = await this.findUser(user.email);
     const attributes = {
       ...(existing?.attributes ?? {}),
@@ -54,9 +58,6 @@ export class KeycloakDirectory implements IdentityDirectory {
       id = response.status === 201 ? response.headers.get('location')?.split('/').pop() : (await this.findUser(user.email))?.id;
       if (!id) throw new Error(`Keycloak did not return the id of user ${user.email}.`);
     }
-    const roles = await Promise.all(
-      user.roles.map(async (role) => (await (await this.call('GET', `/roles/${encodeURIComponent(role)}`, undefined, [200])).json()) as { id: string; name: string }),
-    );
     // Adding a mapping the user already has is a no-op in Keycloak.
     await this.call('POST', `/users/${encodeURIComponent(id)}/role-mappings/realm`, roles.map(({ id: roleId, name }) => ({ id: roleId, name })), [204]);
   }
