@@ -215,6 +215,8 @@ describe('scheduled Abhi sync', () => {
       ['sqs-notifications.json', 'events/send-notification'],
       ['sqs-cache-invalidation.json', 'events/invalidate-cache'],
       ['sqs-balance-refresh.json', 'events/refresh-balance'],
+      // An employee this stack does not have: nothing to provision, not a failure.
+      ['sqs-user-provisioning.json', 'events/provision-user'],
       ['sqs-abhi-sync.json', 'sync/process-sync-page'],
       // A row of a job that does not exist here, sealed with another key: dropped, not cycled to the DLQ.
       ['sqs-employee-import.json', 'employees/process-employee-import'],
