@@ -79,6 +79,23 @@ describe('user provisioning through the outbox, the queue and the local director
     expect(refused.stdout).toBe('');
   });
 
+  it('deactivating an employee (status inactive) disables their user; reactivating enables it again', async () => {
+    const hr = await api.token({ role: 'hr_manager', org: orgA });
+    const body = validEmployee(bankId);
+    const created = await api.request('POST', '/api/v1/employees', { token: hr, body });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await api.drainQueues();
+    expect((await directory())[String(body.email)]).toMatchObject({ enabled: true });
+    const deactivated = await api.request('PUT', `/api/v1/employees/${created.body.id}`, { token: hr, body: { status: 'inactive' } });
+    expect(deactivated.status, JSON.stringify(deactivated.body)).toBe(200);
+    await api.drainQueues();
+    expect((await directory())[String(body.email)]).toMatchObject({ employeeId: created.body.id, enabled: false });
+    const reactivated = await api.request('PUT', `/api/v1/employees/${created.body.id}`, { token: hr, body: { status: 'active' } });
+    expect(reactivated.status, JSON.stringify(reactivated.body)).toBe(200);
+    await api.drainQueues();
+    expect((await directory())[String(body.email)]).toMatchObject({ employeeId: created.body.id, enabled: true });
+  });
+
   it('an organization created with an e-mail gets an organization_admin user; `token --user` for an unknown e-mail is refused', async () => {
     const { businessTypeId } = await masterDataIds(api);
     const admin = await api.token({ role: 'organization_admin', org: orgA, mfa: true });
