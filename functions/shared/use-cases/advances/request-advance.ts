@@ -39,6 +39,8 @@ export interface RequestAdvanceCommand {
   body: RequestAdvanceBody;
   idempotencyKey: string;
   correlationId: string;
+  /** Counts the advance against the employee's hourly quota (throws 429 when used up); called once accepted. */
+  chargeQuota: (employeeId: string) => Promise<void>;
 }
 
 /**
@@ -118,6 +120,8 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
   if (requiresMfa(policy, amountFils) && !principal.mfa) {
     throw new MfaRequiredError(`Advances above AED ${policy.mfaThreshold} require a token obtained with multi-factor authentication.`);
   }
+  // Only now, with the request accepted, does it count: refusals cannot lock the employee out.
+  await command.chargeQuota(employee.employee_id);
 
   // A retry of a request already recorded answers with that request (whatever its checks say now).
   if (!(await findAdvanceRequestByIdempotencyKey(deps.db, principal.subject, command.idempotencyKey))) {
