@@ -197,11 +197,15 @@ describe('5. a signed webhook cannot travel in time', () => {
     expect(Math.abs(new Date(stored.abhi_status_at).getTime() - Date.now())).toBeLessThan(10 * 60_000);
 
     await new Promise((r) => setTimeout(r, 1_100));
-    const reversed = await send({ type: 'transaction.status_changed', occurredAt: new Date().toISOString(), data: { transactionId, status: 'reversed', reason: 'bank returned the transfer' } });
+    const reversed = await send({ type: 'transaction.status_changed', occurredAt: new Date().toISOString(), data: { transactionId, status: 'reversed', reason: 'bank \u202Ereturned\u001b[0m the transfer' } });
     expect(reversed.status, JSON.stringify(reversed.body)).toBe(200);
     expect(reversed.body.applied).not.toMatch(/older/);
     const after = await api.getTransaction(advanceWebhook.id);
     expect(after).toMatchObject({ abhiStatus: 'reversed', status: 'FAILED' });
+    // Abhi's free text is not refused (that would drop a genuine update) but reaches history and notifications clean.
+    const history = (await api.db.query(`SELECT reason FROM advance_request_history WHERE request_id = $1`, [advanceWebhook.id])).rows.map((r) => r.reason ?? '').join('\n');
+    expect(history).toContain('bank returned[0m the transfer');
+    expect(history).not.toMatch(/[\u202E\u001b]/);
   });
 });
 

@@ -106,6 +106,9 @@ const SAFE_TEXT_MESSAGE = 'Control characters, ANSI escapes and bidirectional co
 /** Whether a string is free of control, ANSI-escape and bidi characters (see UNSAFE_TEXT_CHARACTERS). */
 export const isSafeText = (value: string): boolean => !UNSAFE_TEXT_CHARACTERS.test(value);
 
+/** Text from a trusted partner (Abhi's webhook) that must not be refused: the unsafe characters removed instead. */
+export const withoutUnsafeText = (value: string): string => value.replace(new RegExp(UNSAFE_TEXT_CHARACTERS.source, 'g'), '');
+
 /**
  * The one primitive for free text from callers (names, descriptions, reasons, search terms): a string that refuses
  * control, ANSI-escape and bidi characters, since it reaches SMS, e-mail templates and CSV exports downstream.

@@ -12,6 +12,7 @@ import {
 } from '#shared/adapters/postgres/advance-requests';
 import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
 import { getRepaymentByAbhiId, getRepaymentByAbhiReference, updateRepayment } from '#shared/adapters/postgres/repayments';
+import { withoutUnsafeText } from '#shared/http/schemas';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
@@ -114,9 +115,11 @@ export function parseOccurredAt(value: string | undefined, signedSeconds: number
   return new Date(parsed);
 }
 
+/** A string field of the event, without control or bidi characters (it reaches the history and notifications). */
 function text(data: Record<string, unknown>, key: string): string | undefined {
   const value = data[key];
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  const clean = typeof value === 'string' ? withoutUnsafeText(value).trim() : '';
+  return clean ? clean : undefined;
 }
 
 async function apply(deps: TransactionDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
