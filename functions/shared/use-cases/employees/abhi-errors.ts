@@ -5,7 +5,7 @@ import {
   AbhiValidationError,
 } from '#shared/abhi/errors';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '#shared/domain/errors';
-import { logger } from '#shared/observability';
+import { logger } from '#shared/logger';
 
 /**
  * Abhi's answers that are about the caller's request, not about Abhi's health, become the API's own errors:
