@@ -169,6 +169,7 @@ describe('4. the advance quota counts accepted requests of the employee the adva
     const byEmployee = await api.requestAdvance(await api.employeeToken(empForAdmin), { employeeId: empForAdmin.id, amount: 10 });
     expect(problemOf(byEmployee, 429, 'employee after admin used the quota').code).toBe('RATE_LIMIT_EXCEEDED');
     expect(Number(byEmployee.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await count(api.db, `SELECT count(*) AS n FROM advance_requests WHERE employee_id = $1`, [empForAdmin.id])).toBe(ADVANCES_PER_HOUR);
     await Promise.all(accepted.map((id) => api.waitForStatus(id, FINAL)));
   });
 });

@@ -41,8 +41,8 @@ export interface ApiRequest<B = unknown, Q = unknown, P = unknown> {
   remainingTimeMs: () => number;
   /**
    * On 'advance' routes: counts one advance against the hourly quota of the employee it is for, or throws 429. The use
-   * case calls it once the request is accepted (authorized, MFA satisfied), so refused requests and idempotent replays
-   * never burn the quota, and an admin acting for an employee counts for that employee. A no-op on other routes.
+   * case calls it once the request is accepted (authorized, MFA satisfied) and recorded, so refused requests and
+   * replays never burn the quota, and an admin acting for an employee counts for that employee. No-op elsewhere.
    */
   chargeAdvanceQuota: (employeeId: string) => Promise<void>;
 }

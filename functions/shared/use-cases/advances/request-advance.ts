@@ -39,7 +39,7 @@ export interface RequestAdvanceCommand {
   body: RequestAdvanceBody;
   idempotencyKey: string;
   correlationId: string;
-  /** Counts the advance against the employee's hourly quota (throws 429 when used up); called once accepted. */
+  /** Counts the advance against the employee's hourly quota (throws 429 when used up); called once recorded. */
   chargeQuota: (employeeId: string) => Promise<void>;
 }
 
@@ -120,8 +120,6 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
   if (requiresMfa(policy, amountFils) && !principal.mfa) {
     throw new MfaRequiredError(`Advances above AED ${policy.mfaThreshold} require a token obtained with multi-factor authentication.`);
   }
-  // Only now, with the request accepted, does it count: refusals cannot lock the employee out.
-  await command.chargeQuota(employee.employee_id);
 
   // A retry of a request already recorded answers with that request (whatever its checks say now).
   if (!(await findAdvanceRequestByIdempotencyKey(deps.db, principal.subject, command.idempotencyKey))) {
@@ -141,6 +139,9 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
       abhiReference: advanceReference(id),
     });
     if (!result.created) return { ...result, eventIds: [] as string[] };
+    // Only a request accepted and recorded counts (a 429 here rolls the insert back): refusals cannot lock the
+    // employee out, and a retry of a recorded request (same key) is not counted twice.
+    await command.chargeQuota(employee.employee_id);
     await addHistory(db, result.row.id, 'PENDING_VALIDATION', principal.subject, 'requested');
     const event = await deps.events.record(db, {
       type: 'transaction.advance.requested',
