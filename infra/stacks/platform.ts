@@ -8,8 +8,8 @@ import { CONTEXT_KEYS, resolveStageConfig, StageConfigError, type StageConfig } 
 import { ADVANCE_TASK_NAMES, ADVANCE_WORKFLOW_TASKS, AdvanceWorkflow, type AdvanceTaskName } from '../constructs/advance-workflow';
 import { applyChecks } from '../constructs/checks';
 import { MissingEntryError, type EntryResolver } from '../constructs/entries';
-import { ApiStack } from './api-stack';
-import { MonitoringStack } from './monitoring-stack';
+import { ApiStack, type PlatformFunctionRecord } from './api-stack';
+import { MonitoringStack, type MonitoredFunction } from './monitoring-stack';
 import { BackupCopyStack, RecoveryStack } from './recovery-stack';
 import { resolveRecoveryConfig } from '../config/recovery';
 import { StatefulStack } from './stateful-stack';
@@ -55,7 +55,8 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
   const bundling = app.node.tryGetContext(CONTEXT_KEYS.bundling);
   if (bundling === false || bundling === 'false') app.node.setContext('aws:cdk:bundling-stacks', []);
 
-  const env = config.env.account ? { account: config.env.account, region: config.env.region } : undefined;
+  // Always pinned to the stage's region (UAE residency); the account may stay unresolved (environment-agnostic).
+  const env = { account: config.env.account, region: config.env.region };
   const tags = { application: 'abhi-ewa', stage: config.stage };
   try {
     const stateful = new StatefulStack(app, names.stack(config, 'stateful'), {
@@ -79,7 +80,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       env,
       tags,
       description: `Abhi EWA ${config.stage}: alarms and dashboard`,
-      functions: api.functions.map((f) => ({ functionName: f.functionName, kind: f.kind })),
+      functions: api.functions.map(monitoredFunction),
       queues: QUEUES,
       databaseMaxConnections: stateful.database.maxConnectionsAtMaxCapacity,
     });
@@ -134,6 +135,8 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       return workflow.stateMachine;
     });
 
+    // Every function is known now (the workflow's tasks included): build the per-domain Lambda alarms once.
+    monitoring.addFunctionAlarms();
     if (options.checks ?? true) applyChecks(app);
     return platform;
   } catch (error) {
@@ -154,8 +157,18 @@ export function attachAdvanceWorkflow(
   const before = new Set(platform.api.functions.map((f) => f.functionName));
   const stateMachine = platform.api.attachAdvanceWorkflow(build);
   for (const record of platform.api.functions) {
-    if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction({ functionName: record.functionName, kind: record.kind });
+    if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction(monitoredFunction(record));
   }
   platform.monitoring.alarmOnStateMachine(stateMachine);
   return stateMachine;
+}
+
+/** What the monitoring stack needs of a function: its name, kind, domain (first segment of its entry) and timeout. */
+function monitoredFunction(record: PlatformFunctionRecord): MonitoredFunction {
+  return {
+    functionName: record.functionName,
+    kind: record.kind,
+    domain: record.function.entryName.split('/')[0]!,
+    timeoutSeconds: record.function.timeout!.toSeconds(),
+  };
 }

@@ -165,7 +165,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
   if (cold) {
     w(
       'Every function is bundled with the options CDK\'s `NodejsFunction` gets, from one definition (infra/bundling/options.ts): esbuild, ESM,',
-      '`minify`, tree-shaking, `platform: node`, `target: node22`, the AWS SDK bundled with its credential chain aliased to the environment',
+      '`minify`, tree-shaking, `platform: node`, `target: node24`, the AWS SDK bundled with its credential chain aliased to the environment',
       `source, \`mainFields: [module, main]\`, \`pg-native\` external, no source map, and the banner from ${cold.bannerSource}:`,
       `\`${cold.banner}\`. \`#shared/*\` resolves through package.json \`imports\`.`,
       '',

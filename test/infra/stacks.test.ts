@@ -269,13 +269,13 @@ describe('api stack (prod)', () => {
     expect(byType('DEFAULT_5XX')).toBeDefined();
   });
 
-  it('every function: nodejs22.x on arm64, active tracing, bounded timeout, explicit memory, its own log group with retention', () => {
+  it('every function: nodejs24.x on arm64, active tracing, bounded timeout, explicit memory, its own log group with retention', () => {
     const functions = Object.values(resourcesOf(prod.api, 'AWS::Lambda::Function')).filter((f) => String(f.Properties.FunctionName ?? '').startsWith('abhi-ewa-prod-'));
     expect(functions).toHaveLength(prod.platform.api.functions.length);
     const logGroups = resourcesOf(prod.api, 'AWS::Logs::LogGroup');
     for (const fn of functions) {
       const p = fn.Properties;
-      expect(p.Runtime, p.FunctionName).toBe('nodejs22.x');
+      expect(p.Runtime, p.FunctionName).toBe('nodejs24.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
       expect(p.Timeout).toBeGreaterThan(0);
@@ -430,11 +430,13 @@ describe('advance workflow (infra/constructs/advance-workflow.ts, attached by th
     }
   });
 
-  it('alarms on failed, timed-out and aborted executions and on every task function', () => {
-    const names_ = Object.values(resourcesOf(prod.monitoring, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+  it('alarms on failed, timed-out and aborted executions and on every task function (in its domain alarm)', () => {
+    const alarms = Object.values(resourcesOf(prod.monitoring, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const names_ = alarms.map((a) => a.AlarmName);
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) expect(names_).toContain(`abhi-ewa-prod-AdvanceWorkflow-${metric}`);
+    const errorAlarms = JSON.stringify(alarms.filter((a) => /-Lambda-.*-Errors/.test(a.AlarmName)));
     for (const task of prod.platform.api.functions.filter((f) => f.kind === 'workflow-task')) {
-      expect(names_).toContain(`abhi-ewa-prod-Lambda-${task.functionName}-Errors`);
+      expect(errorAlarms).toContain(`"${task.functionName}"`);
     }
   });
 });
@@ -470,11 +472,17 @@ describe('monitoring stack (prod)', () => {
     }
   });
 
-  it('every function has errors and throttles alarms', () => {
+  it('every function is in exactly one per-domain errors alarm and one duration alarm; throttles are alarmed account-wide', () => {
+    const lambdaAlarms = alarms().filter((a) => a.AlarmName.includes('-Lambda-'));
     for (const record of prod.platform.api.functions) {
-      expect(alarm(`Lambda-${record.functionName}-Errors`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
-      expect(alarm(`Lambda-${record.functionName}-Throttles`)).toMatchObject({ MetricName: 'Throttles', Threshold: 1 });
+      for (const kind of ['Errors', 'DurationP99']) {
+        const containing = lambdaAlarms.filter(
+          (a) => new RegExp(`-${kind}(-\\d+)?$`).test(a.AlarmName) && JSON.stringify(a.Metrics).includes(`"${record.functionName}"`),
+        );
+        expect(containing.map((a) => a.AlarmName), `${record.functionName} ${kind}`).toHaveLength(1);
+      }
     }
+    expect(alarm('LambdaThrottles')).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 1 });
   });
 
   it('Abhi and ledger alarms read the custom EMF metrics with the service dimension', () => {
