@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -67,6 +67,12 @@ export class ApiStack extends Stack {
   readonly config: StageConfig;
   readonly platformApi: PlatformApi;
   readonly functions: PlatformFunctionRecord[] = [];
+  /**
+   * Queue consumers, schedules and the advance workflow with its task functions, in a nested stack: CloudFormation
+   * counts resources per template (500), and the API (one function, role, policy, log group, method and permission
+   * per route) alone grows with every route. Deployed with this stack, after the migrations trigger.
+   */
+  readonly workers: NestedStack;
   advanceStateMachine?: sfn.IStateMachine;
   private readonly stateful: StatefulStack;
   private readonly resolveEntry?: EntryResolver;
@@ -84,12 +90,14 @@ export class ApiStack extends Stack {
     this.resolveEntry = props.resolveEntry;
     const sizes = config.functions;
 
+    this.workers = new NestedStack(this, 'Workers', { description: `Abhi EWA ${config.stage}: queue consumers, schedules, advance workflow` });
+
     // Migrations first: the trigger runs them on deployment before the API and consumers take the new code.
     const migrations = this.createMigrations();
     this.migrationsTrigger = migrations.trigger;
 
     if (config.identityProvider === 'cognito') {
-      const preToken = this.createFunction('identity-trigger', 'CognitoPreTokenFunction', {
+      const preToken = this.createFunction(this, 'identity-trigger', 'CognitoPreTokenFunction', {
         entry: COGNITO_PRE_TOKEN_ENTRY,
         functionName: `${config.prefix}-cognito-pre-token`,
         description: 'Cognito pre-token-generation trigger: organization, employee, MFA and the service role into access tokens',
@@ -103,7 +111,7 @@ export class ApiStack extends Stack {
       this.oidc = { issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUrl: config.oidc.jwksUrl };
     }
 
-    const authorizer = this.createFunction('authorizer', 'Authorizer', {
+    const authorizer = this.createFunction(this, 'authorizer', 'Authorizer', {
       entry: AUTHORIZER_ENTRY,
       functionName: names.authorizerFunction(config),
       description: 'Lambda authorizer: verifies OIDC JWTs and returns the policy of every route the roles allow',
@@ -164,7 +172,7 @@ export class ApiStack extends Stack {
     const slot: AdvanceWorkflowSlot = {
       config: this.config,
       taskFunction: (id, entry, options = {}) => {
-        const fn = this.createFunction('workflow-task', `${pascal(id)}WorkflowTaskFunction`, {
+        const fn = this.createFunction(this.workers, 'workflow-task', `${pascal(id)}WorkflowTaskFunction`, {
           entry,
           functionName: `${this.config.prefix}-task-${id.replace(/[^A-Za-z0-9-]/g, '-')}`,
           description: `Advance workflow task: ${entry}`,
@@ -176,7 +184,7 @@ export class ApiStack extends Stack {
         return fn;
       },
     };
-    const stateMachine = build(this, slot);
+    const stateMachine = build(this.workers, slot);
     this.advanceStateMachine = stateMachine;
     for (const record of this.functions) {
       if (record.access.advanceWorkflow) record.function.bindStateMachine(stateMachine, 'ADVANCE_STATE_MACHINE_ARN');
@@ -187,7 +195,7 @@ export class ApiStack extends Stack {
   private createRouteFunction(route: Route): PlatformFunction {
     const { config } = this;
     const access = routeAccess(route);
-    const fn = this.createFunction('route', `${pascal(route.id)}Function`, {
+    const fn = this.createFunction(this, 'route', `${pascal(route.id)}Function`, {
       entry: route.entry,
       functionName: names.routeFunction(config, route.id),
       description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
@@ -207,7 +215,7 @@ export class ApiStack extends Stack {
 
   private createConsumer(queue: QueueDefinition): PlatformFunction {
     const { config } = this;
-    const fn = this.createFunction('consumer', `${pascal(queue.name)}Consumer`, {
+    const fn = this.createFunction(this.workers, 'consumer', `${pascal(queue.name)}Consumer`, {
       entry: queue.consumer,
       functionName: names.consumerFunction(config, queue.name),
       description: `Consumer of ${queue.name}: ${queue.purpose}`.slice(0, 256),
@@ -222,7 +230,7 @@ export class ApiStack extends Stack {
   private createScheduled(schedule: ScheduleDefinition): PlatformFunction {
     const { config, stateful } = this;
     const timeoutSeconds = schedule.name === 'reconciliation' ? config.functions.reconciliationTimeoutSeconds : config.functions.scheduled.timeoutSeconds;
-    const fn = this.createFunction('scheduled', `${pascal(schedule.name)}Scheduled`, {
+    const fn = this.createFunction(this.workers, 'scheduled', `${pascal(schedule.name)}Scheduled`, {
       entry: schedule.entry,
       functionName: names.scheduledFunction(config, schedule.name),
       description: `Schedule ${schedule.name} (${schedule.expression}): ${schedule.purpose}`.slice(0, 256),
@@ -237,15 +245,15 @@ export class ApiStack extends Stack {
       onFailure: new SqsDestination(stateful.asyncFailures),
     });
     // Scheduler's own role: invoke this one function (CDK's grantInvoke adds its versions, `:*`) and send to the DLQ.
-    const schedulerRole = new iam.Role(this, `${pascal(schedule.name)}SchedulerRole`, {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    const schedulerRole = new iam.Role(this.workers, `${pascal(schedule.name)}SchedulerRole`, {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.workers.account } } }),
       description: `EventBridge Scheduler: invokes ${names.scheduledFunction(config, schedule.name)}`,
     });
     Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::<${this.workers.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'lambda:InvokeFunction on this one function and its versions (grantInvoke adds `<arn>:*` for qualified invocations); no other function.',
     });
-    new scheduler.Schedule(this, `${pascal(schedule.name)}Schedule`, {
+    new scheduler.Schedule(this.workers, `${pascal(schedule.name)}Schedule`, {
       scheduleName: `${config.prefix}-${schedule.name}`,
       description: schedule.purpose,
       // Cron expressions read as UAE time (the business day of the employers); rate() ignores the zone.
@@ -300,6 +308,7 @@ export class ApiStack extends Stack {
   }
 
   private createFunction(
+    scope: Construct,
     kind: FunctionKind,
     id: string,
     props: {
@@ -314,7 +323,7 @@ export class ApiStack extends Stack {
   ): PlatformFunction {
     const { config, stateful } = this;
     const { access } = props;
-    const fn = new PlatformFunction(this, id, {
+    const fn = new PlatformFunction(scope, id, {
       config,
       entry: props.entry,
       functionName: props.functionName,

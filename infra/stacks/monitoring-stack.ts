@@ -1,9 +1,8 @@
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { QueueDefinition } from '../../functions/shared/topology';
 import { TABLES } from '../../functions/shared/adapters/dynamodb/tables';
@@ -295,12 +294,13 @@ export class MonitoringStack extends Stack {
    * Alarms on the advance workflow (failed, timed out, aborted executions) and its outcome widget. Called from
    * infra/app.ts once the workflow is attached to the API stack.
    */
-  alarmOnStateMachine(stateMachine: sfn.IStateMachine, label = 'AdvanceWorkflow'): cloudwatch.Alarm[] {
+  alarmOnStateMachine(stateMachineName: string, label = 'AdvanceWorkflow'): cloudwatch.Alarm[] {
+    const stateMachineArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const outcome = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: 'AWS/States',
         metricName,
-        dimensionsMap: { StateMachineArn: stateMachine.stateMachineArn },
+        dimensionsMap: { StateMachineArn: stateMachineArn },
         statistic: 'Sum',
         period: Duration.minutes(5),
       });

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations, type App } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations, type App } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -115,7 +115,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       ) as unknown as Record<AdvanceTaskName, lambda.IFunction>;
       const workflow = new AdvanceWorkflow(scope, 'AdvanceWorkflow', {
         tasks,
-        stateMachineName: `${config.prefix}-advance`,
+        stateMachineName: names.stateMachine(config, 'advance'),
         // ALL events (cdk-nag SF1) but never execution data: inputs carry salaries and account details.
         logging: { level: sfn.LogLevel.ALL, includeExecutionData: false, retention: config.functions.logRetentionDays as number as logs.RetentionDays },
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -128,7 +128,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
             'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray (PutTraceSegments, GetSamplingRules) accept no resource ARNs; AWS documents "*" for both.',
         },
         ...Object.values(tasks).map((fn) => ({
-          id: `AwsSolutions-IAM5[Resource::<${api.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
           reason: 'lambda:InvokeFunction on this task function and its versions (LambdaInvoke grants `<arn>:*` for qualified invocations); no other function.',
         })),
       );
@@ -159,7 +159,8 @@ export function attachAdvanceWorkflow(
   for (const record of platform.api.functions) {
     if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction(monitoredFunction(record));
   }
-  platform.monitoring.alarmOnStateMachine(stateMachine);
+  // By name, not by reference: the state machine lives in the API stack's nested workers stack.
+  platform.monitoring.alarmOnStateMachine(names.stateMachine(platform.config, 'advance'));
   return stateMachine;
 }
 
