@@ -194,6 +194,8 @@ export interface DeploySettings {
   readonly wafRedactedHeaders: readonly string[];
   /** E-mail notifications through SES from this verified identity (address or domain); unset = recorded only. */
   readonly sesFromAddress?: string;
+  /** Region of the SES identity: the stack's unless context `sesRegion` names another (ADR 0013: residency trade-off). */
+  readonly sesRegion: string;
   /** SMS notifications through SNS (direct publish to phone numbers); false = recorded only. */
   readonly smsEnabled: boolean;
   /** RDS Proxy in front of Aurora (prod); without it functions connect to the writer with IAM auth (ADR 0014). */
@@ -232,6 +234,7 @@ export const CONTEXT_KEYS = {
   apiCertificateArn: 'apiCertificateArn',
   wafExemptCidrs: 'wafExemptCidrs',
   sesFromAddress: 'sesFromAddress',
+  sesRegion: 'sesRegion',
   smsEnabled: 'smsEnabled',
   corsOrigins: 'corsOrigins',
   abhiBaseUrl: 'abhiBaseUrl',
@@ -378,7 +381,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       port: 5432,
     },
     network: { maxAzs: 2, natGateways: production ? 2 : 1 },
-    deploy: deploySettings(text, stage, { alarmEmail, alarmHttpsUrl }),
+    deploy: deploySettings(text, stage, { alarmEmail, alarmHttpsUrl }, text(CONTEXT_KEYS.region) ?? DEFAULT_REGION),
     alarms: {
       email: alarmEmail,
       api5xxRatePercent: 1,
@@ -421,6 +424,7 @@ function deploySettings(
   text: (key: string) => string | undefined,
   stage: StageName,
   alarms: { alarmEmail?: string; alarmHttpsUrl?: string },
+  region: string,
 ): DeploySettings {
   const domainName = text(CONTEXT_KEYS.apiDomainName);
   const certificateArn = text(CONTEXT_KEYS.apiCertificateArn);
@@ -454,6 +458,7 @@ function deploySettings(
     wafExemptCidrs: cidrs,
     wafRedactedHeaders: ['authorization', 'cookie'],
     sesFromAddress: ses,
+    sesRegion: text(CONTEXT_KEYS.sesRegion) ?? region,
     smsEnabled: sms === 'true',
     // RDS Proxy costs more than the idle database itself; only production's concurrency needs it (ADR 0014).
     rdsProxy: production,

@@ -242,6 +242,41 @@ export class PlatformFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Notification delivery (issue #19): e-mail through SES from `sesFromAddress` only (ses:SendEmail on that identity
+   * and its domain, with ses:FromAddress pinned), SMS through SNS direct publish only (sns:Publish to phone numbers:
+   * SNS gives them no ARN, so the resource is "*" and an explicit Deny covers every topic). Without either setting
+   * nothing is granted and messages are recorded.
+   */
+  bindNotificationDelivery(settings: { sesFromAddress?: string; sesRegion: string; smsEnabled: boolean }): this {
+    const stack = Stack.of(this);
+    if (settings.sesFromAddress) {
+      const domain = settings.sesFromAddress.split('@')[1]!;
+      this.addEnvironment('NOTIFICATION_EMAIL_FROM', settings.sesFromAddress);
+      this.addEnvironment('NOTIFICATION_SES_REGION', settings.sesRegion);
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'SendNotificationEmail',
+          actions: ['ses:SendEmail'],
+          resources: [settings.sesFromAddress, domain].map((identity) =>
+            stack.formatArn({ service: 'ses', region: settings.sesRegion, resource: 'identity', resourceName: identity }),
+          ),
+          conditions: { StringEquals: { 'ses:FromAddress': settings.sesFromAddress } },
+        }),
+      );
+    }
+    if (settings.smsEnabled) {
+      this.addEnvironment('NOTIFICATION_DELIVERY', 'sns');
+      this.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendNotificationSms', actions: ['sns:Publish'], resources: ['*'] }));
+      this.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'NoTopicPublish', effect: iam.Effect.DENY, actions: ['sns:Publish'], resources: [stack.formatArn({ service: 'sns', region: '*', account: '*', resource: '*' })] }),
+      );
+      this.wildcardReasons.add('SMS through SNS direct publish: phone numbers have no ARN, so sns:Publish needs "*"; an explicit Deny on every topic ARN leaves only phone numbers.');
+      this.acknowledgeWildcards();
+    }
+    return this;
+  }
+
   /** Start executions of a state machine and answer its task tokens; the ARN goes into `envVar`. */
   bindStateMachine(stateMachine: sfn.IStateMachine, envVar = 'ADVANCE_STATE_MACHINE_ARN'): this {
     this.addEnvironment(envVar, stateMachine.stateMachineArn);

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, NestedStack, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, NestedStack, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -145,6 +145,13 @@ export class ApiStack extends Stack {
         'SQS event source mappings do not support on-failure destinations; failed messages move to each queue’s DLQ through its redrive policy (maxReceiveCount from topology.ts), and every DLQ has an alarm.',
     });
 
+    if (!config.deploy.sesFromAddress || !config.deploy.smsEnabled) {
+      const missing = [!config.deploy.sesFromAddress && 'e-mail (--context sesFromAddress=<verified SES identity>)', !config.deploy.smsEnabled && 'SMS (--context smsEnabled=true)'].filter(Boolean);
+      Annotations.of(this).addWarningV2(
+        'abhi-ewa:notifications-recorded-only',
+        `Stage ${config.stage} delivers no ${missing.join(' and no ')}: those notifications are only recorded in the notifications table.`,
+      );
+    }
     new CfnOutput(this, 'ApiUrl', {
       value: this.platformApi.baseUrl,
       description: config.deploy.apiDomain ? 'Base URL of the API (custom domain; execute-api is disabled)' : 'Base URL of the REST API stage',
@@ -362,6 +369,9 @@ export class ApiStack extends Stack {
       if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }
     if (access.personalDataRetention) fn.addEnvironment('PERSONAL_DATA_RETENTION_DAYS', String(config.personalDataRetentionDays));
+    if (access.deliverNotifications) {
+      fn.bindNotificationDelivery({ sesFromAddress: config.deploy.sesFromAddress, sesRegion: config.deploy.sesRegion, smsEnabled: config.deploy.smsEnabled });
+    }
     if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
     this.functions.push({ kind, function: fn, functionName: props.functionName, access });
     return fn;
