@@ -202,6 +202,11 @@ export interface DeploySettings {
   readonly rdsProxy: boolean;
   /** Aurora Serverless v2 pauses at 0 ACU after this idle time (needs no proxy); undefined = never pauses. */
   readonly databaseAutoPauseMinutes?: number;
+  /**
+   * Egress of in-VPC functions (Abhi, AWS APIs) through one small NAT instance instead of NAT gateways: ~$8 rather
+   * than ~$40 a month idle, at the price of a single instance (dev, uat). Undefined = managed NAT gateways (prod).
+   */
+  readonly natInstanceType?: string;
 }
 
 /** Thrown when the context lacks a value a stage requires; the message is one sentence that says how to fix it. */
@@ -463,6 +468,7 @@ function deploySettings(
     // RDS Proxy costs more than the idle database itself; only production's concurrency needs it (ADR 0014).
     rdsProxy: production,
     databaseAutoPauseMinutes: production ? undefined : 60,
+    natInstanceType: production ? undefined : 't4g.nano',
   };
 }
 

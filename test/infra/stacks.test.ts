@@ -174,9 +174,14 @@ describe('stateful stack (prod)', () => {
     expect(abhi.Properties.GenerateSecretString.GenerateStringKey).toBe('password');
   });
 
-  it('network: one NAT gateway per AZ in prod, one in dev; the cluster lives in isolated subnets', () => {
+  it('network: one NAT gateway per AZ in prod, one small NAT instance (IMDSv2, HTTPS in from the VPC only) in dev; the cluster lives in isolated subnets', () => {
     prod.stateful.resourceCountIs('AWS::EC2::NatGateway', config.network.natGateways);
-    dev.stateful.resourceCountIs('AWS::EC2::NatGateway', 1);
+    dev.stateful.resourceCountIs('AWS::EC2::NatGateway', 0);
+    dev.stateful.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false, MetadataOptions: { HttpTokens: 'required' } });
+    dev.stateful.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Security Group for NAT instances',
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
+    });
     prod.stateful.resourceCountIs('AWS::EC2::FlowLog', 1);
     prod.stateful.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
   });
