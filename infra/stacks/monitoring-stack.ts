@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -73,6 +73,7 @@ export class MonitoringStack extends Stack {
       Validations.of(https).acknowledge({ id: 'Serverless-SNSRedrivePolicy', reason: subscriptionReason });
     }
     this.action = new actions.SnsAction(this.alarmTopic);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'npm run smoke -- --alarm-topic-arn <this>' });
 
     const apiName = names.restApi(config);
     const apiDims = { ApiName: apiName, Stage: config.stage };
