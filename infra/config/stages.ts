@@ -207,6 +207,11 @@ export interface DeploySettings {
    * than ~$40 a month idle, at the price of a single instance (dev, uat). Undefined = managed NAT gateways (prod).
    */
   readonly natInstanceType?: string;
+  /**
+   * Schedule expressions that differ from topology.ts in this stage. dev/uat sweep the outbox hourly: a sweep every
+   * minute touches the database every minute and Aurora would never pause (ADR 0014).
+   */
+  readonly scheduleOverrides: Readonly<Record<string, string>>;
 }
 
 /** Thrown when the context lacks a value a stage requires; the message is one sentence that says how to fix it. */
@@ -469,6 +474,7 @@ function deploySettings(
     rdsProxy: production,
     databaseAutoPauseMinutes: production ? undefined : 60,
     natInstanceType: production ? undefined : 't4g.nano',
+    scheduleOverrides: production ? {} : { 'outbox-sweep': 'rate(1 hour)' },
   };
 }
 

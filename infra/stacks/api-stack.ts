@@ -236,11 +236,12 @@ export class ApiStack extends Stack {
 
   private createScheduled(schedule: ScheduleDefinition): PlatformFunction {
     const { config, stateful } = this;
+    const expression = config.deploy.scheduleOverrides[schedule.name] ?? schedule.expression;
     const timeoutSeconds = schedule.name === 'reconciliation' ? config.functions.reconciliationTimeoutSeconds : config.functions.scheduled.timeoutSeconds;
     const fn = this.createFunction(this.workers, 'scheduled', `${pascal(schedule.name)}Scheduled`, {
       entry: schedule.entry,
       functionName: names.scheduledFunction(config, schedule.name),
-      description: `Schedule ${schedule.name} (${schedule.expression}): ${schedule.purpose}`.slice(0, 256),
+      description: `Schedule ${schedule.name} (${expression}): ${schedule.purpose}`.slice(0, 256),
       memoryMb: config.functions.scheduled.memoryMb,
       timeoutSeconds,
       access: scheduleAccess(schedule),
@@ -264,7 +265,7 @@ export class ApiStack extends Stack {
       scheduleName: `${config.prefix}-${schedule.name}`,
       description: schedule.purpose,
       // Cron expressions read as UAE time (the business day of the employers); rate() ignores the zone.
-      schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.ASIA_DUBAI),
+      schedule: scheduler.ScheduleExpression.expression(expression, TimeZone.ASIA_DUBAI),
       target: new targets.LambdaInvoke(fn, {
         role: schedulerRole,
         retryAttempts: 3,
