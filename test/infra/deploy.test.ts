@@ -1,4 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { allowServicePublish } from '../../infra/constructs/topic-publishers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../functions/shared/topology';
 import { names } from '../../infra/config/names';
@@ -65,6 +68,19 @@ describe('2. alarms reach people', () => {
     expect(allow).toMatchObject({ Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
     expect(JSON.stringify(allow.Condition.ArnLike)).toContain(':alarm:*');
     expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+  });
+
+  it('allowServicePublish gives EventBridge and AWS Backup the same account-conditioned publish right on their topics', () => {
+    const stack = new Stack(new App(), 'Topics', { env: { region: 'me-central-1' } });
+    const topic = new sns.Topic(stack, 'BackupEvents', { enforceSSL: true });
+    allowServicePublish(topic, 'backup');
+    allowServicePublish(topic, 'eventbridge');
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy'));
+    const statements = (policy as any).Properties.PolicyDocument.Statement as any[];
+    for (const service of ['backup.amazonaws.com', 'events.amazonaws.com']) {
+      const allow = statements.find((st) => st.Principal?.Service === service);
+      expect(allow, service).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    }
   });
 
   it('every stage subscribes an e-mail and/or an HTTPS endpoint from context; prod refuses to synth without one', () => {
