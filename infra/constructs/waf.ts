@@ -46,7 +46,7 @@ export class ApiFirewall extends Construct {
     if (exempt.length) {
       this.exemptIpSet = new wafv2.CfnIPSet(this, 'PartnerIpSet', {
         name: `${config.prefix}-partners`,
-        description: 'Partner backends exempt from the per-IP rate rule (context wafExemptCidrs)',
+        description: 'Partner backends exempt from the per-IP rate rule, context wafExemptCidrs',
         scope: 'REGIONAL',
         ipAddressVersion: 'IPV4',
         addresses: [...exempt],
