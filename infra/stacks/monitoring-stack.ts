@@ -62,6 +62,8 @@ export class MonitoringStack extends Stack {
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${config.prefix}-alarms`, displayName: `Abhi EWA ${config.stage} alarms`, enforceSSL: true });
     // Without this statement CloudWatch's publish is denied and alarms reach nobody (enforceSSL alone allows no one).
     allowServicePublish(this.alarmTopic, 'cloudwatch');
+    // EventBridge rules (AWS Backup job failures, ADR 0017) publish here too.
+    allowServicePublish(this.alarmTopic, 'eventbridge');
     const subscriptionReason =
       'Delivery of alarm notifications to people: a failed delivery leaves the alarm in ALARM state in CloudWatch and on the dashboard, and SNS delivery-status logging shows it; a DLQ for them would itself need watching.';
     if (config.deploy.alarmEmail) {
