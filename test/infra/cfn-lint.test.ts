@@ -72,6 +72,6 @@ describe('templates of every stage', () => {
     const counts = Object.fromEntries([...files].filter(([name]) => !name.startsWith('prod+options/')).map(([name, file]) => [name, Object.keys(JSON.parse(readFileSync(file, 'utf8')).Resources).length]));
     console.info(`resources per template: ${JSON.stringify(counts)}`);
     for (const [name, count] of Object.entries(counts)) expect(count, name).toBeLessThanOrEqual(MAX_RESOURCES);
-    expect(Object.keys(counts).filter((n) => n.startsWith('prod/'))).toHaveLength(4);
+    expect(Object.keys(counts).filter((n) => n.startsWith('prod/')).length).toBeGreaterThanOrEqual(4);
   });
 });

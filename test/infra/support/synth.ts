@@ -68,7 +68,8 @@ export function synthStage(stage: StageName, extraContext: Record<string, string
   const apiJson = templates(platform.api.stackName).toJSON();
   const workersFile = path.join(outdir, platform.api.workers.templateFile);
   const workersJson = JSON.parse(readFileSync(workersFile, 'utf8'));
-  const stackFiles = [platform.stateful, platform.api, platform.monitoring].map((stack) => path.join(outdir, stack.templateFile));
+  // Every top-level stack of the stage (the recovery stacks included), from the cloud assembly.
+  const stackFiles = app.synth().stacks.map((stack) => path.join(outdir, stack.templateFile));
   const result: SynthesizedStage = {
     app,
     platform,
