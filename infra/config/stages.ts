@@ -208,8 +208,8 @@ export interface DeploySettings {
    */
   readonly natInstanceType?: string;
   /**
-   * Schedule expressions that differ from topology.ts in this stage. dev/uat sweep the outbox hourly: a sweep every
-   * minute touches the database every minute and Aurora would never pause (ADR 0014).
+   * Schedule expressions that differ from topology.ts in this stage. dev/uat run the schedules that touch the database
+   * (outbox sweep, advance status poll, approval reminders) hourly: every minute, Aurora would never pause (ADR 0014).
    */
   readonly scheduleOverrides: Readonly<Record<string, string>>;
 }
@@ -472,9 +472,10 @@ function deploySettings(
     smsEnabled: sms === 'true',
     // RDS Proxy costs more than the idle database itself; only production's concurrency needs it (ADR 0014).
     rdsProxy: production,
-    databaseAutoPauseMinutes: production ? undefined : 60,
+    databaseAutoPauseMinutes: production ? undefined : 10,
     natInstanceType: production ? undefined : 't4g.nano',
-    scheduleOverrides: production ? {} : { 'outbox-sweep': 'rate(1 hour)' },
+    // Every schedule that touches the database runs at most hourly here, or Aurora never pauses (ADR 0014).
+    scheduleOverrides: production ? {} : { 'outbox-sweep': 'rate(1 hour)', 'advance-status-poll': 'rate(1 hour)', 'approval-reminders': 'rate(1 hour)' },
   };
 }
 

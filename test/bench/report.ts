@@ -376,7 +376,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
     '(part `cost`, with the cold-start part for INIT) and the memory sizes in `infra/config/stages.ts`, priced with AWS list',
     'prices written down below. Re-run `npm run bench -- --only cost` after a change to refresh it.',
     '',
-    'Idle (fixed monthly) cost per stage, with no traffic — dev/uat about $45–50, prod about $400, line by line: [idle-cost.md](idle-cost.md) (ADR 0014).',
+    'Idle (fixed monthly) cost per stage, with no traffic — dev/uat about $50–55, prod about $400, line by line: [idle-cost.md](idle-cost.md) (ADR 0014).',
     '',
     '## Method',
     '',

@@ -48,10 +48,12 @@ describe('1. database TLS verifies', () => {
     dev.stateful.resourceCountIs('AWS::RDS::DBProxy', 0);
     prod.stateful.resourceCountIs('AWS::RDS::DBProxy', 1);
     dev.stateful.hasResourceProperties('AWS::RDS::DBCluster', {
-      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 3600 },
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 600 },
     });
     // Nothing touches the database every minute in dev, or Aurora would never pause: the outbox sweep runs hourly there.
-    dev.api.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'abhi-ewa-dev-outbox-sweep', ScheduleExpression: 'rate(1 hour)' });
+    for (const name of ['outbox-sweep', 'advance-status-poll', 'approval-reminders']) {
+      dev.api.hasResourceProperties('AWS::Scheduler::Schedule', { Name: `abhi-ewa-dev-${name}`, ScheduleExpression: 'rate(1 hour)' });
+    }
     prod.api.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'abhi-ewa-prod-outbox-sweep', ScheduleExpression: 'rate(1 minute)' });
     const policies = JSON.stringify(resourcesOf(dev.api, 'AWS::IAM::Policy'));
     expect(policies).toContain('rds-db:connect');
