@@ -36,6 +36,10 @@ const UNIQUE_AT_ABHI = ['emiratesId', 'employeeCode', 'email', 'phone', 'account
 export const GENERIC_CONFLICT_DETAIL = (what: string) =>
   `The ${what.toLowerCase()} conflicts with a record that already exists; nothing was changed. Check the details sent, and quote the request id if you contact support.`;
 
+/** A conflict with the record's current state at Abhi rather than with another record. */
+const STATE_CONFLICT_DETAIL = (what: string) =>
+  `Abhi refused the change: the ${what.toLowerCase()} is in a state that does not allow it (for example an outstanding balance); nothing was changed.`;
+
 /**
  * Abhi's uniqueness spans every tenant of this platform (one Abhi account): its message ("emiratesId already belongs
  * to another employee") would confirm another tenant's personal data. The caller gets one generic 409 whatever the
@@ -45,7 +49,9 @@ export function conflictThatConfirmsNothing(error: AbhiConflictError, what: stri
   const said = `${error.abhiMessage} ${error.details ?? ''}`.toLowerCase();
   const conflictingField = UNIQUE_AT_ABHI.find((field) => said.includes(field.toLowerCase())) ?? 'unknown';
   logger.warn('Abhi refused a record as conflicting; answered with a generic 409', { resource: what, conflictingField, operation: error.operation });
-  return new ConflictError(GENERIC_CONFLICT_DETAIL(what));
+  // A conflict that names no unique field is about the record's own state (an employee with an outstanding balance
+  // cannot be deleted): saying "already exists" there would mislead, and the other wording confirms nothing either.
+  return new ConflictError(conflictingField === 'unknown' ? STATE_CONFLICT_DETAIL(what) : GENERIC_CONFLICT_DETAIL(what));
 }
 
 /** Runs an Abhi call and rethrows its request-level errors as API errors. */
