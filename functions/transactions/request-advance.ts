@@ -25,6 +25,7 @@ export const handler = apiHandler('requestAdvance', { body: requestAdvanceBody }
       // apiHandler refuses this route without the header, so it is always present here.
       idempotencyKey: request.headers['idempotency-key'] ?? '',
       correlationId: request.requestId,
+      chargeQuota: request.chargeAdvanceQuota,
     }),
   );
   const location = { Location: `/api/v1/transactions/${view.id}` };

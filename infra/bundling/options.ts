@@ -28,7 +28,8 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 
 /** pg loads its optional native binding only when asked to; it is not installed. */
 export const EXTERNAL_MODULES = ['pg-native'];
-export const BUNDLE_TARGET = 'node22';
+/** Matches the Lambda runtime, nodejs24.x (ADR 0010); the code itself stays within Node 20. */
+export const BUNDLE_TARGET = 'node24';
 export const MAIN_FIELDS = ['module', 'main'];
 /** No source map in the deployed asset (ADR 0019): it was 61 % of the asset bytes and `--enable-source-maps` slows every stack trace. */
 export const SOURCE_MAP = false;

@@ -32,6 +32,11 @@ export interface FunctionAccess {
   readonly probeQueues?: readonly string[];
   /** Starts the advance workflow and answers its task tokens (`ADVANCE_STATE_MACHINE_ARN`), once it is attached. */
   readonly advanceWorkflow?: boolean;
+  /**
+   * Deliver notifications through SES (e-mail, verified identity from context `sesFromAddress`) and SNS (SMS, context
+   * `smsEnabled`); each only where the stage configures it, else messages are recorded (issue #19).
+   */
+  readonly deliverNotifications?: boolean;
   /** OIDC verification settings (`OIDC_*`): the authorizer, and logout (it finds the provider's revocation endpoint). */
   readonly oidc?: boolean;
   /** How long deleted employees' personal data is kept before erasure (`PERSONAL_DATA_RETENTION_DAYS`, from the stage). */
@@ -78,7 +83,7 @@ const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   'employee-import': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true, sendTo: ['abhi-sync'] },
-  notifications: { state: 'readWrite', database: true },
+  notifications: { state: 'readWrite', database: true, deliverNotifications: true },
   'cache-invalidation': { state: 'readWrite' },
   'balance-refresh': { state: 'readWrite', database: true, abhi: 'client' },
   // Runs reconciliation like the nightly schedule does (same grants, same reasons).

@@ -7,8 +7,10 @@
 export const CUSTOM_METRICS = {
   /** 1 each time a call is refused because the breaker of an Abhi operation group is open (Count). */
   abhiCircuitOpen: 'AbhiCircuitOpen',
-  /** Abhi answered 429 (Count). */
+  /** Abhi itself answered 429 (Count): upstream pressure, alarmed. */
   abhiRateLimited: 'AbhiRateLimited',
+  /** The platform's own fleet limiter refused a call before it reached Abhi (Count): back-pressure, not an Abhi fault. */
+  abhiLocalLimiterRefused: 'AbhiLocalLimiterRefused',
   /** Abhi answered 5xx or the call timed out (Count). */
   abhiServerErrors: 'AbhiServerErrors',
   /** The fleet's login to Abhi failed (Count). Five consecutive failures lock the Abhi user. */

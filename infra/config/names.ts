@@ -18,5 +18,9 @@ export const names = {
   restApi: (config: StageConfig) => `${config.prefix}-api`,
   cluster: (config: StageConfig) => `${config.prefix}-db`,
   eventTopic: (config: StageConfig) => `${config.prefix}-events`,
+  table: (config: StageConfig, logicalName: string) => `${config.prefix}-${logicalName}`,
+  webAcl: (config: StageConfig) => `${config.prefix}-api`,
+  proxy: (config: StageConfig) => `${config.prefix}-proxy`,
+  stateMachine: (config: StageConfig, name: string) => `${config.prefix}-${name}`,
   stack: (config: StageConfig, part: 'stateful' | 'api' | 'monitoring') => `${config.prefix}-${part}`,
 };

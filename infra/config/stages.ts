@@ -43,7 +43,10 @@ export interface StageConfig {
   readonly stage: StageName;
   /** `abhi-ewa-<stage>`: prefix of every physical name (functions, tables, log groups, alarms). */
   readonly prefix: string;
-  /** Deployment target; the account stays unset (environment-agnostic synth) unless `--context account=` is given. */
+  /**
+   * Deployment target: always a region (me-central-1 unless `--context region=`), so UAE data residency never depends
+   * on the shell; the account from `--context account=`, else CDK_DEFAULT_ACCOUNT (the CLI's profile), else unset.
+   */
   readonly env: { readonly account?: string; readonly region: string };
   /** POWERTOOLS_SERVICE_NAME of every function and the `service` dimension of the custom metrics. */
   readonly serviceName: string;
@@ -146,6 +149,9 @@ export interface StageConfig {
     readonly natGateways: number;
   };
 
+  // ---- First deploy (issue #19, ADR 0013/0014): delivery, endpoint, residency. Other blocks above are unchanged. ----
+  readonly deploy: DeploySettings;
+
   readonly alarms: {
     readonly email?: string;
     readonly api5xxRatePercent: number;
@@ -163,6 +169,21 @@ export interface StageConfig {
     /** Percentage of max_connections (derived from the maximum ACU) before alarming. */
     readonly auroraConnectionsPercent: number;
     readonly auroraAcuUtilizationPercent: number;
+    // ---- issue #19: alarms that page for real failures ----
+    /** Duration p99 at or above this share of the function's timeout alarms (per domain). */
+    readonly durationP99PercentOfTimeout: number;
+    /** Lambda concurrency quota of the account in the region (Service Quotas; new accounts may start lower). */
+    readonly accountConcurrencyLimit: number;
+    readonly accountConcurrencyPercent: number;
+    readonly dynamoDbThrottledPer5Min: number;
+    readonly dynamoDbSystemErrorsPer5Min: number;
+    /** Aurora FreeableMemory below this many MiB. */
+    readonly auroraFreeableMemoryMib: number;
+    /** RDS Proxy: average borrow latency in microseconds. */
+    readonly proxyBorrowLatencyMicros: number;
+    readonly proxyConnectionsPercent: number;
+    /** WAF blocked requests in 5 minutes (a spike: an attack or a partner hitting the per-IP rule). */
+    readonly wafBlockedPer5Min: number;
   };
 }
 
@@ -190,6 +211,39 @@ function resolveUserProvisioning(
     clientId: required(CONTEXT_KEYS.keycloakProvisioningClientId, 'the Keycloak client that provisions users'),
     secretName: required(CONTEXT_KEYS.keycloakProvisioningSecretName, 'the Secrets Manager secret with that client\'s {"clientSecret"}'),
   };
+}
+
+/** Settings of a real deployment (issue #19); docs/operations.md lists every context key. */
+export interface DeploySettings {
+  /** Alarm subscribers (topic `<prefix>-alarms`): at least one in prod. */
+  readonly alarmEmail?: string;
+  readonly alarmHttpsUrl?: string;
+  /** Optional custom domain of the API (name + ACM certificate ARN in the stack's region); disables execute-api. */
+  readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
+  /** Partner backends (CIDRs) exempt from the WAF per-IP rate rule; API Gateway throttling still applies to them. */
+  readonly wafExemptCidrs: readonly string[];
+  /** Redacted from WAF logs: they carry bearer tokens and session cookies. */
+  readonly wafRedactedHeaders: readonly string[];
+  /** E-mail notifications through SES from this verified identity (address or domain); unset = recorded only. */
+  readonly sesFromAddress?: string;
+  /** Region of the SES identity: the stack's unless context `sesRegion` names another (ADR 0013: residency trade-off). */
+  readonly sesRegion: string;
+  /** SMS notifications through SNS (direct publish to phone numbers); false = recorded only. */
+  readonly smsEnabled: boolean;
+  /** RDS Proxy in front of Aurora (prod); without it functions connect to the writer with IAM auth (ADR 0014). */
+  readonly rdsProxy: boolean;
+  /** Aurora Serverless v2 pauses at 0 ACU after this idle time (needs no proxy); undefined = never pauses. */
+  readonly databaseAutoPauseMinutes?: number;
+  /**
+   * Egress of in-VPC functions (Abhi, AWS APIs) through one small NAT instance instead of NAT gateways: ~$8 rather
+   * than ~$40 a month idle, at the price of a single instance (dev, uat). Undefined = managed NAT gateways (prod).
+   */
+  readonly natInstanceType?: string;
+  /**
+   * Schedule expressions that differ from topology.ts in this stage. dev/uat run the schedules that touch the database
+   * (outbox sweep, advance status poll, approval reminders) hourly: every minute, Aurora would never pause (ADR 0014).
+   */
+  readonly scheduleOverrides: Readonly<Record<string, string>>;
 }
 
 /** Thrown when the context lacks a value a stage requires; the message is one sentence that says how to fix it. */
@@ -237,6 +291,13 @@ export const CONTEXT_KEYS = {
   claimMapping: 'claimMapping',
   identityProvider: 'identityProvider',
   alarmEmail: 'alarmEmail',
+  alarmHttpsUrl: 'alarmHttpsUrl',
+  apiDomainName: 'apiDomainName',
+  apiCertificateArn: 'apiCertificateArn',
+  wafExemptCidrs: 'wafExemptCidrs',
+  sesFromAddress: 'sesFromAddress',
+  sesRegion: 'sesRegion',
+  smsEnabled: 'smsEnabled',
   corsOrigins: 'corsOrigins',
   abhiBaseUrl: 'abhiBaseUrl',
   abhiSigning: 'abhiSigningEnabled',
@@ -295,11 +356,13 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
   const jwksUrl = httpsUrl(text(CONTEXT_KEYS.oidcJwksUrl) ?? `${issuer.replace(/\/+$/, '')}${jwksPath}`, CONTEXT_KEYS.oidcJwksUrl, stage);
   const clientIds = (text(CONTEXT_KEYS.oidcClientIds) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
 
-  const alarmEmail = production
-    ? email(required(CONTEXT_KEYS.alarmEmail, 'an alarm e-mail address'), stage)
-    : text(CONTEXT_KEYS.alarmEmail) !== undefined
-      ? email(text(CONTEXT_KEYS.alarmEmail)!, stage)
-      : undefined;
+  const alarmEmail = text(CONTEXT_KEYS.alarmEmail) !== undefined ? email(text(CONTEXT_KEYS.alarmEmail)!, stage) : undefined;
+  const alarmHttpsUrl = text(CONTEXT_KEYS.alarmHttpsUrl) !== undefined ? httpsUrl(text(CONTEXT_KEYS.alarmHttpsUrl)!, CONTEXT_KEYS.alarmHttpsUrl, stage) : undefined;
+  if (production && !alarmEmail && !alarmHttpsUrl) {
+    throw new StageConfigError(
+      `Stage ${stage} needs an alarm subscriber: pass --context ${CONTEXT_KEYS.alarmEmail}=<address> and/or --context ${CONTEXT_KEYS.alarmHttpsUrl}=<https URL> to cdk synth/deploy.`,
+    );
+  }
 
   const corsText = text(CONTEXT_KEYS.corsOrigins);
   const corsAllowedOrigins = corsText
@@ -325,7 +388,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
   return {
     stage,
     prefix,
-    env: { account: text(CONTEXT_KEYS.account), region: text(CONTEXT_KEYS.region) ?? DEFAULT_REGION },
+    env: { account: text(CONTEXT_KEYS.account) ?? nonEmpty(process.env.CDK_DEFAULT_ACCOUNT), region: text(CONTEXT_KEYS.region) ?? DEFAULT_REGION },
     serviceName: prefix,
     logLevel: stage === 'dev' ? 'DEBUG' : 'INFO',
     retainData: shared,
@@ -388,6 +451,7 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       port: 5432,
     },
     network: { maxAzs: 2, natGateways: production ? 2 : 1 },
+    deploy: deploySettings(text, stage, { alarmEmail, alarmHttpsUrl }, text(CONTEXT_KEYS.region) ?? DEFAULT_REGION),
     alarms: {
       email: alarmEmail,
       api5xxRatePercent: 1,
@@ -403,6 +467,15 @@ export function resolveStageConfig(read: ContextReader): StageConfig {
       auroraCpuPercent: 80,
       auroraConnectionsPercent: 80,
       auroraAcuUtilizationPercent: 90,
+      durationP99PercentOfTimeout: 80,
+      accountConcurrencyLimit: 1000,
+      accountConcurrencyPercent: 80,
+      dynamoDbThrottledPer5Min: 1,
+      dynamoDbSystemErrorsPer5Min: 1,
+      auroraFreeableMemoryMib: 256,
+      proxyBorrowLatencyMicros: 100_000,
+      proxyConnectionsPercent: 80,
+      wafBlockedPer5Min: production ? 500 : 100,
     },
   };
 }
@@ -414,6 +487,60 @@ function claimMapping(value: unknown, stage: StageName): ClaimMappingSpec {
     if (error instanceof ClaimMappingError) throw new StageConfigError(error.message);
     throw error;
   }
+}
+
+/** The issue-#19 block: custom domain, WAF exemptions, notification channels, database front door. */
+function deploySettings(
+  text: (key: string) => string | undefined,
+  stage: StageName,
+  alarms: { alarmEmail?: string; alarmHttpsUrl?: string },
+  region: string,
+): DeploySettings {
+  const domainName = text(CONTEXT_KEYS.apiDomainName);
+  const certificateArn = text(CONTEXT_KEYS.apiCertificateArn);
+  if (Boolean(domainName) !== Boolean(certificateArn)) {
+    throw new StageConfigError(
+      `Stage ${stage} has only one of ${CONTEXT_KEYS.apiDomainName} and ${CONTEXT_KEYS.apiCertificateArn}: pass both (the domain and the ARN of its ACM certificate in the stack's region) or neither.`,
+    );
+  }
+  if (domainName && !/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i.test(domainName)) {
+    throw new StageConfigError(`Context ${CONTEXT_KEYS.apiDomainName} for stage ${stage} is not a domain name ("${domainName}").`);
+  }
+  if (certificateArn && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)) {
+    throw new StageConfigError(`Context ${CONTEXT_KEYS.apiCertificateArn} for stage ${stage} is not an ACM certificate ARN ("${certificateArn}").`);
+  }
+  const cidrs = (text(CONTEXT_KEYS.wafExemptCidrs) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const cidr of cidrs) {
+    if (!/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
+      throw new StageConfigError(`Context ${CONTEXT_KEYS.wafExemptCidrs} for stage ${stage} holds "${cidr}", not an IPv4 CIDR such as 203.0.113.10/32.`);
+    }
+  }
+  const ses = text(CONTEXT_KEYS.sesFromAddress);
+  if (ses !== undefined) email(ses, stage, CONTEXT_KEYS.sesFromAddress);
+  const sms = text(CONTEXT_KEYS.smsEnabled);
+  if (sms !== undefined && !['true', 'false'].includes(sms)) {
+    throw new StageConfigError(`Context ${CONTEXT_KEYS.smsEnabled} must be true or false, not "${sms}".`);
+  }
+  const production = stage === 'prod';
+  return {
+    ...alarms,
+    apiDomain: domainName && certificateArn ? { name: domainName.toLowerCase(), certificateArn } : undefined,
+    wafExemptCidrs: cidrs,
+    wafRedactedHeaders: ['authorization', 'cookie'],
+    sesFromAddress: ses,
+    sesRegion: text(CONTEXT_KEYS.sesRegion) ?? region,
+    smsEnabled: sms === 'true',
+    // RDS Proxy costs more than the idle database itself; only production's concurrency needs it (ADR 0014).
+    rdsProxy: production,
+    databaseAutoPauseMinutes: production ? undefined : 10,
+    natInstanceType: production ? undefined : 't4g.nano',
+    // Every schedule that touches the database runs at most hourly here, or Aurora never pauses (ADR 0014).
+    scheduleOverrides: production ? {} : { 'outbox-sweep': 'rate(1 hour)', 'advance-status-poll': 'rate(1 hour)', 'approval-reminders': 'rate(1 hour)' },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value.trim() : undefined;
 }
 
 function httpsUrl(value: string, key: string, stage: StageName): string {
@@ -445,9 +572,9 @@ function origin(value: string, stage: StageName): string {
   return url.origin;
 }
 
-function email(value: string, stage: StageName): string {
+function email(value: string, stage: StageName, key: string = CONTEXT_KEYS.alarmEmail): string {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
-    throw new StageConfigError(`Context alarmEmail for stage ${stage} is not an e-mail address ("${value}").`);
+    throw new StageConfigError(`Context ${key} for stage ${stage} is not an e-mail address ("${value}").`);
   }
   return value;
 }

@@ -10,16 +10,27 @@ import { names } from '../config/names';
 import type { StageConfig } from '../config/stages';
 import type { PlatformNetwork } from './network';
 
-/** What a function needs to connect as the application user through the proxy (see PlatformFunction.bindDatabase). */
+/**
+ * What a function needs to connect as the application user with IAM authentication (PlatformFunction.bindDatabase):
+ * through RDS Proxy where the stage has one (prod), else straight to the writer (dev, uat: ADR 0014).
+ */
 export interface DatabaseAccess {
-  readonly proxy: rds.IDatabaseProxy;
-  readonly proxyEndpoint: string;
-  readonly proxyPort: number;
+  readonly connectEndpoint: string;
+  readonly connectPort: number;
   readonly databaseName: string;
   readonly appUser: string;
   /** Read-only proxy endpoint on the Aurora readers (stages with readers); read-only routes use it (ADR 0017). */
   readonly readerEndpoint?: string;
+  /** rds-db:connect as `user` on the proxy or the cluster, whichever functions connect to. */
+  grantConnect(grantee: iam.IGrantable, user: string): void;
 }
+
+/**
+ * Where the Lambda runtime keeps the RDS certificate authorities (nodejs20.x and later no longer trust them by
+ * default). Functions that reach the cluster directly verify its certificate against this bundle; the proxy's
+ * certificate chains to a public CA, which the default store already trusts.
+ */
+export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /** What the migrations function needs: the writer endpoint and the RDS-managed master secret. */
 export interface MigrationAccess {
@@ -51,10 +62,12 @@ const PROXY_PORT = 5432;
  */
 export class PlatformDatabase extends Construct implements DatabaseAccess, MigrationAccess {
   readonly cluster: rds.DatabaseCluster;
-  readonly proxy: rds.DatabaseProxy;
-  readonly proxyEndpoint: string;
+  /** Only where config.deploy.rdsProxy (prod). */
+  readonly proxy?: rds.DatabaseProxy;
+  readonly connectEndpoint: string;
+  readonly connectPort: number;
+  /** Read-only proxy endpoint on the Aurora readers (prod: proxy and readers); read-only routes use it (ADR 0017). */
   readonly readerEndpoint?: string;
-  readonly proxyPort = PROXY_PORT;
   readonly databaseName: string;
   readonly appUser: string;
   readonly masterUser = MASTER_USER;
@@ -63,8 +76,9 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
   readonly clusterPort: number;
   readonly clusterIdentifier: string;
   readonly securityGroup: ec2.SecurityGroup;
-  readonly proxySecurityGroup: ec2.SecurityGroup;
+  readonly proxySecurityGroup?: ec2.SecurityGroup;
   readonly maxCapacityAcu: number;
+  private readonly dbUserArn: (user: string) => string;
 
   constructor(scope: Construct, id: string, props: PlatformDatabaseProps) {
     super(scope, id);
@@ -78,12 +92,7 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
 
     this.securityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc: network.vpc,
-      description: 'Aurora cluster: PostgreSQL from RDS Proxy and the migrations function only',
-      allowAllOutbound: false,
-    });
-    this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
-      vpc: network.vpc,
-      description: 'RDS Proxy: PostgreSQL from in-VPC functions, to the cluster',
+      description: 'Aurora cluster: PostgreSQL from RDS Proxy (or in-VPC functions without one) and the migrations function only',
       allowAllOutbound: false,
     });
 
@@ -102,7 +111,10 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
       readers: Array.from({ length: db.readers }, (_, i) =>
         rds.ClusterInstance.serverlessV2(`reader${i + 1}`, { ...instanceDefaults, scaleWithWriter: true }),
       ),
-      serverlessV2MinCapacity: db.minCapacityAcu,
+      // A stage without a proxy may pause at 0 ACU when idle (RDS Proxy would hold connections and keep it awake).
+      serverlessV2MinCapacity: config.deploy.databaseAutoPauseMinutes !== undefined ? 0 : db.minCapacityAcu,
+      serverlessV2AutoPauseDuration:
+        config.deploy.databaseAutoPauseMinutes !== undefined ? Duration.minutes(config.deploy.databaseAutoPauseMinutes) : undefined,
       serverlessV2MaxCapacity: db.maxCapacityAcu,
       vpc: network.vpc,
       vpcSubnets: network.dataSubnets,
@@ -138,53 +150,67 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
     this.clusterEndpoint = this.cluster.clusterEndpoint.hostname;
 
     const stack = Stack.of(this);
-    const proxyRole = new iam.Role(this, 'ProxyRole', {
-      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
-      description: 'RDS Proxy: end-to-end IAM authentication to the cluster as the application user',
-    });
-    proxyRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['rds-db:connect'],
-        resources: [
-          stack.formatArn({
-            service: 'rds-db',
-            resource: 'dbuser',
-            resourceName: `${this.cluster.clusterResourceIdentifier}/${db.appUser}`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
-      dbProxyName: `${config.prefix}-proxy`,
-      proxyTarget: rds.ProxyTarget.fromCluster(this.cluster),
-      vpc: network.vpc,
-      vpcSubnets: network.dataSubnets,
-      securityGroups: [this.proxySecurityGroup],
-      role: proxyRole,
-      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
-      iamAuth: true,
-      requireTLS: true,
-      idleClientTimeout: Duration.minutes(30),
-      maxConnectionsPercent: 80,
-      borrowTimeout: Duration.seconds(10),
-    });
-    this.proxyEndpoint = this.proxy.endpoint;
-    if (db.readers > 0) {
-      this.readerEndpoint = new rds.CfnDBProxyEndpoint(this, 'ReaderEndpoint', {
-        dbProxyName: this.proxy.dbProxyName,
-        dbProxyEndpointName: `${config.prefix}-reader`,
-        targetRole: 'READ_ONLY',
-        vpcSubnetIds: network.vpc.selectSubnets(network.dataSubnets).subnetIds,
-        vpcSecurityGroupIds: [this.proxySecurityGroup.securityGroupId],
-      }).attrEndpoint;
+    this.dbUserArn = (user: string) =>
+      stack.formatArn({
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${this.cluster.clusterResourceIdentifier}/${user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if (config.deploy.rdsProxy) {
+      const proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+        vpc: network.vpc,
+        description: 'RDS Proxy: PostgreSQL from in-VPC functions, to the cluster',
+        allowAllOutbound: false,
+      });
+      this.proxySecurityGroup = proxySecurityGroup;
+      const proxyRole = new iam.Role(this, 'ProxyRole', {
+        assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+        description: 'RDS Proxy: end-to-end IAM authentication to the cluster as the application user',
+      });
+      proxyRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['rds-db:connect'],
+          resources: [this.dbUserArn(db.appUser)],
+        }),
+      );
+      const proxy = new rds.DatabaseProxy(this, 'Proxy', {
+        dbProxyName: names.proxy(config),
+        proxyTarget: rds.ProxyTarget.fromCluster(this.cluster),
+        vpc: network.vpc,
+        vpcSubnets: network.dataSubnets,
+        securityGroups: [proxySecurityGroup],
+        role: proxyRole,
+        defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
+        iamAuth: true,
+        requireTLS: true,
+        idleClientTimeout: Duration.minutes(30),
+        maxConnectionsPercent: 80,
+        borrowTimeout: Duration.seconds(10),
+      });
+      this.proxy = proxy;
+      this.connectEndpoint = proxy.endpoint;
+      this.connectPort = PROXY_PORT;
+      if (db.readers > 0) {
+        this.readerEndpoint = new rds.CfnDBProxyEndpoint(this, 'ReaderEndpoint', {
+          dbProxyName: proxy.dbProxyName,
+          dbProxyEndpointName: `${config.prefix}-reader`,
+          targetRole: 'READ_ONLY',
+          vpcSubnetIds: network.vpc.selectSubnets(network.dataSubnets).subnetIds,
+          vpcSecurityGroupIds: [proxySecurityGroup.securityGroupId],
+        }).attrEndpoint;
+      }
+      proxySecurityGroup.addIngressRule(network.functionsSecurityGroup, ec2.Port.tcp(PROXY_PORT), 'In-VPC functions to the proxy');
+      network.functionsSecurityGroup.addEgressRule(proxySecurityGroup, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL to RDS Proxy');
+      proxySecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(db.port), 'Proxy to the cluster');
+      this.securityGroup.addIngressRule(proxySecurityGroup, ec2.Port.tcp(db.port), 'RDS Proxy to the cluster');
+    } else {
+      // No proxy (dev, uat): functions log in to the writer with IAM tokens and verify its RDS certificate.
+      this.connectEndpoint = this.clusterEndpoint;
+      this.connectPort = db.port;
+      this.securityGroup.addIngressRule(network.functionsSecurityGroup, ec2.Port.tcp(db.port), 'In-VPC functions to the cluster (no proxy in this stage)');
+      network.functionsSecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(db.port), 'PostgreSQL to the cluster (no proxy in this stage)');
     }
-
-    this.proxySecurityGroup.addIngressRule(network.functionsSecurityGroup, ec2.Port.tcp(PROXY_PORT), 'In-VPC functions to the proxy');
-    network.functionsSecurityGroup.addEgressRule(this.proxySecurityGroup, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL to RDS Proxy');
-    this.proxySecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(db.port), 'Proxy to the cluster');
-    this.securityGroup.addIngressRule(this.proxySecurityGroup, ec2.Port.tcp(db.port), 'RDS Proxy to the cluster');
     this.securityGroup.addIngressRule(network.migrationsSecurityGroup, ec2.Port.tcp(db.port), 'Migrations function to the cluster');
     network.migrationsSecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(db.port), 'PostgreSQL to the cluster (migrations)');
 
@@ -194,6 +220,14 @@ export class PlatformDatabase extends Construct implements DatabaseAccess, Migra
         reason: `Stage ${config.stage} is disposable: its cluster is destroyed with the stack. uat and prod enable deletion protection.`,
       });
     }
+  }
+
+  grantConnect(grantee: iam.IGrantable, user: string): void {
+    if (this.proxy) {
+      this.proxy.grantConnect(grantee, user);
+      return;
+    }
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rds-db:connect'], resources: [this.dbUserArn(user)] }));
   }
 
   /** Maximum connections Aurora PostgreSQL allows at the maximum ACU: LEAST(memory / 9531392, 5000), 1 ACU ≈ 2 GiB. */

@@ -1,8 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
+
+const VPC_CIDR = '10.40.0.0/16';
 
 /**
  * The VPC (ADR 0003): public subnets hold only the NAT gateways; `app` subnets (private, egress through NAT) hold
@@ -22,11 +24,20 @@ export class PlatformNetwork extends Construct {
   constructor(scope: Construct, id: string, props: { config: StageConfig }) {
     super(scope, id);
     const { config } = props;
+    // dev/uat: one NAT instance (outbound only; inbound HTTPS from the VPC added below); prod: managed NAT gateways.
+    const natInstance = config.deploy.natInstanceType
+      ? ec2.NatProvider.instanceV2({
+          instanceType: new ec2.InstanceType(config.deploy.natInstanceType),
+          associatePublicIpAddress: true,
+          defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+        })
+      : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       vpcName: `${config.prefix}-vpc`,
-      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
       maxAzs: config.network.maxAzs,
       natGateways: config.network.natGateways,
+      natGatewayProvider: natInstance,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
@@ -35,6 +46,18 @@ export class PlatformNetwork extends Construct {
       gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
       restrictDefaultSecurityGroup: true,
     });
+    if (natInstance) {
+      // In-VPC functions only speak HTTPS out (their security groups say so); the NAT instance admits nothing else.
+      natInstance.connections.allowFrom(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from in-VPC functions');
+      for (const instance of natInstance.gatewayInstances) {
+        (instance.node.defaultChild as ec2.CfnInstance).addPropertyOverride('MetadataOptions', { HttpTokens: 'required' });
+        Validations.of(instance).acknowledge(
+          { id: 'AwsSolutions-EC26', reason: 'The NAT instance keeps no data: its root volume holds only the operating system; traffic passes through memory.' },
+          { id: 'AwsSolutions-EC28', reason: 'Basic monitoring suffices for a NAT instance of a non-production stage; its failure shows as Abhi call errors and Lambda timeouts, which alarm.' },
+          { id: 'AwsSolutions-EC29', reason: 'The NAT instance is stateless and replaceable: redeploying the stack recreates it; termination protection would block that.' },
+        );
+      }
+    }
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: config.functions.logRetentionDays as number as logs.RetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

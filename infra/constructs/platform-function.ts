@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { cdkBundlingOptions } from '../bundling/options';
 import { METRICS_NAMESPACE, type StageConfig } from '../config/stages';
 import { LOCK_FILE, PROJECT_ROOT, TSCONFIG, strictEntryResolver, type EntryResolver } from './entries';
-import type { DatabaseAccess } from './database';
+import { LAMBDA_RDS_CA_BUNDLE, type DatabaseAccess } from './database';
 import type { PlatformTable } from './tables';
 import type { WorkQueue } from './work-queues';
 
@@ -46,8 +46,11 @@ export { ESM_REQUIRE_BANNER } from '../bundling/options';
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
+/** Lambda runtime of every function (ADR 0010): nodejs24.x is supported into 2028; nodejs22.x is deprecated 2027-04-30. */
+export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /**
- * Every Lambda function of the platform: nodejs22.x on ARM64, active tracing, a bounded timeout, its own log group
+ * Every Lambda function of the platform: nodejs24.x on ARM64, active tracing, a bounded timeout, its own log group
  * with retention, its own role with no managed policies, and one esbuild ESM bundle per function (infra/bundling/options.ts:
  * minified, no source map, the AWS SDK bundled so the version is the one we test with).
  *
@@ -81,7 +84,7 @@ export class PlatformFunction extends NodejsFunction {
       handler: 'handler',
       functionName: props.functionName,
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: PLATFORM_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       memorySize: props.memoryMb,
@@ -218,22 +221,59 @@ export class PlatformFunction extends NodejsFunction {
   }
 
   /**
-   * Connect to Aurora through RDS Proxy with IAM authentication as the application user: `rds-db:connect` on that
-   * one proxy user, no password anywhere. Env: DATABASE_HOST, DATABASE_PORT, DATABASE_NAME, DATABASE_USER,
-   * DATABASE_AUTH=iam, DATABASE_SSL=true.
+   * Connect to Aurora with IAM authentication as the application user (through RDS Proxy where the stage has one,
+   * else straight to the writer): `rds-db:connect` as that one user, no password anywhere. Env: DATABASE_HOST,
+   * DATABASE_PORT, DATABASE_NAME, DATABASE_USER, DATABASE_AUTH=iam, DATABASE_SSL=true, and NODE_EXTRA_CA_CERTS so
+   * the writer's RDS certificate verifies (Lambda's Node.js 20+ runtimes do not trust the RDS CAs by default).
    */
   bindDatabase(database: DatabaseAccess): this {
     if (!this.network) {
       throw new Error(`${this.node.path} uses the database but was created without a VPC network: pass \`network\` when creating it.`);
     }
-    this.addEnvironment('DATABASE_HOST', database.proxyEndpoint);
+    this.addEnvironment('DATABASE_HOST', database.connectEndpoint);
     if (database.readerEndpoint) this.addEnvironment('DATABASE_READER_HOST', database.readerEndpoint);
-    this.addEnvironment('DATABASE_PORT', String(database.proxyPort));
+    this.addEnvironment('DATABASE_PORT', String(database.connectPort));
     this.addEnvironment('DATABASE_NAME', database.databaseName);
     this.addEnvironment('DATABASE_USER', database.appUser);
     this.addEnvironment('DATABASE_AUTH', 'iam');
     this.addEnvironment('DATABASE_SSL', 'true');
-    database.proxy.grantConnect(this, database.appUser);
+    this.addEnvironment('NODE_EXTRA_CA_CERTS', LAMBDA_RDS_CA_BUNDLE);
+    database.grantConnect(this, database.appUser);
+    return this;
+  }
+
+  /**
+   * Notification delivery (issue #19): e-mail through SES from `sesFromAddress` only (ses:SendEmail on that identity
+   * and its domain, with ses:FromAddress pinned), SMS through SNS direct publish only (sns:Publish to phone numbers:
+   * SNS gives them no ARN, so the resource is "*" and an explicit Deny covers every topic). Without either setting
+   * nothing is granted and messages are recorded.
+   */
+  bindNotificationDelivery(settings: { sesFromAddress?: string; sesRegion: string; smsEnabled: boolean }): this {
+    const stack = Stack.of(this);
+    if (settings.sesFromAddress) {
+      const domain = settings.sesFromAddress.split('@')[1]!;
+      this.addEnvironment('NOTIFICATION_EMAIL_FROM', settings.sesFromAddress);
+      this.addEnvironment('NOTIFICATION_SES_REGION', settings.sesRegion);
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'SendNotificationEmail',
+          actions: ['ses:SendEmail'],
+          resources: [settings.sesFromAddress, domain].map((identity) =>
+            stack.formatArn({ service: 'ses', region: settings.sesRegion, resource: 'identity', resourceName: identity }),
+          ),
+          conditions: { StringEquals: { 'ses:FromAddress': settings.sesFromAddress } },
+        }),
+      );
+    }
+    if (settings.smsEnabled) {
+      this.addEnvironment('NOTIFICATION_DELIVERY', 'sns');
+      this.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendNotificationSms', actions: ['sns:Publish'], resources: ['*'] }));
+      this.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'NoTopicPublish', effect: iam.Effect.DENY, actions: ['sns:Publish'], resources: [stack.formatArn({ service: 'sns', region: '*', account: '*', resource: '*' })] }),
+      );
+      this.wildcardReasons.add('SMS through SNS direct publish: phone numbers have no ARN, so sns:Publish needs "*"; an explicit Deny on every topic ARN leaves only phone numbers.');
+      this.acknowledgeWildcards();
+    }
     return this;
   }
 

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -32,6 +33,10 @@ export class PlatformApi extends Construct {
   readonly authorizer: apigw.RequestAuthorizer;
   readonly accessLogs: logs.LogGroup;
   readonly firewall: ApiFirewall;
+  /** The custom domain (context apiDomainName + apiCertificateArn), if any; execute-api is then disabled. */
+  readonly domain?: apigw.DomainName;
+  /** Base URL callers use: the custom domain's, else the execute-api stage URL. */
+  readonly baseUrl: string;
   /** Method per route id. */
   readonly methods = new Map<string, apigw.Method>();
 
@@ -58,6 +63,8 @@ export class PlatformApi extends Construct {
       restApiName: names.restApi(config),
       description: `Abhi earned-wage-access platform API (${config.stage})`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // With a custom domain, the execute-api URL would be a second door around the domain's TLS policy.
+      disableExecuteApiEndpoint: config.deploy.apiDomain !== undefined,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
@@ -170,6 +177,21 @@ export class PlatformApi extends Construct {
 
     this.addProblemGatewayResponses();
     this.firewall = new ApiFirewall(this, 'Firewall', { config, stageArn: this.api.deploymentStage.stageArn });
+
+    const domain = config.deploy.apiDomain;
+    if (domain) {
+      this.domain = new apigw.DomainName(this, 'Domain', {
+        domainName: domain.name,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+      // The domain's root is the stage: https://<domain>/v1/... (the route table's prefix stays in the path).
+      this.domain.addBasePathMapping(this.api, { stage: this.api.deploymentStage });
+      this.baseUrl = `https://${domain.name}/`;
+    } else {
+      this.baseUrl = this.api.url;
+    }
   }
 
   /**

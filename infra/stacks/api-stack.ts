@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, NestedStack, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +23,7 @@ import {
 } from '../config/function-access';
 import { names } from '../config/names';
 import { stageQueues, type StageConfig } from '../config/stages';
+import { LAMBDA_RDS_CA_BUNDLE } from '../constructs/database';
 import type { EntryResolver } from '../constructs/entries';
 import { PlatformFunction } from '../constructs/platform-function';
 import { PlatformApi } from '../constructs/rest-api';
@@ -67,6 +68,12 @@ export class ApiStack extends Stack {
   readonly config: StageConfig;
   readonly platformApi: PlatformApi;
   readonly functions: PlatformFunctionRecord[] = [];
+  /**
+   * Queue consumers, schedules and the advance workflow with its task functions, in a nested stack: CloudFormation
+   * counts resources per template (500), and the API (one function, role, policy, log group, method and permission
+   * per route) alone grows with every route. Deployed with this stack, after the migrations trigger.
+   */
+  readonly workers: NestedStack;
   advanceStateMachine?: sfn.IStateMachine;
   private readonly stateful: StatefulStack;
   private readonly resolveEntry?: EntryResolver;
@@ -84,12 +91,14 @@ export class ApiStack extends Stack {
     this.resolveEntry = props.resolveEntry;
     const sizes = config.functions;
 
+    this.workers = new NestedStack(this, 'Workers', { description: `Abhi EWA ${config.stage}: queue consumers, schedules, advance workflow` });
+
     // Migrations first: the trigger runs them on deployment before the API and consumers take the new code.
     const migrations = this.createMigrations();
     this.migrationsTrigger = migrations.trigger;
 
     if (config.identityProvider === 'cognito') {
-      const preToken = this.createFunction('identity-trigger', 'CognitoPreTokenFunction', {
+      const preToken = this.createFunction(this, 'identity-trigger', 'CognitoPreTokenFunction', {
         entry: COGNITO_PRE_TOKEN_ENTRY,
         functionName: `${config.prefix}-cognito-pre-token`,
         description: 'Cognito pre-token-generation trigger: organization, employee, MFA and the service role into access tokens',
@@ -103,7 +112,7 @@ export class ApiStack extends Stack {
       this.oidc = { issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUrl: config.oidc.jwksUrl };
     }
 
-    const authorizer = this.createFunction('authorizer', 'Authorizer', {
+    const authorizer = this.createFunction(this, 'authorizer', 'Authorizer', {
       entry: AUTHORIZER_ENTRY,
       functionName: names.authorizerFunction(config),
       description: 'Lambda authorizer: verifies OIDC JWTs and returns the policy of every route the roles allow',
@@ -136,17 +145,25 @@ export class ApiStack extends Stack {
       reason:
         'SQS event source mappings do not support on-failure destinations; failed messages move to each queue’s DLQ through its redrive policy (maxReceiveCount from topology.ts), and every DLQ has an alarm.',
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The team pins nodejs22.x (docs/adr/0010: code runs on Node 20 locally and on Lambda nodejs22.x); moving to nodejs24.x is a deliberate upgrade with its own test run, not an automatic one.',
-    });
-    Validations.of(this).acknowledge({
-      id: 'Serverless-LambdaLatestVersion',
-      reason: 'See AwsSolutions-L1: nodejs22.x is the runtime the team tests against.',
-    });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.platformApi.api.url, description: 'Base URL of the REST API stage' });
+    if (!config.deploy.sesFromAddress || !config.deploy.smsEnabled) {
+      const missing = [!config.deploy.sesFromAddress && 'e-mail (--context sesFromAddress=<verified SES identity>)', !config.deploy.smsEnabled && 'SMS (--context smsEnabled=true)'].filter(Boolean);
+      Annotations.of(this).addWarningV2(
+        'abhi-ewa:notifications-recorded-only',
+        `Stage ${config.stage} delivers no ${missing.join(' and no ')}: those notifications are only recorded in the notifications table.`,
+      );
+    }
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.platformApi.baseUrl,
+      description: config.deploy.apiDomain ? 'Base URL of the API (custom domain; execute-api is disabled)' : 'Base URL of the REST API stage',
+    });
+    if (this.platformApi.domain) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.platformApi.domain.domainNameAliasDomainName,
+        description: `Point ${config.deploy.apiDomain!.name} here: a CNAME, or a Route 53 alias in the zone of the ApiDomainHostedZone output`,
+      });
+      new CfnOutput(this, 'ApiDomainHostedZone', { value: this.platformApi.domain.domainNameAliasHostedZoneId });
+    }
   }
 
   /**
@@ -163,7 +180,7 @@ export class ApiStack extends Stack {
     const slot: AdvanceWorkflowSlot = {
       config: this.config,
       taskFunction: (id, entry, options = {}) => {
-        const fn = this.createFunction('workflow-task', `${pascal(id)}WorkflowTaskFunction`, {
+        const fn = this.createFunction(this.workers, 'workflow-task', `${pascal(id)}WorkflowTaskFunction`, {
           entry,
           functionName: `${this.config.prefix}-task-${id.replace(/[^A-Za-z0-9-]/g, '-')}`,
           description: `Advance workflow task: ${entry}`,
@@ -175,7 +192,7 @@ export class ApiStack extends Stack {
         return fn;
       },
     };
-    const stateMachine = build(this, slot);
+    const stateMachine = build(this.workers, slot);
     this.advanceStateMachine = stateMachine;
     for (const record of this.functions) {
       if (record.access.advanceWorkflow) record.function.bindStateMachine(stateMachine, 'ADVANCE_STATE_MACHINE_ARN');
@@ -186,7 +203,7 @@ export class ApiStack extends Stack {
   private createRouteFunction(route: Route): PlatformFunction {
     const { config } = this;
     const access = routeAccess(route);
-    const fn = this.createFunction('route', `${pascal(route.id)}Function`, {
+    const fn = this.createFunction(this, 'route', `${pascal(route.id)}Function`, {
       entry: route.entry,
       functionName: names.routeFunction(config, route.id),
       description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
@@ -228,7 +245,7 @@ export class ApiStack extends Stack {
 
   private createConsumer(queue: QueueDefinition): PlatformFunction {
     const { config } = this;
-    const fn = this.createFunction('consumer', `${pascal(queue.name)}Consumer`, {
+    const fn = this.createFunction(this.workers, 'consumer', `${pascal(queue.name)}Consumer`, {
       entry: queue.consumer,
       functionName: names.consumerFunction(config, queue.name),
       description: `Consumer of ${queue.name}: ${queue.purpose}`.slice(0, 256),
@@ -242,11 +259,12 @@ export class ApiStack extends Stack {
 
   private createScheduled(schedule: ScheduleDefinition): PlatformFunction {
     const { config, stateful } = this;
+    const expression = config.deploy.scheduleOverrides[schedule.name] ?? schedule.expression;
     const timeoutSeconds = schedule.name === 'reconciliation' ? config.functions.reconciliationTimeoutSeconds : config.functions.scheduled.timeoutSeconds;
-    const fn = this.createFunction('scheduled', `${pascal(schedule.name)}Scheduled`, {
+    const fn = this.createFunction(this.workers, 'scheduled', `${pascal(schedule.name)}Scheduled`, {
       entry: schedule.entry,
       functionName: names.scheduledFunction(config, schedule.name),
-      description: `Schedule ${schedule.name} (${schedule.expression}): ${schedule.purpose}`.slice(0, 256),
+      description: `Schedule ${schedule.name} (${expression}): ${schedule.purpose}`.slice(0, 256),
       memoryMb: config.functions.scheduled.memoryMb,
       timeoutSeconds,
       access: scheduleAccess(schedule),
@@ -258,19 +276,19 @@ export class ApiStack extends Stack {
       onFailure: new SqsDestination(stateful.asyncFailures),
     });
     // Scheduler's own role: invoke this one function (CDK's grantInvoke adds its versions, `:*`) and send to the DLQ.
-    const schedulerRole = new iam.Role(this, `${pascal(schedule.name)}SchedulerRole`, {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    const schedulerRole = new iam.Role(this.workers, `${pascal(schedule.name)}SchedulerRole`, {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.workers.account } } }),
       description: `EventBridge Scheduler: invokes ${names.scheduledFunction(config, schedule.name)}`,
     });
     Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::<${this.workers.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'lambda:InvokeFunction on this one function and its versions (grantInvoke adds `<arn>:*` for qualified invocations); no other function.',
     });
-    new scheduler.Schedule(this, `${pascal(schedule.name)}Schedule`, {
+    new scheduler.Schedule(this.workers, `${pascal(schedule.name)}Schedule`, {
       scheduleName: `${config.prefix}-${schedule.name}`,
       description: schedule.purpose,
       // Cron expressions read as UAE time (the business day of the employers); rate() ignores the zone.
-      schedule: scheduler.ScheduleExpression.expression(schedule.expression, TimeZone.ASIA_DUBAI),
+      schedule: scheduler.ScheduleExpression.expression(expression, TimeZone.ASIA_DUBAI),
       target: new targets.LambdaInvoke(fn, {
         role: schedulerRole,
         retryAttempts: 3,
@@ -303,6 +321,9 @@ export class ApiStack extends Stack {
         DATABASE_USER: database.masterUser,
         DATABASE_AUTH: 'secret',
         DATABASE_SSL: 'true',
+        // The writer's certificate is signed by the RDS CA, which Lambda's Node.js 20+ runtimes no longer trust by
+        // default: without this bundle the TLS handshake fails and the first deploy rolls back.
+        NODE_EXTRA_CA_CERTS: LAMBDA_RDS_CA_BUNDLE,
         // The role migrations create and GRANT rds_iam to, so the proxy can log it in with IAM.
         DATABASE_APP_USER: database.appUser,
       },
@@ -318,6 +339,7 @@ export class ApiStack extends Stack {
   }
 
   private createFunction(
+    scope: Construct,
     kind: FunctionKind,
     id: string,
     props: {
@@ -332,7 +354,7 @@ export class ApiStack extends Stack {
   ): PlatformFunction {
     const { config, stateful } = this;
     const { access } = props;
-    const fn = new PlatformFunction(this, id, {
+    const fn = new PlatformFunction(scope, id, {
       config,
       entry: props.entry,
       functionName: props.functionName,
@@ -371,6 +393,9 @@ export class ApiStack extends Stack {
       if (config.oidc.clientIds.length > 0) fn.addEnvironment('OIDC_CLIENT_IDS', config.oidc.clientIds.join(','));
     }
     if (access.personalDataRetention) fn.addEnvironment('PERSONAL_DATA_RETENTION_DAYS', String(config.personalDataRetentionDays));
+    if (access.deliverNotifications) {
+      fn.bindNotificationDelivery({ sesFromAddress: config.deploy.sesFromAddress, sesRegion: config.deploy.sesRegion, smsEnabled: config.deploy.smsEnabled });
+    }
     if (access.identityDirectory) this.bindIdentityDirectory(fn);
     if (access.advanceWorkflow && this.advanceStateMachine) fn.bindStateMachine(this.advanceStateMachine, 'ADVANCE_STATE_MACHINE_ARN');
     this.functions.push({ kind, function: fn, functionName: props.functionName, access });

@@ -1,11 +1,12 @@
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { QueueDefinition } from '../../functions/shared/topology';
+import { TABLES } from '../../functions/shared/adapters/dynamodb/tables';
+import { allowServicePublish } from '../constructs/topic-publishers';
 import { CUSTOM_METRICS } from '../config/metrics';
 import { names } from '../config/names';
 import { METRICS_NAMESPACE, type StageConfig } from '../config/stages';
@@ -13,7 +14,13 @@ import { METRICS_NAMESPACE, type StageConfig } from '../config/stages';
 export interface MonitoredFunction {
   readonly functionName: string;
   readonly kind: string;
+  /** First segment of the handler entry (`transactions/request-advance` → `transactions`): the triage unit. */
+  readonly domain: string;
+  readonly timeoutSeconds: number;
 }
+
+/** A metric math alarm may read at most 10 metrics: larger domains get numbered parts. */
+const METRICS_PER_ALARM = 10;
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: StageConfig;
@@ -23,6 +30,10 @@ export interface MonitoringStackProps extends StackProps {
   /** Maximum connections at the cluster's maximum capacity (from PlatformDatabase). */
   readonly databaseMaxConnections: number;
 }
+
+/** Alarm ids of the per-domain Lambda alarms (tests and the runbook refer to them). */
+export const lambdaDomainAlarmId = (metric: 'Errors' | 'DurationP99', domain: string, part: number) =>
+  `Lambda-${domain}-${metric}${part > 1 ? `-${part}` : ''}`;
 
 /** Alarm ids double as runbook anchors in docs/operations.md ("Alarm runbook"). */
 export const RUNBOOK_URL_HINT = 'docs/operations.md#alarm-runbook';
@@ -38,6 +49,8 @@ export class MonitoringStack extends Stack {
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly action: actions.SnsAction;
+  private readonly monitoredFunctions: MonitoredFunction[] = [];
+  private functionAlarmsAdded = false;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -47,15 +60,22 @@ export class MonitoringStack extends Stack {
 
     // Alarm notifications hold no personal data; CloudWatch cannot publish to a topic under the AWS managed SNS key.
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${config.prefix}-alarms`, displayName: `Abhi EWA ${config.stage} alarms`, enforceSSL: true });
-    if (thresholds.email) {
-      const email = this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(thresholds.email));
-      Validations.of(email).acknowledge({
-        id: 'Serverless-SNSRedrivePolicy',
-        reason:
-          'E-mail delivery of alarm notifications: a failed e-mail leaves the alarm in ALARM state in CloudWatch and on the dashboard, and SNS delivery-status logging shows it; a DLQ for e-mails would itself need watching.',
-      });
+    // Without this statement CloudWatch's publish is denied and alarms reach nobody (enforceSSL alone allows no one).
+    allowServicePublish(this.alarmTopic, 'cloudwatch');
+    // EventBridge rules (AWS Backup job failures, ADR 0017) publish here too.
+    allowServicePublish(this.alarmTopic, 'eventbridge');
+    const subscriptionReason =
+      'Delivery of alarm notifications to people: a failed delivery leaves the alarm in ALARM state in CloudWatch and on the dashboard, and SNS delivery-status logging shows it; a DLQ for them would itself need watching.';
+    if (config.deploy.alarmEmail) {
+      const email = this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.deploy.alarmEmail));
+      Validations.of(email).acknowledge({ id: 'Serverless-SNSRedrivePolicy', reason: subscriptionReason });
+    }
+    if (config.deploy.alarmHttpsUrl) {
+      const https = this.alarmTopic.addSubscription(new subscriptions.UrlSubscription(config.deploy.alarmHttpsUrl, { protocol: sns.SubscriptionProtocol.HTTPS }));
+      Validations.of(https).acknowledge({ id: 'Serverless-SNSRedrivePolicy', reason: subscriptionReason });
     }
     this.action = new actions.SnsAction(this.alarmTopic);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'npm run smoke -- --alarm-topic-arn <this>' });
 
     const apiName = names.restApi(config);
     const apiDims = { ApiName: apiName, Stage: config.stage };
@@ -116,8 +136,9 @@ export class MonitoringStack extends Stack {
       });
     }
 
-    // Lambda errors and throttles per function.
+    // Lambda errors and duration per domain: recorded here, alarms built by addFunctionAlarms() once all are known.
     for (const fn of props.functions) this.alarmOnFunction(fn);
+    this.addAccountAndDataAlarms();
 
     // Abhi and the ledger: custom EMF metrics (infra/config/metrics.ts).
     const custom = (metricName: string, statistic = 'Sum', period = Duration.minutes(5)) =>
@@ -132,7 +153,7 @@ export class MonitoringStack extends Stack {
       metric: custom(CUSTOM_METRICS.abhiRateLimited),
       threshold: thresholds.abhiRateLimitedPer5Min,
       evaluationPeriods: 1,
-      description: `Abhi answered 429 at least ${thresholds.abhiRateLimitedPer5Min} times in 5 minutes.`,
+      description: `Abhi itself answered 429 at least ${thresholds.abhiRateLimitedPer5Min} times in 5 minutes (the platform's own limiter refusals are counted apart, as AbhiLocalLimiterRefused, and do not page).`,
     });
     this.alarm('AbhiServerErrors', {
       metric: custom(CUSTOM_METRICS.abhiServerErrors),
@@ -232,6 +253,7 @@ export class MonitoringStack extends Stack {
         api('IntegrationLatency', 'p99', Duration.minutes(1)).with({ label: 'integration p99' }),
       ]),
       wide('Lambda errors and throttles (all functions)', [lambdaSum('Errors', 'errors')], [lambdaSum('Throttles', 'throttles')]),
+      // lambdaSum reads the functions known now; addFunctionAlarms() adds one widget per domain with every function.
     );
     this.dashboard.addWidgets(
       wide('Abhi calls', [custom(CUSTOM_METRICS.abhiCalls, 'Sum', Duration.minutes(1)).with({ label: 'calls/min' })], [
@@ -275,12 +297,13 @@ export class MonitoringStack extends Stack {
    * Alarms on the advance workflow (failed, timed out, aborted executions) and its outcome widget. Called from
    * infra/app.ts once the workflow is attached to the API stack.
    */
-  alarmOnStateMachine(stateMachine: sfn.IStateMachine, label = 'AdvanceWorkflow'): cloudwatch.Alarm[] {
+  alarmOnStateMachine(stateMachineName: string, label = 'AdvanceWorkflow'): cloudwatch.Alarm[] {
+    const stateMachineArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const outcome = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: 'AWS/States',
         metricName,
-        dimensionsMap: { StateMachineArn: stateMachine.stateMachineArn },
+        dimensionsMap: { StateMachineArn: stateMachineArn },
         statistic: 'Sum',
         period: Duration.minutes(5),
       });
@@ -303,25 +326,178 @@ export class MonitoringStack extends Stack {
     return created;
   }
 
-  /** Errors and throttles alarms of one function (every function of the platform gets them). */
-  alarmOnFunction(fn: MonitoredFunction): cloudwatch.Alarm[] {
+  /** Records a function for the per-domain alarms and dashboard widgets (built once by `addFunctionAlarms`). */
+  alarmOnFunction(fn: MonitoredFunction): void {
+    if (this.functionAlarmsAdded) throw new Error(`${fn.functionName} was added after the function alarms were built: call alarmOnFunction before addFunctionAlarms.`);
+    this.monitoredFunctions.push(fn);
+  }
+
+  /**
+   * One errors alarm and one duration alarm per domain (metric math over its functions, at most 10 per alarm) instead
+   * of two alarms per function: an operator triages "transactions is failing", then opens its dashboard row to see
+   * which function. Duration compares each function's p99 with its own timeout (percent), so one threshold fits all.
+   */
+  addFunctionAlarms(): void {
+    if (this.functionAlarmsAdded) return;
+    this.functionAlarmsAdded = true;
     const thresholds = this.config.alarms;
-    const metric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic: 'Sum', period: Duration.minutes(5) });
-    return [
-      this.alarm(`Lambda-${fn.functionName}-Errors`, {
-        metric: metric('Errors'),
-        threshold: thresholds.lambdaErrorsPer5Min,
+    const lambdaMetric = (fn: MonitoredFunction, metricName: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
+    const byDomain = new Map<string, MonitoredFunction[]>();
+    for (const fn of this.monitoredFunctions) byDomain.set(fn.domain, [...(byDomain.get(fn.domain) ?? []), fn]);
+
+    for (const [domain, functions] of [...byDomain.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (let part = 1; (part - 1) * METRICS_PER_ALARM < functions.length; part++) {
+        const chunk = functions.slice((part - 1) * METRICS_PER_ALARM, part * METRICS_PER_ALARM);
+        const list = chunk.map((f) => f.functionName).join(', ');
+        this.alarm(lambdaDomainAlarmId('Errors', domain, part), {
+          metric: new cloudwatch.MathExpression({
+            expression: `SUM([${chunk.map((_, i) => `e${i}`).join(',')}])`,
+            usingMetrics: Object.fromEntries(chunk.map((f, i) => [`e${i}`, lambdaMetric(f, 'Errors', 'Sum')])),
+            period: Duration.minutes(5),
+            label: `${domain} errors`,
+          }),
+          threshold: thresholds.lambdaErrorsPer5Min,
+          evaluationPeriods: 1,
+          description: `Functions of ${domain} failed at least ${thresholds.lambdaErrorsPer5Min} time(s) in 5 minutes (${list}); the dashboard row "Lambda ${domain}" shows which.`,
+        });
+        this.alarm(lambdaDomainAlarmId('DurationP99', domain, part), {
+          metric: new cloudwatch.MathExpression({
+            expression: `MAX([${chunk.map((_, i) => `r${i}`).join(',')}])`,
+            usingMetrics: Object.fromEntries(
+              chunk.map((f, i) => [
+                `r${i}`,
+                new cloudwatch.MathExpression({
+                  expression: `100 * d${i} / ${f.timeoutSeconds * 1000}`,
+                  usingMetrics: { [`d${i}`]: lambdaMetric(f, 'Duration', 'p99') },
+                  period: Duration.minutes(5),
+                }),
+              ]),
+            ),
+            period: Duration.minutes(5),
+            label: `${domain} duration p99 (% of timeout)`,
+          }),
+          threshold: thresholds.durationP99PercentOfTimeout,
+          evaluationPeriods: 3,
+          description: `A function of ${domain} ran at p99 ≥ ${thresholds.durationP99PercentOfTimeout} % of its timeout for 15 minutes (${list}): it is close to timing out.`,
+        });
+      }
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `Lambda ${domain}: errors (left), duration p99 ms (right)`,
+          left: functions.map((f) => lambdaMetric(f, 'Errors', 'Sum').with({ label: f.functionName })),
+          right: functions.map((f) => lambdaMetric(f, 'Duration', 'p99').with({ label: f.functionName })),
+          width: 24,
+          height: 6,
+        }),
+      );
+    }
+  }
+
+  /** Account-level Lambda, DynamoDB, RDS Proxy, Aurora memory and WAF alarms (issue #19). */
+  private addAccountAndDataAlarms(): void {
+    const { config } = this;
+    const thresholds = config.alarms;
+    const account = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic, period: Duration.minutes(5) });
+    this.alarm('LambdaThrottles', {
+      metric: account('Throttles', 'Sum'),
+      threshold: thresholds.lambdaThrottlesPer5Min,
+      evaluationPeriods: 1,
+      description: `Lambda throttled at least ${thresholds.lambdaThrottlesPer5Min} invocation(s) in this account and region in 5 minutes: concurrency is exhausted or reserved too low.`,
+    });
+    const concurrency = Math.floor((thresholds.accountConcurrencyLimit * thresholds.accountConcurrencyPercent) / 100);
+    this.alarm('LambdaAccountConcurrency', {
+      metric: account('ConcurrentExecutions', 'Maximum'),
+      threshold: concurrency,
+      evaluationPeriods: 3,
+      description: `Lambda concurrency above ${concurrency} (${thresholds.accountConcurrencyPercent} % of the account quota of ${thresholds.accountConcurrencyLimit}) for 15 minutes.`,
+    });
+
+    for (const table of TABLES) {
+      const tableName = names.table(config, table.logicalName);
+      const dynamo = (metricName: string, operation?: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: operation ? { TableName: tableName, Operation: operation } : { TableName: tableName },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        });
+      this.alarm(`DynamoDb-${table.logicalName}-Throttled`, {
+        metric: new cloudwatch.MathExpression({
+          expression: 'SUM([r, w])',
+          usingMetrics: { r: dynamo('ReadThrottleEvents'), w: dynamo('WriteThrottleEvents') },
+          period: Duration.minutes(5),
+          label: `${tableName} throttled`,
+        }),
+        threshold: thresholds.dynamoDbThrottledPer5Min,
         evaluationPeriods: 1,
-        description: `${fn.functionName} (${fn.kind}) failed at least ${thresholds.lambdaErrorsPer5Min} time(s) in 5 minutes.`,
-      }),
-      this.alarm(`Lambda-${fn.functionName}-Throttles`, {
-        metric: metric('Throttles'),
-        threshold: thresholds.lambdaThrottlesPer5Min,
+        description: `${tableName}: throttled reads or writes in 5 minutes (on-demand tables throttle on hot partitions or account table limits).`,
+      });
+      const operations = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems'];
+      this.alarm(`DynamoDb-${table.logicalName}-SystemErrors`, {
+        metric: new cloudwatch.MathExpression({
+          expression: `SUM([${operations.map((_, i) => `s${i}`).join(',')}])`,
+          usingMetrics: Object.fromEntries(operations.map((op, i) => [`s${i}`, dynamo('SystemErrors', op)])),
+          period: Duration.minutes(5),
+          label: `${tableName} system errors`,
+        }),
+        threshold: thresholds.dynamoDbSystemErrorsPer5Min,
         evaluationPeriods: 1,
-        description: `${fn.functionName} was throttled at least ${thresholds.lambdaThrottlesPer5Min} time(s) in 5 minutes.`,
+        description: `${tableName}: DynamoDB answered HTTP 500 (SystemErrors) in 5 minutes.`,
+      });
+    }
+
+    const rdsCluster = new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName: 'FreeableMemory',
+      dimensionsMap: { DBClusterIdentifier: names.cluster(config) },
+      statistic: 'Minimum',
+      period: Duration.minutes(5),
+    });
+    this.alarm('AuroraFreeableMemory', {
+      metric: rdsCluster,
+      threshold: thresholds.auroraFreeableMemoryMib * 1024 * 1024,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      description: `Aurora freeable memory below ${thresholds.auroraFreeableMemoryMib} MiB for 15 minutes: raise the maximum ACU.`,
+    });
+
+    if (config.deploy.rdsProxy) {
+      const proxy = (metricName: string, statistic: string) =>
+        new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap: { ProxyName: names.proxy(config) }, statistic, period: Duration.minutes(5) });
+      this.alarm('ProxyBorrowLatency', {
+        metric: proxy('DatabaseConnectionsBorrowLatency', 'Average'),
+        threshold: thresholds.proxyBorrowLatencyMicros,
+        evaluationPeriods: 3,
+        description: `RDS Proxy took more than ${thresholds.proxyBorrowLatencyMicros / 1000} ms on average to lend a database connection for 15 minutes: the pool is exhausted.`,
+      });
+      this.alarm('ProxyConnections', {
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(allowed > 0, 100 * used / allowed, 0)',
+          usingMetrics: { used: proxy('DatabaseConnections', 'Maximum'), allowed: proxy('MaxDatabaseConnectionsAllowed', 'Minimum') },
+          period: Duration.minutes(5),
+          label: 'proxy connections (% of allowed)',
+        }),
+        threshold: thresholds.proxyConnectionsPercent,
+        evaluationPeriods: 3,
+        description: `RDS Proxy holds more than ${thresholds.proxyConnectionsPercent} % of the database connections it may open, for 15 minutes.`,
+      });
+    }
+
+    this.alarm('WafBlockedSpike', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: names.webAcl(config), Region: this.region, Rule: 'ALL' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
       }),
-    ];
+      threshold: thresholds.wafBlockedPer5Min,
+      evaluationPeriods: 1,
+      description: `WAF blocked at least ${thresholds.wafBlockedPer5Min} requests in 5 minutes: an attack, or a partner over the per-IP limit (exempt it with --context wafExemptCidrs).`,
+    });
   }
 
   private alarm(

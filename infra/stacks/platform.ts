@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations, type App } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations, type App } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,8 +8,8 @@ import { CONTEXT_KEYS, resolveStageConfig, stageQueues, StageConfigError, type S
 import { ADVANCE_TASK_NAMES, ADVANCE_WORKFLOW_TASKS, AdvanceWorkflow, type AdvanceTaskName } from '../constructs/advance-workflow';
 import { applyChecks } from '../constructs/checks';
 import { MissingEntryError, type EntryResolver } from '../constructs/entries';
-import { ApiStack } from './api-stack';
-import { MonitoringStack } from './monitoring-stack';
+import { ApiStack, type PlatformFunctionRecord } from './api-stack';
+import { MonitoringStack, type MonitoredFunction } from './monitoring-stack';
 import { BackupCopyStack, RecoveryStack } from './recovery-stack';
 import { resolveRecoveryConfig } from '../config/recovery';
 import { StatefulStack } from './stateful-stack';
@@ -55,7 +55,8 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
   const bundling = app.node.tryGetContext(CONTEXT_KEYS.bundling);
   if (bundling === false || bundling === 'false') app.node.setContext('aws:cdk:bundling-stacks', []);
 
-  const env = config.env.account ? { account: config.env.account, region: config.env.region } : undefined;
+  // Always pinned to the stage's region (UAE residency); the account may stay unresolved (environment-agnostic).
+  const env = { account: config.env.account, region: config.env.region };
   const tags = { application: 'abhi-ewa', stage: config.stage };
   try {
     const stateful = new StatefulStack(app, names.stack(config, 'stateful'), {
@@ -79,7 +80,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       env,
       tags,
       description: `Abhi EWA ${config.stage}: alarms and dashboard`,
-      functions: api.functions.map((f) => ({ functionName: f.functionName, kind: f.kind })),
+      functions: api.functions.map(monitoredFunction),
       queues: stageQueues(config, QUEUES),
       databaseMaxConnections: stateful.database.maxConnectionsAtMaxCapacity,
     });
@@ -114,7 +115,7 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
       ) as unknown as Record<AdvanceTaskName, lambda.IFunction>;
       const workflow = new AdvanceWorkflow(scope, 'AdvanceWorkflow', {
         tasks,
-        stateMachineName: `${config.prefix}-advance`,
+        stateMachineName: names.stateMachine(config, 'advance'),
         // ALL events (cdk-nag SF1) but never execution data: inputs carry salaries and account details.
         logging: { level: sfn.LogLevel.ALL, includeExecutionData: false, retention: config.functions.logRetentionDays as number as logs.RetentionDays },
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -127,13 +128,15 @@ export function buildPlatform(app: App, options: BuildOptions = {}): Platform {
             'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray (PutTraceSegments, GetSamplingRules) accept no resource ARNs; AWS documents "*" for both.',
         },
         ...Object.values(tasks).map((fn) => ({
-          id: `AwsSolutions-IAM5[Resource::<${api.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
           reason: 'lambda:InvokeFunction on this task function and its versions (LambdaInvoke grants `<arn>:*` for qualified invocations); no other function.',
         })),
       );
       return workflow.stateMachine;
     });
 
+    // Every function is known now (the workflow's tasks included): build the per-domain Lambda alarms once.
+    monitoring.addFunctionAlarms();
     if (options.checks ?? true) applyChecks(app);
     return platform;
   } catch (error) {
@@ -154,8 +157,19 @@ export function attachAdvanceWorkflow(
   const before = new Set(platform.api.functions.map((f) => f.functionName));
   const stateMachine = platform.api.attachAdvanceWorkflow(build);
   for (const record of platform.api.functions) {
-    if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction({ functionName: record.functionName, kind: record.kind });
+    if (!before.has(record.functionName)) platform.monitoring.alarmOnFunction(monitoredFunction(record));
   }
-  platform.monitoring.alarmOnStateMachine(stateMachine);
+  // By name, not by reference: the state machine lives in the API stack's nested workers stack.
+  platform.monitoring.alarmOnStateMachine(names.stateMachine(platform.config, 'advance'));
   return stateMachine;
+}
+
+/** What the monitoring stack needs of a function: its name, kind, domain (first segment of its entry) and timeout. */
+function monitoredFunction(record: PlatformFunctionRecord): MonitoredFunction {
+  return {
+    functionName: record.functionName,
+    kind: record.kind,
+    domain: record.function.entryName.split('/')[0]!,
+    timeoutSeconds: record.function.timeout!.toSeconds(),
+  };
 }

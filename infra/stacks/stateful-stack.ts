@@ -66,7 +66,10 @@ export class StatefulStack extends Stack {
         'The default port stays: the cluster sits in isolated subnets and admits only the proxy and migrations security groups; a non-default port adds no protection there.',
     });
 
-    new CfnOutput(this, 'ProxyEndpoint', { value: this.database.proxyEndpoint, description: 'RDS Proxy endpoint (IAM authentication)' });
+    new CfnOutput(this, 'DatabaseEndpoint', {
+      value: this.database.connectEndpoint,
+      description: this.database.proxy ? 'RDS Proxy endpoint (IAM authentication)' : 'Aurora writer endpoint (IAM authentication, no proxy in this stage)',
+    });
     new CfnOutput(this, 'EventTopicArn', { value: this.events.topic.topicArn });
     new CfnOutput(this, 'AbhiCredentialsSecretArn', { value: this.secrets.abhiCredentials.secretArn });
     new CfnOutput(this, 'WebhookSecretArn', { value: this.secrets.webhookSecret.secretArn });

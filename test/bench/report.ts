@@ -165,7 +165,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
   if (cold) {
     w(
       'Every function is bundled with the options CDK\'s `NodejsFunction` gets, from one definition (infra/bundling/options.ts): esbuild, ESM,',
-      '`minify`, tree-shaking, `platform: node`, `target: node22`, the AWS SDK bundled with its credential chain aliased to the environment',
+      '`minify`, tree-shaking, `platform: node`, `target: node24`, the AWS SDK bundled with its credential chain aliased to the environment',
       `source, \`mainFields: [module, main]\`, \`pg-native\` external, no source map, and the banner from ${cold.bannerSource}:`,
       `\`${cold.banner}\`. \`#shared/*\` resolves through package.json \`imports\`.`,
       '',
@@ -375,6 +375,8 @@ export function renderReport(): { benchmarks: string; costModel: string } {
     'Dollars per million API requests of each kind, from durations and operation counts **measured** by `npm run bench`',
     '(part `cost`, with the cold-start part for INIT) and the memory sizes in `infra/config/stages.ts`, priced with AWS list',
     'prices written down below. Re-run `npm run bench -- --only cost` after a change to refresh it.',
+    '',
+    'Idle (fixed monthly) cost per stage, with no traffic — dev/uat about $50–55, prod about $400, line by line: [idle-cost.md](idle-cost.md) (ADR 0014).',
     '',
     '## Method',
     '',

@@ -253,10 +253,12 @@ describe('errors map to RFC 9457 problems; nothing internal leaks', () => {
       return { status: 200, body: {} };
     });
     const started = Date.now();
-    const response = await slow(proxyEvent(getEmployee, { authorizer: hr(), headers: { 'X-Request-ID': 'timeout-req-1' } }), lambdaContext(600));
+    const event = proxyEvent(getEmployee, { authorizer: hr(), headers: { 'X-Request-ID': 'timeout-req-1' } });
+    const response = await slow(event, lambdaContext(600));
     expect(Date.now() - started).toBeLessThan(1_500);
     const problem = expectProblem(response, 504, 'INTERNAL_ERROR');
-    expect(problem.requestId).toBe('timeout-req-1');
+    expect(problem.requestId).toBe(event.requestContext.requestId);
+    expect(header(response, 'x-client-request-id')).toBe('timeout-req-1');
   });
 
   it('a jwt route without authorizer context or token → 401', async () => {
@@ -296,12 +298,14 @@ describe('headers on every response', () => {
     }
   });
 
-  it('a sane X-Request-ID is propagated, an unsafe one replaced', async () => {
+  it("X-Request-ID is always the gateway's own; a sane client id is echoed beside it, an unsafe one dropped", async () => {
     const sane = await post({ body: validEmployee, headers: { 'X-Request-ID': 'client-req-0001' } });
-    expect(header(sane, 'x-request-id')).toBe('client-req-0001');
+    expect(header(sane, 'x-request-id')).not.toBe('client-req-0001');
+    expect(header(sane, 'x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(header(sane, 'x-client-request-id')).toBe('client-req-0001');
     const unsafe = await post({ body: validEmployee, headers: { 'X-Request-ID': 'bad id\r\nSet-Cookie: x=1' } });
     expect(header(unsafe, 'x-request-id')).not.toContain('Set-Cookie');
-    expect(header(unsafe, 'x-request-id')).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
+    expect(header(unsafe, 'x-client-request-id')).toBeUndefined();
   });
 
   it('CORS: an allowed Origin is reflected, any other gets no grant', async () => {

@@ -136,10 +136,13 @@ describe('rate limits in apiHandler → 429 RATE_LIMIT_EXCEEDED with RateLimit-*
     expect(statuses).toEqual([202, 202, 202, 202, 202, 202, 429]);
   });
 
-  it('advances: N executions per employee per hour; idempotent replays do not count', async () => {
+  it('advances: N charged per employee per hour (the use case charges once accepted); idempotent replays do not count', async () => {
     const advance = ROUTES.find((r) => r.id === 'requestAdvance')!;
     let executions = 0;
-    const handler = apiHandler(advance.id, { body: z.strictObject({ amount: z.number() }) }, async () => ({ status: 202, body: { n: ++executions } }));
+    const handler = apiHandler(advance.id, { body: z.strictObject({ amount: z.number() }) }, async (request) => {
+      await request.chargeAdvanceQuota(request.principal.employeeId!);
+      return { status: 202, body: { n: ++executions } };
+    });
     const employee = `emp-${randomUUID()}`;
     const subject = `user-${employee}`;
     const send = (key: string) =>

@@ -21,6 +21,7 @@ const NEEDS: { module: string; grant: string; granted: (a: FunctionAccess) => bo
   { module: 'functions/shared/crypto/field-encryption.ts', grant: 'dataKey', granted: (a) => a.dataKey === true },
   { module: 'functions/shared/events/sns-transport.ts', grant: 'publishEvents', granted: (a) => a.publishEvents === true },
   { module: 'functions/shared/adapters/sfn/advance-workflow.ts', grant: 'advanceWorkflow', granted: (a) => a.advanceWorkflow === true },
+  { module: 'functions/shared/events/notification-senders.ts', grant: 'deliverNotifications', granted: (a) => a.deliverNotifications === true },
 ];
 
 async function reachableModules(entry: string): Promise<Set<string>> {

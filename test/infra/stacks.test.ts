@@ -176,9 +176,14 @@ describe('stateful stack (prod)', () => {
     expect(abhi.Properties.GenerateSecretString.GenerateStringKey).toBe('password');
   });
 
-  it('network: one NAT gateway per AZ in prod, one in dev; the cluster lives in isolated subnets', () => {
+  it('network: one NAT gateway per AZ in prod, one small NAT instance (IMDSv2, HTTPS in from the VPC only) in dev; the cluster lives in isolated subnets', () => {
     prod.stateful.resourceCountIs('AWS::EC2::NatGateway', config.network.natGateways);
-    dev.stateful.resourceCountIs('AWS::EC2::NatGateway', 1);
+    dev.stateful.resourceCountIs('AWS::EC2::NatGateway', 0);
+    dev.stateful.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false, MetadataOptions: { HttpTokens: 'required' } });
+    dev.stateful.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Security Group for NAT instances',
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
+    });
     prod.stateful.resourceCountIs('AWS::EC2::FlowLog', 1);
     prod.stateful.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
   });
@@ -271,13 +276,13 @@ describe('api stack (prod)', () => {
     expect(byType('DEFAULT_5XX')).toBeDefined();
   });
 
-  it('every function: nodejs22.x on arm64, active tracing, bounded timeout, explicit memory, its own log group with retention', () => {
+  it('every function: nodejs24.x on arm64, active tracing, bounded timeout, explicit memory, its own log group with retention', () => {
     const functions = Object.values(resourcesOf(prod.api, 'AWS::Lambda::Function')).filter((f) => String(f.Properties.FunctionName ?? '').startsWith('abhi-ewa-prod-'));
     expect(functions).toHaveLength(prod.platform.api.functions.length);
     const logGroups = resourcesOf(prod.api, 'AWS::Logs::LogGroup');
     for (const fn of functions) {
       const p = fn.Properties;
-      expect(p.Runtime, p.FunctionName).toBe('nodejs22.x');
+      expect(p.Runtime, p.FunctionName).toBe('nodejs24.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
       expect(p.Timeout).toBeGreaterThan(0);
@@ -402,8 +407,16 @@ describe('api stack (prod)', () => {
     expect(migrations.Properties.Environment.Variables).toMatchObject({ DATABASE_AUTH: 'secret', DATABASE_USER: 'abhi_admin', MIGRATIONS_DIR: '/var/task/migrations' });
     const triggerId = Object.keys(resourcesOf(prod.api, 'Custom::Trigger'))[0]!;
     const functions = resourcesOf(prod.api, 'AWS::Lambda::Function');
+    // Functions of the nested workers stack wait through the nested stack resource, which depends on the trigger.
+    const nested = Object.values(resourcesOf(prod.apiOnly, 'AWS::CloudFormation::Stack'));
+    expect(nested).toHaveLength(1);
+    expect(nested[0]!.DependsOn).toContain(triggerId);
+    const inParent = new Set(Object.keys(resourcesOf(prod.apiOnly, 'AWS::Lambda::Function')));
+    const inWorkers = new Set(Object.keys(resourcesOf(prod.workers, 'AWS::Lambda::Function')));
     for (const record of prod.platform.api.functions.filter((f) => f.kind !== 'migrations')) {
-      expect(functions[functionLogicalId(prod, record.functionName)]!.DependsOn, record.functionName).toContain(triggerId);
+      const id = functionLogicalId(prod, record.functionName);
+      if (inParent.has(id)) expect(functions[id]!.DependsOn, record.functionName).toContain(triggerId);
+      else expect(inWorkers.has(id), record.functionName).toBe(true);
     }
     expect(Object.values(resourcesOf(prod.api, 'AWS::ApiGateway::Deployment'))[0]!.DependsOn).toContain(triggerId);
   });
@@ -432,11 +445,13 @@ describe('advance workflow (infra/constructs/advance-workflow.ts, attached by th
     }
   });
 
-  it('alarms on failed, timed-out and aborted executions and on every task function', () => {
-    const names_ = Object.values(resourcesOf(prod.monitoring, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+  it('alarms on failed, timed-out and aborted executions and on every task function (in its domain alarm)', () => {
+    const alarms = Object.values(resourcesOf(prod.monitoring, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const names_ = alarms.map((a) => a.AlarmName);
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) expect(names_).toContain(`abhi-ewa-prod-AdvanceWorkflow-${metric}`);
+    const errorAlarms = JSON.stringify(alarms.filter((a) => /-Lambda-.*-Errors/.test(a.AlarmName)));
     for (const task of prod.platform.api.functions.filter((f) => f.kind === 'workflow-task')) {
-      expect(names_).toContain(`abhi-ewa-prod-Lambda-${task.functionName}-Errors`);
+      expect(errorAlarms).toContain(`"${task.functionName}"`);
     }
   });
 });
@@ -472,11 +487,17 @@ describe('monitoring stack (prod)', () => {
     }
   });
 
-  it('every function has errors and throttles alarms', () => {
+  it('every function is in exactly one per-domain errors alarm and one duration alarm; throttles are alarmed account-wide', () => {
+    const lambdaAlarms = alarms().filter((a) => a.AlarmName.includes('-Lambda-'));
     for (const record of prod.platform.api.functions) {
-      expect(alarm(`Lambda-${record.functionName}-Errors`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
-      expect(alarm(`Lambda-${record.functionName}-Throttles`)).toMatchObject({ MetricName: 'Throttles', Threshold: 1 });
+      for (const kind of ['Errors', 'DurationP99']) {
+        const containing = lambdaAlarms.filter(
+          (a) => new RegExp(`-${kind}(-\\d+)?$`).test(a.AlarmName) && JSON.stringify(a.Metrics).includes(`"${record.functionName}"`),
+        );
+        expect(containing.map((a) => a.AlarmName), `${record.functionName} ${kind}`).toHaveLength(1);
+      }
     }
+    expect(alarm('LambdaThrottles')).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 1 });
   });
 
   it('Abhi and ledger alarms read the custom EMF metrics with the service dimension', () => {

@@ -36,7 +36,7 @@ describe('stage configuration', () => {
 
   it.each([
     [{ stage: 'prod', alarmEmail: 'ops@example.com' }, 'Stage prod needs the OIDC issuer URL (the iss claim of your identity provider): pass --context oidcIssuer=<value> to cdk synth/deploy.'],
-    [{ stage: 'prod', oidcIssuer: 'https://login.example.com/' }, 'Stage prod needs an alarm e-mail address: pass --context alarmEmail=<value> to cdk synth/deploy.'],
+    [{ stage: 'prod', oidcIssuer: 'https://login.example.com/' }, 'Stage prod needs an alarm subscriber: pass --context alarmEmail=<address> and/or --context alarmHttpsUrl=<https URL> to cdk synth/deploy.'],
     [{ stage: 'uat' }, 'Stage uat needs the OIDC issuer URL (the iss claim of your identity provider): pass --context oidcIssuer=<value> to cdk synth/deploy.'],
     [{ stage: 'staging' }, 'Unknown stage "staging": pass --context stage=dev, uat or prod.'],
     [{ stage: 'prod', oidcIssuer: 'http://login.example.com/', alarmEmail: 'ops@example.com' }, 'Context oidcIssuer for stage prod must use https ("http://login.example.com/").'],

@@ -64,8 +64,10 @@ describe('repayments', () => {
     const replay = await api.request('POST', '/api/v1/transactions/repayment', { token: finance, body, headers: { 'Idempotency-Key': key } });
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(created.body.id);
+    // Abhi knows the repayment by its own reference (client references are unique per organization only).
+    const abhiReference = (await api.db.query(`SELECT abhi_reference FROM repayments WHERE id = $1`, [created.body.id])).rows[0].abhi_reference;
     const atAbhi = (api.sandbox.state().records.repayments as { clientRepaymentReferenceNumber: string }[]).filter(
-      (r) => r.clientRepaymentReferenceNumber === created.body.clientRepaymentReferenceNumber,
+      (r) => r.clientRepaymentReferenceNumber === abhiReference,
     );
     expect(atAbhi).toHaveLength(1);
 

@@ -406,7 +406,8 @@ export class AbhiTransport {
           await sleep(pauseMs);
           continue;
         }
-        this.deps.metrics.metric('AbhiRateLimited', 'Count', 1);
+        // Counted apart from Abhi's own 429s (AbhiRateLimited): this refusal never reached Abhi.
+        this.deps.metrics.metric('AbhiLocalLimiterRefused', 'Count', 1);
         return new AbhiRateLimitedError(Math.max(1, Math.ceil(slot.retryAfterMs / 1000)), 'local', context);
       }
       const due = requestedAt + slot.waitMs;

@@ -28,7 +28,16 @@ export function connectionConfig(): pg.ClientConfig {
     DATABASE_AUTH: z.enum(['iam', 'secret']),
     DATABASE_SECRET_ARN: z.string().optional(),
   });
-  const base = { host: config.DATABASE_HOST, port: config.DATABASE_PORT, database: config.DATABASE_NAME, user: config.DATABASE_USER, ssl: true };
+  // Verified TLS: the proxy's certificate chains to a public CA; the writer's to the RDS CA, which the function's
+  // NODE_EXTRA_CA_CERTS (the runtime's RDS bundle) adds to the trust store. Locally DATABASE_URL says the same
+  // (sslmode=verify-full with the stack's own CA, infra/local/services/postgres-tls.ts).
+  const base = {
+    host: config.DATABASE_HOST,
+    port: config.DATABASE_PORT,
+    database: config.DATABASE_NAME,
+    user: config.DATABASE_USER,
+    ssl: { rejectUnauthorized: true },
+  };
   // The RDS signer (with the SDK's full credential-provider chain) is loaded when the first connection asks for a
   // password: only in AWS, and only by a function that connects (locally DATABASE_URL carries the password).
   if (config.DATABASE_AUTH === 'iam') {

@@ -90,8 +90,10 @@ async function safeCheck(limiter: RateLimiter, rateClass: RateLimitedClass, subj
   }
 }
 
-/** The advance quota (at most N executions per employee per rolling hour), checked when the use case is about to run. */
-export function checkAdvanceQuota(limiter: RateLimiter, principal: Principal, settings: HttpSettings): Promise<RateLimitDecision> {
-  const subject = `emp:${principal.employeeId ?? principal.subject}`;
-  return limiter.check('advance', subject, rateLimitRules(settings, 'principal').advance);
+/**
+ * The advance quota (at most N per employee per rolling hour), charged by the use case once an advance for that
+ * employee is accepted and recorded (`ApiRequest.chargeAdvanceQuota`).
+ */
+export function checkAdvanceQuota(limiter: RateLimiter, employeeId: string, settings: HttpSettings): Promise<RateLimitDecision> {
+  return limiter.check('advance', `emp:${employeeId}`, rateLimitRules(settings, 'principal').advance);
 }

@@ -14,6 +14,7 @@ import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain
 import { logger, metrics } from '#shared/observability';
 import type { Route } from '#shared/routes';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
+import { MAX_JSON_DEPTH, nulCharacterFields, tooDeeplyNested } from './json-bounds';
 import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
 import { admitRequest, checkAdvanceQuota, instanceRateLimiter } from './admission';
 import type { RateLimitDecision, RateLimiter } from './rate-limit';
@@ -29,7 +30,7 @@ export interface ApiRequest<B = unknown, Q = unknown, P = unknown> {
   params: P;
   /** On 'public'/'webhook-hmac' routes: `{ subject: 'anonymous', roles: [], mfa: false }`. */
   principal: Principal;
-  /** X-Request-ID (the caller's when sane, else generated); also the log correlation id. */
+  /** The correlation id (API Gateway's request id, or generated; never the caller's): logs, audit, X-Request-ID. */
   requestId: string;
   /** Lower-cased names. */
   headers: Record<string, string>;
@@ -38,6 +39,12 @@ export interface ApiRequest<B = unknown, Q = unknown, P = unknown> {
   sourceIp: string;
   route: Route;
   remainingTimeMs: () => number;
+  /**
+   * On 'advance' routes: counts one advance against the hourly quota of the employee it is for, or throws 429. The use
+   * case calls it once the request is accepted (authorized, MFA satisfied) and recorded, so refused requests and
+   * replays never burn the quota, and an admin acting for an employee counts for that employee. No-op elsewhere.
+   */
+  chargeAdvanceQuota: (employeeId: string) => Promise<void>;
 }
 
 export interface ApiResult {
@@ -65,15 +72,24 @@ type LambdaProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pro
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 const requestIds = new WeakMap<object, string>();
 
-/** The request id of an event: the caller's X-Request-ID when sane, else API Gateway's request id, else a UUID. */
+/**
+ * The correlation id of an event: API Gateway's request id, else a generated UUID — never the caller's, so no caller
+ * can make its requests' logs and audit rows look like someone else's. The caller's X-Request-ID is kept beside it
+ * (`clientRequestIdOf`).
+ */
 export function requestIdOf(event: APIGatewayProxyEvent): string {
   let id = requestIds.get(event);
   if (!id) {
-    const sent = headerValue(event.headers, 'x-request-id')?.trim();
-    id = sent && REQUEST_ID_PATTERN.test(sent) ? sent : event.requestContext?.requestId || randomUUID();
+    id = event.requestContext?.requestId || randomUUID();
     requestIds.set(event, id);
   }
   return id;
+}
+
+/** The caller's own X-Request-ID when sane (logged as `clientRequestId`, echoed as X-Client-Request-ID); untrusted. */
+export function clientRequestIdOf(event: APIGatewayProxyEvent): string | undefined {
+  const sent = headerValue(event.headers, 'x-request-id')?.trim();
+  return sent && REQUEST_ID_PATTERN.test(sent) ? sent : undefined;
 }
 
 /**
@@ -95,6 +111,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     const started = Date.now();
     const state: RequestState = {
       requestId: requestIdOf(event),
+      clientRequestId: clientRequestIdOf(event),
       origin: headerValue(event.headers, 'origin'),
       instance: event.path || route.path,
       sourceIp: event.requestContext?.identity?.sourceIp || 'unknown',
@@ -108,6 +125,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
       if (status !== result.status) throw new Error(`Handler of ${route.id} returned an invalid status ${String(result.status)}.`);
       response = jsonResponse(status, result.body, {
         requestId: state.requestId,
+        clientRequestId: state.clientRequestId,
         origin: state.origin,
         headers: { ...state.rateHeaders, ...result.headers, ...(replayed ? { [REPLAYED_HEADER]: 'true' } : {}) },
       });
@@ -157,6 +175,8 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
       } catch {
         throw new ValidationError('The request body is not valid JSON.', [{ field: 'body', message: 'Malformed JSON.' }]);
       }
+      const tooDeep = tooDeeplyNested('body', parsedBody);
+      if (tooDeep) throw new ValidationError(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, [{ field: tooDeep, message: 'Too deeply nested.' }]);
     }
 
     // 5. Validation of body, query and path parameters (schemas are strict objects: unknown fields are refused).
@@ -188,19 +208,17 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
       sourceIp: state.sourceIp,
       route: route!,
       remainingTimeMs: () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 30_000),
-    };
-
-    const work = async (): Promise<ApiResult> => {
-      // The advance quota counts executions, not idempotent replays or refused requests.
-      if (route!.rateLimitClass === 'advance' && settings.RATE_LIMIT_ENABLED) {
-        const decision = await checkAdvanceQuota(limiter, state.principal, settings);
+      chargeAdvanceQuota: async (employeeId) => {
+        if (route!.rateLimitClass !== 'advance' || !settings.RATE_LIMIT_ENABLED) return;
+        const decision = await checkAdvanceQuota(limiter, employeeId, settings);
         applyRateHeaders(state, decision);
         if (!decision.allowed) {
           throw new RateLimitExceededError(decision.retryAfterSeconds, `At most ${decision.limit} advance requests per hour: retry after the time in Retry-After.`);
         }
-      }
-      return fn(request);
+      },
     };
+
+    const work = (): Promise<ApiResult> => fn(request);
 
     // 6. Idempotency (Powertools), then the use case.
     if (key === undefined) return { result: await work(), replayed: false };
@@ -252,6 +270,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
         ...(mapped.retryAfterSeconds !== undefined ? { retryAfterSeconds: mapped.retryAfterSeconds } : {}),
       },
       {
+        clientRequestId: state.clientRequestId,
         origin: state.origin,
         headers: { ...state.rateHeaders, ...(mapped.status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {}) },
       },
@@ -263,14 +282,17 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({
       before: (request) => {
-        logger.setCorrelationId(requestIdOf(request.event as APIGatewayProxyEvent));
-        logger.appendKeys({ routeId: route.id });
+        const event = request.event as APIGatewayProxyEvent;
+        logger.setCorrelationId(requestIdOf(event));
+        const clientRequestId = clientRequestIdOf(event);
+        logger.appendKeys({ routeId: route.id, ...(clientRequestId ? { clientRequestId } : {}) });
       },
       // Whatever escaped the core (middy's early timeout, a middleware failure) still answers as problem+json.
       onError: async (request) => {
         const event = request.event as APIGatewayProxyEvent;
         request.response = await errorResponse(request.error, {
           requestId: requestIdOf(event),
+          clientRequestId: clientRequestIdOf(event),
           origin: headerValue(event.headers, 'origin'),
           instance: event.path || route.path,
           sourceIp: event.requestContext?.identity?.sourceIp || 'unknown',
@@ -284,6 +306,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
 
 interface RequestState {
   requestId: string;
+  clientRequestId: string | undefined;
   origin: string | undefined;
   instance: string;
   sourceIp: string;
@@ -344,25 +367,6 @@ function validate<T>(where: 'body' | 'query' | 'params', schema: z.ZodType<T> | 
     }
   }
   return undefined;
-}
-
-/** Fields (keys or string values, at any depth) that contain U+0000; iterative, so deep nesting cannot overflow. */
-function nulCharacterFields(where: string, value: unknown): FieldError[] {
-  const found: FieldError[] = [];
-  const pending: [string, unknown][] = [[where, value]];
-  while (pending.length > 0 && found.length < 20) {
-    const [path, current] = pending.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) found.push({ field: path, message: 'NUL characters (U+0000) are not accepted.' });
-    } else if (current !== null && typeof current === 'object') {
-      for (const [key, child] of Object.entries(current)) {
-        const childPath = `${path}.${key.replace(/\u0000/g, '\\u0000')}`;
-        if (key.includes('\u0000')) found.push({ field: childPath, message: 'NUL characters (U+0000) are not accepted.' });
-        else pending.push([childPath, child]);
-      }
-    }
-  }
-  return found;
 }
 
 function refuseUnexpected(where: 'query', value: Record<string, string | undefined>, errors: FieldError[]): Record<string, never> {

@@ -14,7 +14,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 export const CORS_ALLOWED_HEADERS = 'Authorization,Content-Type,Idempotency-Key,X-Request-ID,Prefer';
-export const CORS_EXPOSED_HEADERS = 'X-Request-ID,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed,Location,Preference-Applied';
+export const CORS_EXPOSED_HEADERS = 'X-Request-ID,X-Client-Request-ID,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed,Location,Preference-Applied';
 export const CORS_ALLOWED_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
 
 /** The challenge every 401 carries (RFC 6750), from a function, the local gateway or the deployed one. */
@@ -33,7 +33,10 @@ export function corsHeaders(origin: string | undefined): Record<string, string> 
 }
 
 export interface ResponseOptions {
+  /** The correlation id: API Gateway's request id (or one generated here), never the caller's. */
   requestId?: string;
+  /** The caller's own X-Request-ID, echoed beside ours as X-Client-Request-ID. */
+  clientRequestId?: string;
   /** The request's Origin header, for CORS. */
   origin?: string;
   headers?: Record<string, string>;
@@ -46,6 +49,7 @@ function finalHeaders(contentType: string | undefined, options: ResponseOptions)
     ...corsHeaders(options.origin),
     ...options.headers,
     ...(options.requestId ? { 'X-Request-ID': options.requestId } : {}),
+    ...(options.clientRequestId ? { 'X-Client-Request-ID': options.clientRequestId } : {}),
   };
 }
 

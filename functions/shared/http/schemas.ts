@@ -93,8 +93,39 @@ export const paginationQuery = () => z.strictObject(paginationShape);
 export const enumeration = <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
   z.enum(values).meta({ description, example: values[0] });
 
-/** A non-empty trimmed string with a length cap (names, codes). */
-export const text = (max = 200) => z.string().trim().min(1).max(max);
+/**
+ * Characters no name or free text may hold: C0 controls (U+0000-U+001F, which include ESC, the start of every ANSI
+ * escape, and CR/LF, which split SMS, e-mail headers and CSV rows), DEL and C1 controls (U+007F-U+009F), and the
+ * bidirectional controls that reorder what a reader sees (U+200E/U+200F marks, U+202A-U+202E embeddings and
+ * overrides, U+2066-U+2069 isolates).
+ */
+export const UNSAFE_TEXT_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+const SAFE_TEXT_MESSAGE = 'Control characters, ANSI escapes and bidirectional controls are not accepted.';
+
+/** Whether a string is free of control, ANSI-escape and bidi characters (see UNSAFE_TEXT_CHARACTERS). */
+export const isSafeText = (value: string): boolean => !UNSAFE_TEXT_CHARACTERS.test(value);
+
+/** Text from a trusted partner (Abhi's webhook) that must not be refused: the unsafe characters removed instead. */
+export const withoutUnsafeText = (value: string): string => value.replace(new RegExp(UNSAFE_TEXT_CHARACTERS.source, 'g'), '');
+
+/**
+ * The one primitive for free text from callers (names, descriptions, reasons, search terms): a string that refuses
+ * control, ANSI-escape and bidi characters, since it reaches SMS, e-mail templates and CSV exports downstream.
+ */
+export const safeString = () => z.string().refine(isSafeText, SAFE_TEXT_MESSAGE);
+
+/** A non-empty trimmed string with a length cap (names, codes, free text), free of control and bidi characters. */
+export const text = (max = 200) => z.string().trim().min(1).max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
+
+/**
+ * A free-form object that is validated field by field later (a bulk import row): at most `maxKeys` keys, and values
+ * that are JSON scalars (strings at most `maxStringLength` long) — nothing nested to hash, walk or store.
+ */
+export const scalarRecord = (options: { maxKeys: number; maxStringLength: number }) =>
+  z
+    .record(z.string().max(64, 'Field names are at most 64 characters.'), z.union([z.string().max(options.maxStringLength), z.number(), z.boolean(), z.null()], 'Expected a string, number, boolean or null.'))
+    .refine((value) => Object.keys(value).length <= options.maxKeys, `At most ${options.maxKeys} fields.`);
 
 /** A path id parameter object `{ id }` as a UUID. */
 export const idParams = () => z.strictObject({ id: uuid() });

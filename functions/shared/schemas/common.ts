@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { safeString } from '#shared/http/schemas';
 
 /**
  * Small schema helpers shared by the business API's schemas (employees, organizations, master data, reports, jobs).
@@ -46,8 +47,7 @@ export const isoDateTime = () => z.string().meta({ description: 'Date and time (
 
 /** A query string with a search term (trimmed; empty means absent). */
 export const searchTerm = (max = 100) =>
-  z
-    .string()
+  safeString()
     .trim()
     .max(max)
     .optional()

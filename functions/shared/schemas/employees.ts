@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { amount, email, emiratesId, isoDate, paginationShape, phoneE164, text } from '#shared/http/schemas';
+import { amount, email, emiratesId, isoDate, paginationShape, phoneE164, safeString, scalarRecord, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
 /**
@@ -100,7 +100,7 @@ export const listEmployeesQuery = z.strictObject({
 export type ListEmployeesQuery = z.output<typeof listEmployeesQuery>;
 
 export const searchEmployeesQuery = z.strictObject({
-  q: z.string().trim().min(2, 'Give at least 2 characters to search for.').max(100).meta({ description: 'Part of the name, employee code or e-mail', example: 'fatima' }),
+  q: safeString().trim().min(2, 'Give at least 2 characters to search for.').max(100).meta({ description: 'Part of the name, employee code or e-mail', example: 'fatima' }),
   limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Maximum results, 1 to 100', example: 20 }),
 });
 
@@ -113,7 +113,7 @@ export const MAX_BULK_EMPLOYEES = 1000;
 export const bulkImportBody = z
   .strictObject({
     employees: z
-      .array(z.record(z.string(), z.unknown()))
+      .array(scalarRecord({ maxKeys: 32, maxStringLength: 1000 }))
       .min(1, 'Give at least one employee.')
       .max(MAX_BULK_EMPLOYEES, `Give at most ${MAX_BULK_EMPLOYEES} employees per import.`)
       .meta({ description: 'Employees in the shape of POST /employees (each row is validated separately)' }),

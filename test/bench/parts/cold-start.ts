@@ -13,7 +13,7 @@ import { median } from '../lib/stats';
 
 /**
  * Part 1 — cold-start proxy. Bundles every function with the options CDK's NodejsFunction gets
- * (infra/bundling/options.ts: ESM, minified, tree-shaken, platform node, target node22, AWS SDK bundled with the
+ * (infra/bundling/options.ts: ESM, minified, tree-shaken, platform node, target node24, AWS SDK bundled with the
  * environment-only credential source, mainFields module/main, the createRequire banner, pg-native external, no
  * source map), then starts fresh Node processes that import the bundle
  * and make the first invocation with the sample event, against the running local platform (`platform.env`).

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -32,8 +32,14 @@ export interface SynthesizedStage {
   readonly app: App;
   readonly platform: Platform;
   readonly stateful: Template;
+  /** The API stack with its nested workers stack's resources merged in (assertions read both as one). */
   readonly api: Template;
+  /** The API stack's own template, and the nested workers stack's, as CloudFormation sees them. */
+  readonly apiOnly: Template;
+  readonly workers: Template;
   readonly monitoring: Template;
+  /** Paths of every template file of the stage (top-level and nested), for cfn-lint. */
+  readonly templateFiles: readonly string[];
   /** Entries that do not exist yet and were synthesized with the stand-in handler. */
   readonly standIns: readonly string[];
 }
@@ -58,12 +64,21 @@ export function synthStage(stage: StageName, extraContext: Record<string, string
     resolveEntry: (entry) => (existsSync(entryFile(entry)) ? entryFile(entry) : STAND_IN_ENTRY),
   });
   const templates = templatesOf(app);
+  const outdir = app.outdir;
+  const apiJson = templates(platform.api.stackName).toJSON();
+  const workersFile = path.join(outdir, platform.api.workers.templateFile);
+  const workersJson = JSON.parse(readFileSync(workersFile, 'utf8'));
+  // Every top-level stack of the stage (the recovery stacks included), from the cloud assembly.
+  const stackFiles = app.synth().stacks.map((stack) => path.join(outdir, stack.templateFile));
   const result: SynthesizedStage = {
     app,
     platform,
     stateful: templates(platform.stateful.stackName),
-    api: templates(platform.api.stackName),
+    api: Template.fromJSON({ ...apiJson, Resources: { ...apiJson.Resources, ...workersJson.Resources } }),
+    apiOnly: Template.fromJSON(apiJson),
+    workers: Template.fromJSON(workersJson),
     monitoring: templates(platform.monitoring.stackName),
+    templateFiles: [...stackFiles, workersFile],
     standIns: missingEntries(ALL_ENTRIES),
   };
   cache.set(key, result);

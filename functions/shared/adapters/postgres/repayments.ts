@@ -2,8 +2,10 @@ import type { Queryable } from '#shared/db/pool';
 
 /**
  * Repayments in PostgreSQL. A repayment is PENDING from the moment we decided to send it to Abhi until Abhi
- * confirmed it (COMPLETED, with Abhi's id and a ledger entry) or refused it (FAILED). `client_reference` (Abhi's
- * clientRepaymentReferenceNumber) is unique: the same reference never creates a second repayment.
+ * confirmed it (COMPLETED, with Abhi's id and a ledger entry) or refused it (FAILED). `client_reference` (the API's
+ * clientRepaymentReferenceNumber) is unique per organization among repayments that are not FAILED: the same reference
+ * never creates a second repayment, and a refused one releases it. `abhi_reference` is what Abhi knows the repayment
+ * by (Abhi's clientRepaymentReferenceNumber, one namespace for the whole platform): unique, one per row.
  */
 export type RepaymentStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
 
@@ -13,6 +15,7 @@ export interface RepaymentRow {
   employee_id: string;
   transaction_id: string | null;
   client_reference: string;
+  abhi_reference: string;
   amount: string;
   description: string | null;
   payment_method: string | null;
@@ -26,7 +29,7 @@ export interface RepaymentRow {
   abhi_create_attempts: number;
 }
 
-const COLUMNS = `id, organization_id, employee_id, transaction_id, client_reference, amount::text AS amount, description,
+const COLUMNS = `id, organization_id, employee_id, transaction_id, client_reference, abhi_reference, amount::text AS amount, description,
   payment_method, abhi_repayment_id, status, recorded_by, created_at, updated_at, abhi_status, failure_reason, abhi_create_attempts`;
 
 export interface NewRepayment {
@@ -35,30 +38,56 @@ export interface NewRepayment {
   employeeId: string;
   transactionId: string | null;
   clientReference: string;
+  /** The reference Abhi gets: unique across the platform (see abhiReferenceFor). */
+  abhiReference: string;
   amount: string;
   description: string | null;
   paymentMethod: string | null;
   recordedBy: string;
 }
 
-/** Inserts a PENDING repayment, or returns the existing one with the same client reference (`created: false`). */
-export async function insertRepayment(db: Queryable, input: NewRepayment): Promise<{ row: RepaymentRow; created: boolean }> {
-  const inserted = await db.query<RepaymentRow>(
-    `INSERT INTO repayments (id, organization_id, employee_id, transaction_id, client_reference, amount, description, payment_method, status, recorded_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9)
-     ON CONFLICT (client_reference) DO NOTHING
-     RETURNING ${COLUMNS}`,
-    [input.id, input.organizationId, input.employeeId, input.transactionId, input.clientReference, input.amount, input.description, input.paymentMethod, input.recordedBy],
-  );
-  if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
-  const existing = await getRepaymentByReference(db, input.clientReference);
-  if (!existing) throw new Error('repayment vanished between insert and select');
-  return { row: existing, created: false };
+/** `RPY-` + the row id's 32 hex digits: unique per repayment, so two tenants' equal references never meet at Abhi. */
+export function abhiReferenceFor(repaymentId: string): string {
+  return `RPY-${repaymentId.replace(/-/g, '').toLowerCase()}`;
 }
 
-export async function getRepaymentByReference(db: Queryable, reference: string, options: { forUpdate?: boolean } = {}): Promise<RepaymentRow | undefined> {
-  const { rows } = await db.query<RepaymentRow>(`SELECT ${COLUMNS} FROM repayments WHERE client_reference = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [reference]);
+/**
+ * Inserts a PENDING repayment, or returns the organization's live (not FAILED) repayment with the same client
+ * reference (`created: false`).
+ */
+export async function insertRepayment(db: Queryable, input: NewRepayment): Promise<{ row: RepaymentRow; created: boolean }> {
+  // Twice at most: the live repayment found in conflict may turn FAILED (releasing the reference) before we read it.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const inserted = await db.query<RepaymentRow>(
+      `INSERT INTO repayments (id, organization_id, employee_id, transaction_id, client_reference, abhi_reference, amount, description, payment_method, status, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10)
+       ON CONFLICT (organization_id, client_reference) WHERE status <> 'FAILED' DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [input.id, input.organizationId, input.employeeId, input.transactionId, input.clientReference, input.abhiReference, input.amount, input.description, input.paymentMethod, input.recordedBy],
+    );
+    if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
+    const existing = await db.query<RepaymentRow>(
+      `SELECT ${COLUMNS} FROM repayments WHERE organization_id = $1 AND client_reference = $2 AND status <> 'FAILED'`,
+      [input.organizationId, input.clientReference],
+    );
+    if (existing.rows[0]) return { row: existing.rows[0], created: false };
+  }
+  throw new Error('repayment reference changed hands twice between insert and select');
+}
+
+/** A repayment by the reference Abhi knows it by (webhooks, reconciliation, confirmation). */
+export async function getRepaymentByAbhiReference(db: Queryable, abhiReference: string, options: { forUpdate?: boolean } = {}): Promise<RepaymentRow | undefined> {
+  const { rows } = await db.query<RepaymentRow>(`SELECT ${COLUMNS} FROM repayments WHERE abhi_reference = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [abhiReference]);
   return rows[0];
+}
+
+/** Repayments with a client reference, across organizations (the caller filters by access): live ones first. */
+export async function listRepaymentsByClientReference(db: Queryable, clientReference: string): Promise<RepaymentRow[]> {
+  const { rows } = await db.query<RepaymentRow>(
+    `SELECT ${COLUMNS} FROM repayments WHERE client_reference = $1 ORDER BY (status = 'FAILED'), created_at DESC LIMIT 20`,
+    [clientReference],
+  );
+  return rows;
 }
 
 export async function getRepayment(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<RepaymentRow | undefined> {

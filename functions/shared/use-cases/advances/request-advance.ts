@@ -39,6 +39,8 @@ export interface RequestAdvanceCommand {
   body: RequestAdvanceBody;
   idempotencyKey: string;
   correlationId: string;
+  /** Counts the advance against the employee's hourly quota (throws 429 when used up); called once recorded. */
+  chargeQuota: (employeeId: string) => Promise<void>;
 }
 
 /**
@@ -137,6 +139,9 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
       abhiReference: advanceReference(id),
     });
     if (!result.created) return { ...result, eventIds: [] as string[] };
+    // Only a request accepted and recorded counts (a 429 here rolls the insert back): refusals cannot lock the
+    // employee out, and a retry of a recorded request (same key) is not counted twice.
+    await command.chargeQuota(employee.employee_id);
     await addHistory(db, result.row.id, 'PENDING_VALIDATION', principal.subject, 'requested');
     const event = await deps.events.record(db, {
       type: 'transaction.advance.requested',

@@ -12,6 +12,7 @@ import { lastFour } from '#shared/crypto/field-cipher';
 import { bulkRowSchema, type BulkRow } from '#shared/schemas/employees';
 import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
 import { resolveTargetOrganization } from '../organizations/organization-access';
+import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from './abhi-errors';
 import { abhiOptions, type BusinessDeps, type UseCaseContext } from './context';
 import { createAtAbhiAndMirror, findAtAbhiByCode, insertMirror } from './employees';
 import { recordFromFields, toAbhiInput } from './employee-mapping';
@@ -337,7 +338,9 @@ async function settleError(
     // Abhi has the code already: adopt it when it is this very row (an earlier attempt died after Abhi's answer).
     const adopted = await adoptOwnEarlierAttempt(deps, ctx, message, fields).catch(() => undefined);
     if (adopted) return done(succeeded(message.index, reference, adopted.id), [adopted.eventId]);
-    return done(failed(message.index, reference, 'CONFLICT', 'An employee with this code (or Emirates ID) already exists at Abhi.'));
+    // One answer whatever the field and whoever holds it: the job's items must not confirm another tenant's data.
+    const detail = error instanceof AbhiConflictError ? conflictThatConfirmsNothing(error, 'Employee').message : GENERIC_CONFLICT_DETAIL('Employee');
+    return done(failed(message.index, reference, 'CONFLICT', detail));
   }
   if (error instanceof AppError && error.status < 500) {
     return done(failed(message.index, reference, error.code, error.message, [...(error.options.errors ?? [])]));

@@ -10,7 +10,7 @@ import {
   type AdvanceRequestRow,
 } from '#shared/adapters/postgres/advance-requests';
 import { ledgerByReferences } from '#shared/adapters/postgres/ledger';
-import { getRepaymentByReference, listRepaymentsForReconciliation, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
+import { getRepaymentByAbhiReference, listRepaymentsForReconciliation, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import { logger } from '#shared/observability';
 import type { AbhiAdvance, AbhiRepayment, TransactionDeps } from '../advances/ports';
 import { recordCompletedAdvance } from '../advances/record-advance';
@@ -241,7 +241,7 @@ async function reconcileRepayments(
   ctx: { abhiRepayments: AbhiRepayment[]; localRepayments: RepaymentRow[]; now: Date; fixed: Finding[]; mismatches: Finding[] },
 ): Promise<void> {
   const { fixed, mismatches } = ctx;
-  const byReference = new Map(ctx.localRepayments.map((r) => [r.client_reference, r]));
+  const byReference = new Map(ctx.localRepayments.map((r) => [r.abhi_reference, r]));
   const seen = new Set<string>();
   for (const repayment of ctx.abhiRepayments) {
     seen.add(repayment.reference);
@@ -255,22 +255,22 @@ async function reconcileRepayments(
       continue;
     }
     if (local.status !== 'COMPLETED') {
-      await recordConfirmedRepayment(deps, local.client_reference, repayment, { actor: 'reconciliation' });
+      await recordConfirmedRepayment(deps, local.abhi_reference, repayment, { actor: 'reconciliation' });
       fixed.push({ kind: 'repayment', id: local.id, issue: 'NOT_RECORDED', detail: `Abhi repayment ${repayment.id} (was ${local.status})`, action: 'recorded; repayment COMPLETED' });
     }
   }
   for (const local of ctx.localRepayments) {
-    if (seen.has(local.client_reference)) continue;
+    if (seen.has(local.abhi_reference)) continue;
     const age = ctx.now.getTime() - new Date(local.updated_at).getTime();
     if (local.status === 'COMPLETED') {
-      const found = await deps.abhi.findRepaymentByReference(local.client_reference).catch(() => undefined);
-      if (!found) mismatches.push({ kind: 'repayment', id: local.id, issue: 'MISSING_AT_ABHI', detail: `Ledger has repayment ${local.client_reference} (AED ${local.amount}) that Abhi does not show.` });
+      const found = await deps.abhi.findRepaymentByReference(local.abhi_reference).catch(() => undefined);
+      if (!found) mismatches.push({ kind: 'repayment', id: local.id, issue: 'MISSING_AT_ABHI', detail: `Ledger has repayment ${local.abhi_reference} (AED ${local.amount}) that Abhi does not show.` });
       continue;
     }
     if (local.status === 'PENDING' && age >= SETTLE_AFTER_MS) {
-      const found = await deps.abhi.findRepaymentByReference(local.client_reference);
+      const found = await deps.abhi.findRepaymentByReference(local.abhi_reference);
       if (found) {
-        await recordConfirmedRepayment(deps, local.client_reference, found, { actor: 'reconciliation' });
+        await recordConfirmedRepayment(deps, local.abhi_reference, found, { actor: 'reconciliation' });
         fixed.push({ kind: 'repayment', id: local.id, issue: 'OUTCOME_UNKNOWN', detail: `found at Abhi as ${found.id}`, action: 'recorded; repayment COMPLETED' });
       } else {
         await updateRepayment(deps.db, local.id, { status: 'FAILED', failureReason: 'Abhi has no repayment with this reference' }, ['PENDING']);
@@ -281,7 +281,7 @@ async function reconcileRepayments(
 }
 
 async function lookupRepayment(db: Queryable, reference: string): Promise<RepaymentRow | undefined> {
-  return getRepaymentByReference(db, reference);
+  return getRepaymentByAbhiReference(db, reference);
 }
 
 /** Requests whose workflow never started (or died before deciding): start it, or fail them when it cannot help. */

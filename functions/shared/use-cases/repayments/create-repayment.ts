@@ -6,7 +6,7 @@ import { AppError, ConflictError, NotFoundError, UnprocessableError } from '#sha
 import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
 import { findAdvanceRequest, getEmployeeAdvanceContext } from '#shared/adapters/postgres/advance-requests';
 import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { getRepaymentByReference, insertRepayment, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
+import { abhiReferenceFor, getRepaymentByAbhiReference, insertRepayment, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import { logger } from '#shared/observability';
 import type { Route } from '#shared/routes';
 import type { CreateRepaymentBody, RepaymentView } from '#shared/schemas/transactions';
@@ -25,7 +25,8 @@ export interface CreateRepaymentCommand {
 
 /**
  * A repayment against an employee or one advance. The `clientRepaymentReferenceNumber` (given, or derived from the
- * caller and the Idempotency-Key so a retried request derives the same one) is unique here and at Abhi: the row is
+ * caller and the Idempotency-Key so a retried request derives the same one) is unique within the organization while
+ * its repayment is not FAILED; Abhi knows the repayment by its own `abhi_reference` (one per row). The row is
  * written PENDING first, every later attempt looks the reference up at Abhi before creating, and the confirmation
  * (repayment COMPLETED, ledger entry, `transaction.repayment.created` + `balance.updated`) is one transaction.
  */
@@ -58,12 +59,14 @@ export async function createRepayment(deps: TransactionDeps, command: CreateRepa
 
   const amountFils = toFils(body.amount);
   const reference = body.clientRepaymentReferenceNumber ?? derivedReference(principal.subject, command.idempotencyKey);
+  const id = randomUUID();
   const { row: inserted, created } = await insertRepayment(deps.db, {
-    id: randomUUID(),
+    id,
     organizationId: employee.organization_id,
     employeeId: employee.employee_id,
     transactionId: abhiTransactionId ?? null,
     clientReference: reference,
+    abhiReference: abhiReferenceFor(id),
     amount: filsToDecimalString(amountFils),
     description: body.description ?? null,
     paymentMethod: body.paymentMethod ?? null,
@@ -92,12 +95,12 @@ async function sendToAbhi(
 ): Promise<RepaymentRow> {
   let confirmed: AbhiRepayment | undefined;
   try {
-    if (row.abhi_create_attempts > 0) confirmed = await deps.abhi.findRepaymentByReference(row.client_reference);
+    if (row.abhi_create_attempts > 0) confirmed = await deps.abhi.findRepaymentByReference(row.abhi_reference);
     if (!confirmed) {
       await updateRepayment(deps.db, row.id, { incrementAttempts: true }, ['PENDING']);
       confirmed = await deps.abhi.createRepayment({
         amountFils: toFils(row.amount),
-        reference: row.client_reference,
+        reference: row.abhi_reference,
         employeeId: row.transaction_id ? undefined : row.employee_id,
         transactionId: row.transaction_id ?? undefined,
         description: row.description ?? undefined,
@@ -112,7 +115,7 @@ async function sendToAbhi(
     logger.warn('Repayment not confirmed by Abhi yet', { repaymentId: row.id, error: (error as Error).message });
     throw toHttpError(error);
   }
-  return recordConfirmedRepayment(deps, row.client_reference, confirmed, context);
+  return recordConfirmedRepayment(deps, row.abhi_reference, confirmed, context);
 }
 
 /**
@@ -122,13 +125,13 @@ async function sendToAbhi(
  */
 export async function recordConfirmedRepayment(
   deps: TransactionDeps,
-  reference: string,
+  abhiReference: string,
   confirmed: AbhiRepayment,
   context: { advanceRequestId?: string; correlationId?: string; actor: string },
 ): Promise<RepaymentRow> {
   const { row, eventIds } = await deps.transaction(async (db) => {
-    const current = await getRepaymentByReference(db, reference, { forUpdate: true });
-    if (!current) throw new Error(`Repayment ${reference} does not exist.`);
+    const current = await getRepaymentByAbhiReference(db, abhiReference, { forUpdate: true });
+    if (!current) throw new Error(`Repayment ${abhiReference} does not exist.`);
     if (current.status === 'COMPLETED') return { row: current, eventIds: [] as string[] };
     const updated = await updateRepayment(db, current.id, { status: 'COMPLETED', abhiRepaymentId: confirmed.id, abhiStatus: confirmed.status ?? null, failureReason: null });
     await appendLedgerEntry(db, {

@@ -24,7 +24,7 @@ import {
   type TransactionListRow,
 } from '#shared/adapters/postgres/advance-requests';
 import { outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { getRepayment, getRepaymentByAbhiId, getRepaymentByReference } from '#shared/adapters/postgres/repayments';
+import { getRepayment, getRepaymentByAbhiId, listRepaymentsByClientReference, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import type { Route } from '#shared/routes';
 import type {
   AdvanceView,
@@ -116,7 +116,7 @@ export async function getTransaction(deps: TransactionDeps, caller: Caller, id: 
   const target = advance
     ? { organizationId: advance.organization_id, employeeId: advance.employee_id }
     : await (async () => {
-        const repayment = (await getRepayment(deps.db, id)) ?? (await getRepaymentByReference(deps.db, id)) ?? (await getRepaymentByAbhiId(deps.db, id));
+        const repayment = (await getRepayment(deps.db, id)) ?? (await byClientReference(caller, await listRepaymentsByClientReference(deps.db, id))) ?? (await getRepaymentByAbhiId(deps.db, id));
         return repayment ? { organizationId: repayment.organization_id, employeeId: repayment.employee_id, repayment } : undefined;
       })();
   if (!target) throw new NotFoundError('Transaction');
@@ -130,6 +130,20 @@ export async function getTransaction(deps: TransactionDeps, caller: Caller, id: 
   if (advance) return loadAdvanceView(deps.db, advance);
   const repayment = (target as { repayment: Parameters<typeof toRepaymentView>[0] }).repayment;
   return toRepaymentView(repayment, await outstandingAmount(deps.db, repayment.employee_id));
+}
+
+/**
+ * Client references are unique per organization only: the one the caller may see (live before FAILED), else any, so
+ * that a reference of another tenant is refused like any foreign id (404, audited) below.
+ */
+async function byClientReference(caller: Caller, rows: RepaymentRow[]): Promise<RepaymentRow | undefined> {
+  for (const row of rows) {
+    const visible = isSelfOnly(caller.principal, caller.route)
+      ? caller.principal.employeeId === row.employee_id && caller.principal.organizationId === row.organization_id
+      : await canAccessOrganization(caller.principal, row.organization_id, undefined, caller.route);
+    if (visible) return row;
+  }
+  return rows[0];
 }
 
 export const BALANCE_CACHE_SECONDS = 30;

@@ -11,7 +11,8 @@ import {
   type AdvanceRequestRow,
 } from '#shared/adapters/postgres/advance-requests';
 import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { getRepaymentByAbhiId, getRepaymentByReference, updateRepayment } from '#shared/adapters/postgres/repayments';
+import { getRepaymentByAbhiId, getRepaymentByAbhiReference, updateRepayment } from '#shared/adapters/postgres/repayments';
+import { withoutUnsafeText } from '#shared/http/schemas';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
@@ -98,14 +99,27 @@ export async function receiveAbhiWebhook(
   }
 }
 
-function parseOccurredAt(value: string | undefined, fallbackSeconds: number): Date {
+/**
+ * When the change happened, as far as the signature vouches for it: the body's `occurredAt`, but never later than the
+ * signed timestamp (+ the clock tolerance). A signed body dated in the far future would otherwise make every genuine
+ * later update look older and be ignored. Absent or unreadable: the signed timestamp.
+ */
+export function parseOccurredAt(value: string | undefined, signedSeconds: number): Date {
+  const signedMs = signedSeconds * 1000;
   const parsed = value ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(parsed) ? new Date(parsed) : new Date(fallbackSeconds * 1000);
+  if (!Number.isFinite(parsed)) return new Date(signedMs);
+  if (parsed > signedMs + WEBHOOK_TOLERANCE_SECONDS * 1000) {
+    logger.warn('Webhook occurredAt after its signed timestamp: held to the timestamp', { occurredAt: value?.slice(0, 64), signedAt: new Date(signedMs).toISOString() });
+    return new Date(signedMs);
+  }
+  return new Date(parsed);
 }
 
+/** A string field of the event, without control or bidi characters (it reaches the history and notifications). */
 function text(data: Record<string, unknown>, key: string): string | undefined {
   const value = data[key];
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  const clean = typeof value === 'string' ? withoutUnsafeText(value).trim() : '';
+  return clean ? clean : undefined;
 }
 
 async function apply(deps: TransactionDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
@@ -217,15 +231,15 @@ async function applyRepaymentStatus(
   deps: TransactionDeps,
   input: { repaymentId?: string; reference?: string; status: string; amount?: number; occurredAt: Date },
 ): Promise<string> {
-  const row = (input.repaymentId ? await getRepaymentByAbhiId(deps.db, input.repaymentId) : undefined) ?? (input.reference ? await getRepaymentByReference(deps.db, input.reference) : undefined);
+  const row = (input.repaymentId ? await getRepaymentByAbhiId(deps.db, input.repaymentId) : undefined) ?? (input.reference ? await getRepaymentByAbhiReference(deps.db, input.reference) : undefined);
   if (!row) return 'nothing (unknown repayment)';
   const normalized = input.status.toLowerCase();
   if (row.status === 'PENDING' && !isAbhiFailureStatus(normalized) && input.repaymentId) {
     // Abhi confirms a repayment whose answer we lost: record it now.
     await recordConfirmedRepayment(
       deps,
-      row.client_reference,
-      { id: input.repaymentId, amountFils: input.amount !== undefined ? toFils(input.amount) : toFils(row.amount), reference: row.client_reference, status: input.status },
+      row.abhi_reference,
+      { id: input.repaymentId, amountFils: input.amount !== undefined ? toFils(input.amount) : toFils(row.amount), reference: row.abhi_reference, status: input.status },
       { actor: 'abhi' },
     );
     return `repayment confirmed (Abhi: ${input.status})`;
