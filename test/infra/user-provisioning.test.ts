@@ -52,7 +52,8 @@ describe('user provisioning in the templates', () => {
       const cognito = consumer.statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('cognito-idp:')));
       expect(cognito).toHaveLength(1);
       expect([cognito[0].Action].flat().every((a: string) => /^cognito-idp:Admin[A-Za-z]+$/.test(a))).toBe(true);
-      expect(cognito[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/UserPool/), 'Arn'] });
+      // The consumer lives in the nested workers stack: the pool's ARN reaches it as a parameter of that stack.
+      expect(cognito[0].Resource).toEqual({ Ref: expect.stringMatching(/UserPool.*Arn$/) });
       expect(JSON.stringify(consumer.statements)).not.toContain('secretsmanager:GetSecretValue');
       expect(consumer.env).not.toHaveProperty('ABHI_CREDENTIALS_SECRET_ID');
       expect(consumer.env).not.toHaveProperty('DATA_KEY_SECRET_ID');
