@@ -200,7 +200,7 @@ describe('6. alarms that page for real failures (CloudWatch itself not involved)
       'WafBlockedSpike',
       'AbhiRateLimited',
       'AbhiServerErrors',
-      ...QUEUES.map((q) => `Queue-${q.name}-OldestMessage`),
+      ...QUEUES.filter((q) => !q.optIn).map((q) => `Queue-${q.name}-OldestMessage`),
     ]) {
       expect(names_, suffix).toContain(`abhi-ewa-prod-${suffix}`);
     }

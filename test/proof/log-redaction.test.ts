@@ -4,6 +4,7 @@ import { logger } from '#shared/logger';
 import { REDACTED, redactEchoedValues, redactText } from '#shared/redaction';
 import { emiratesId, masterDataIds, validEmployee } from '../business/helpers';
 import { FINAL, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
+import { captureProcessOutput } from '../support/log-capture';
 
 /**
  * Issue #15 (5): no personal data in logs. The shared logger (functions/shared/logger.ts → #shared/redaction) redacts
@@ -16,24 +17,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 
-const captured: string[] = [];
-const restoreCapture: (() => void)[] = [];
-function startCapture(): void {
-  const record = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
-    return true;
-  };
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = record as typeof stream.write;
-    restoreCapture.push(() => (stream.write = original));
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method];
-    (console as any)[method] = (...args: unknown[]) => void record(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
-    restoreCapture.push(() => ((console as any)[method] = original));
-  }
-}
+let capture: ReturnType<typeof captureProcessOutput> | undefined;
 
 /** Distinctive values: none of them can appear in a log line by coincidence. */
 function distinctivePerson() {
@@ -106,14 +90,14 @@ describe('a realistic flow over the whole stack logs none of the personal values
   let bankId = '';
 
   beforeAll(async () => {
-    startCapture();
+    capture = captureProcessOutput();
     api = await startWorkflowTestApi({ extraEnv: { POWERTOOLS_LOG_LEVEL: 'DEBUG', ABHI_BREAKER_OPEN_MS: '500' } });
     ({ bankId } = await masterDataIds(api));
   });
 
   afterAll(async () => {
     await api?.stop();
-    restoreCapture.splice(0).forEach((restore) => restore());
+    capture?.stop();
   });
 
   it('employee create, an Abhi fault whose message and details repeat the record, a refused value, and an advance', async () => {
@@ -159,7 +143,7 @@ describe('a realistic flow over the whole stack logs none of the personal values
     expect((await api.waitForStatus(advance.body.id, FINAL)).status).toBe('COMPLETED');
     await api.drainQueues();
 
-    const log = captured.join('');
+    const log = capture!.text();
     // Non-vacuous: the handlers' lines were captured at DEBUG, and the Abhi failure was logged with its (redacted) text.
     for (const routeId of ['createEmployee', 'requestAdvance']) expect(log).toMatch(new RegExp(`"message":"request completed"[^\\n]*"routeId":"${routeId}"`));
     expect(log).toContain('"level":"DEBUG"');

@@ -11,6 +11,7 @@ import { LOCAL_AWS } from '../../infra/local/services/aws-local';
 import { SANDBOX_CREDENTIALS } from '../support/api';
 import { emiratesId, employeeCode, masterDataIds, validEmployee } from '../business/helpers';
 import { FINAL, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
+import { captureProcessOutput } from '../support/log-capture';
 
 /**
  * Proof suite (issue #8), part 1: security properties of the whole platform over real HTTP (local API gateway,
@@ -47,24 +48,7 @@ vi.hoisted(() => {
  * Everything written to stdout/stderr or the console by this worker — the in-process handlers, authorizer, consumers
  * and workflow tasks — from before the platform starts until the end of the file; (d) checks all of it.
  */
-const captured: string[] = [];
-const restoreCapture: (() => void)[] = [];
-function startCapture(): void {
-  const record = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
-    return true;
-  };
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = record as typeof stream.write;
-    restoreCapture.push(() => (stream.write = original));
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method];
-    (console as any)[method] = (...args: unknown[]) => void record(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
-    restoreCapture.push(() => ((console as any)[method] = original));
-  }
-}
+let capture: ReturnType<typeof captureProcessOutput> | undefined;
 
 let api: WorkflowTestApi;
 let webhookSecret = '';
@@ -143,7 +127,7 @@ async function deniedAuditRows(requestId: string | null): Promise<number> {
 }
 
 beforeAll(async () => {
-  startCapture();
+  capture = captureProcessOutput();
   // A short breaker open time: the outages injected in (d) and (e) must not refuse Abhi calls of later steps for 30 s.
   api = await startWorkflowTestApi({ extraEnv: { POWERTOOLS_LOG_LEVEL: 'DEBUG', ABHI_BREAKER_OPEN_MS: '1000' } });
   dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: api.platform.env.AWS_ENDPOINT_URL_DYNAMODB, ...LOCAL_AWS }));
@@ -182,7 +166,7 @@ beforeAll(async () => {
 afterAll(async () => {
   dynamo?.destroy();
   await api?.stop();
-  restoreCapture.splice(0).forEach((restore) => restore());
+  capture?.stop();
 });
 
 // =====================================================================================================================
@@ -703,7 +687,7 @@ describe('(d) no secrets or personal data in the logs', () => {
     }
 
     // Everything logged since the file started: this flow and (a), (b), (c), (e) before it.
-    const log = captured.join('');
+    const log = capture!.text();
     // Non-vacuous: the handlers' structured logs at every level were captured, for the routes used above.
     for (const routeId of ['createEmployee', 'updateEmployee', 'bulkImportEmployees', 'requestAdvance', 'createOrganization', 'receiveAbhiWebhook', 'getEmployee']) {
       expect(log, `no log line of ${routeId} captured`).toMatch(new RegExp(`"message":"request completed"[^\\n]*"routeId":"${routeId}"`));
