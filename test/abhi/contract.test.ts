@@ -8,37 +8,17 @@ import {
   AbhiValidationError,
   type AbhiClient,
   type Employee,
-  type EmployeeInput,
 } from '#shared/abhi/client';
 import type { RecordingMetricsSink } from '#shared/abhi/telemetry';
 import { startAbhiSandbox, type AbhiSandbox } from '../../infra/local/abhi-sandbox/server';
-import { CREDENTIALS, instance, sleep, uniquePrefix } from './helpers';
+import { abhiEmployeeInput, CREDENTIALS, instance, sleep, uniquePrefix } from './helpers';
 
 const iso = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
 const uuid = expect.stringMatching(/^[0-9a-f-]{36}$/);
 // 20 March 2025, 12:00 in Dubai: day 20 of 31 for the advance limit.
 const NOW = Date.UTC(2025, 2, 20, 8, 0, 0);
 
-function newEmployee(bankId: string, suffix: string): EmployeeInput {
-  return {
-    employeeCode: `EMP-T-${suffix}`,
-    firstName: 'Test',
-    lastName: `Person ${suffix}`,
-    department: 'Operations',
-    designation: 'Site Supervisor',
-    phone: '+971501234567',
-    email: `test.${suffix.toLowerCase()}@contract.example`,
-    dob: '1990-04-01',
-    dateOfJoining: '2021-06-15',
-    accountTitle: `Test Person ${suffix}`,
-    accountNumber: 'AE070331234567890123456',
-    netSalary: '9000',
-    emiratesId: `784-1990-${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}-1`,
-    gender: 'Male',
-    bankId,
-    payrollStartDay: 1,
-  };
-}
+const newEmployee = (bankId: string, suffix: string) => abhiEmployeeInput(bankId, `EMP-T-${suffix}`);
 
 describe('Abhi client contract: every method against the sandbox (DynamoDB-backed client)', () => {
   let sandbox: AbhiSandbox;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDynamoAbhiClient, RecordingMetricsSink, type AbhiClient, type AbhiClientOptions } from '#shared/abhi/client';
+import { createDynamoAbhiClient, RecordingMetricsSink, type AbhiClient, type AbhiClientOptions, type EmployeeInput } from '#shared/abhi/client';
 
 /** Credentials of the sandbox's fleet user in these tests (not secrets: the sandbox only exists in the test). */
 export const CREDENTIALS = { username: 'platform-abhi-test', password: 'abhi-test-password' };
@@ -40,3 +40,25 @@ export function instance(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A valid employee in Abhi's own shape (netSalary a string), with a random Emirates ID; names follow the code. */
+export function abhiEmployeeInput(bankId: string, employeeCode: string): EmployeeInput {
+  return {
+    employeeCode,
+    firstName: 'Test',
+    lastName: `Person ${employeeCode}`,
+    department: 'Operations',
+    designation: 'Site Supervisor',
+    phone: '+971501234567',
+    email: `${employeeCode.toLowerCase()}@abhi-test.example`,
+    dob: '1990-04-01',
+    dateOfJoining: '2021-06-15',
+    accountTitle: `Test Person ${employeeCode}`,
+    accountNumber: 'AE070331234567890123456',
+    netSalary: '9000',
+    emiratesId: `784-1990-${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}-1`,
+    gender: 'Male',
+    bankId,
+    payrollStartDay: 1,
+  };
+}

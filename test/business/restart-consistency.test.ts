@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmployeeInput } from '#shared/abhi/client';
 import { getPool } from '#shared/db/pool';
 import { buildSeed } from '../../infra/local/abhi-sandbox/seed';
 import { startAbhiSandbox, type AbhiSandbox } from '../../infra/local/abhi-sandbox/server';
 import { startTestApi, type TestApi } from '../support/api';
-import { CREDENTIALS, instance, uniquePrefix } from '../abhi/helpers';
+import { abhiEmployeeInput, CREDENTIALS, instance, uniquePrefix } from '../abhi/helpers';
 import { expectProblem, masterDataIds, sandboxIds, tokenFor, validEmployee } from './helpers';
 
 /**
@@ -18,26 +17,7 @@ import { expectProblem, masterDataIds, sandboxIds, tokenFor, validEmployee } fro
  */
 const bankId = buildSeed().banks[0]!.id;
 
-function employeeInput(code: string): EmployeeInput {
-  return {
-    employeeCode: code,
-    firstName: 'Restart',
-    lastName: `Person ${code}`,
-    department: 'Operations',
-    designation: 'Site Supervisor',
-    phone: '+971501234567',
-    email: `${code.toLowerCase()}@restart.example`,
-    dob: '1990-04-01',
-    dateOfJoining: '2021-06-15',
-    accountTitle: `Restart Person ${code}`,
-    accountNumber: 'AE070331234567890123456',
-    netSalary: '9000',
-    emiratesId: `784-1990-${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}-1`,
-    gender: 'Male',
-    bankId,
-    payrollStartDay: 1,
-  };
-}
+const employeeInput = (code: string) => abhiEmployeeInput(bankId, code);
 
 describe('the Abhi sandbox keeps its records across a restart (state file)', () => {
   let dir: string;

@@ -7,15 +7,12 @@ import {
   requiresMfa,
   resolveAdvancePolicy,
   uaeMonth,
-  uaeMonthStart,
-  uaeToday,
   type AdvancePolicy,
   type Reason,
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
 import {
   addHistory,
-  countAdvancesSince,
   findAdvanceRequest,
   findAdvanceRequestByIdempotencyKey,
   getAdvanceRequest,
@@ -30,6 +27,7 @@ import type { Route } from '#shared/routes';
 import type { AdvanceView, RequestAdvanceBody } from '#shared/schemas/transactions';
 import { balanceCacheKey, type CachedBalance } from './balance-cache';
 import type { TransactionDeps } from './ports';
+import { localPolicyFacts } from './local-policy';
 import { loadAdvanceView } from './view';
 import { advanceReference } from './workflow-contract';
 
@@ -55,15 +53,7 @@ async function refuseWhatIsDecidable(deps: TransactionDeps, employee: EmployeeAd
     reasons.push({ code: 'EMPLOYEE_INACTIVE', source: 'employee', message: `The employee is ${employee.employee_status}${employee.organization_active ? '' : ' (organization inactive)'}.` });
   }
   const now = deps.now();
-  reasons.push(
-    ...evaluateLocalPolicy(policy, {
-      amountFils,
-      advancesThisMonth: await countAdvancesSince(deps.db, employee.employee_id, uaeMonthStart(now), null),
-      dateOfJoining: employee.date_of_joining,
-      payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
-      today: uaeToday(now),
-    }),
-  );
+  reasons.push(...evaluateLocalPolicy(policy, await localPolicyFacts(deps, employee, amountFils, now)));
   const { year, month } = uaeMonth(now);
   // A cache that cannot be read is no reason to refuse: the workflow asks Abhi anyway.
   const cached = await deps.cache.get<CachedBalance>(balanceCacheKey(employee.employee_id, year, month)).catch(() => undefined);

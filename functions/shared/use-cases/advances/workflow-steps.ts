@@ -7,7 +7,6 @@ import {
   resolveAdvancePolicy,
   uaeMonth,
   uaeMonthStart,
-  uaeToday,
   type Reason,
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, toFils, type Fils } from '#shared/domain/money';
@@ -27,6 +26,7 @@ import { AbhiCallError, AbhiOutcomeUnknown, RequestNotPending, describeWorkflowE
 import type { AbhiAdvance, TransactionDeps } from './ports';
 import { recordCompletedAdvance } from './record-advance';
 import { deserializeStoredAdvance, serializeAdvanceForStorage } from './serialization';
+import { localPolicyFacts } from './local-policy';
 import { decimalToNumber } from './view';
 import { WORKFLOW_ERRORS, advanceReference } from './workflow-contract';
 
@@ -149,15 +149,8 @@ export async function checkPolicy(deps: TransactionDeps, input: CheckInput): Pro
   if (!employee) return { check: 'policy', reasons: [], advancesThisMonth: 0 };
   const policy = resolveAdvancePolicy(employee.advance_policy);
   const now = deps.now();
-  const advancesThisMonth = await countAdvancesSince(deps.db, input.employeeId, uaeMonthStart(now), input.requestId);
-  const reasons = evaluateLocalPolicy(policy, {
-    amountFils: toFils(input.amount),
-    advancesThisMonth,
-    dateOfJoining: employee.date_of_joining,
-    payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
-    today: uaeToday(now),
-  });
-  return { check: 'policy', reasons, advancesThisMonth };
+  const facts = await localPolicyFacts(deps, employee, toFils(input.amount), now, input.requestId);
+  return { check: 'policy', reasons: evaluateLocalPolicy(policy, facts), advancesThisMonth: facts.advancesThisMonth };
 }
 
 // ---- 3. decide ------------------------------------------------------------------------------------------------

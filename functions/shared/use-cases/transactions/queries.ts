@@ -9,13 +9,10 @@ import {
   requiresMfa,
   resolveAdvancePolicy,
   uaeMonth,
-  uaeMonthStart,
-  uaeToday,
   type Reason,
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
 import {
-  countAdvancesSince,
   findAdvanceRequest,
   getEmployeeAdvanceContext,
   listTransactions as listTransactionRows,
@@ -40,6 +37,7 @@ import type { Page } from '#shared/schemas/common';
 import { balanceCacheKey, type CachedBalance } from '../advances/balance-cache';
 import { toHttpError } from '../advances/errors';
 import type { TransactionDeps } from '../advances/ports';
+import { localPolicyFacts } from '../advances/local-policy';
 import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
 import { toRepaymentView } from '../repayments/view';
 
@@ -223,15 +221,7 @@ export async function validateAdvance(deps: TransactionDeps, caller: Caller, bod
       message: abhi.message ?? abhi.validationErrors.map((e) => e.message).join('; '),
     }),
   );
-  reasons.push(
-    ...evaluateLocalPolicy(policy, {
-      amountFils,
-      advancesThisMonth: await countAdvancesSince(deps.db, body.employeeId, uaeMonthStart(now), null),
-      dateOfJoining: employee.date_of_joining,
-      payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
-      today: uaeToday(now),
-    }),
-  );
+  reasons.push(...evaluateLocalPolicy(policy, await localPolicyFacts(deps, employee, amountFils, now)));
   const pending = await pendingAmount(deps.db, body.employeeId, snapshotAt);
   const abhiAvailable: Fils = abhi.availableAmountFils ?? 0n;
   const net = abhiAvailable - toFils(pending.total);
