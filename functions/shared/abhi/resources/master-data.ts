@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import * as S from '../schemas';
+import type { CallOptions } from '../transport';
+import { canonicalQuery, id, pageQuery, type AbhiResourceContext, type Query } from './context';
+
+/** `client.masterData`: banks and business types (group `masterdata`, cached 1 h). */
+export function masterDataResource(abhi: AbhiResourceContext) {
+  const listOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodType<T>) => (opts: S.MasterDataListOptions = {}, options?: CallOptions) => {
+    const query: Query = { ...pageQuery(opts), country: opts.country, active: opts.active };
+    return abhi.call(
+      {
+        operation: `masterData.${kind === 'banks' ? 'listBanks' : 'listBusinessTypes'}`,
+        group: 'masterdata',
+        method: 'GET',
+        pathTemplate: path,
+        path,
+        query,
+        schema,
+        idempotent: true,
+        cache: { kind, key: `list?${canonicalQuery(query)}` },
+      },
+      options,
+    );
+  };
+  const getOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodType<T>) => (itemId: string, options?: CallOptions) =>
+    abhi.call(
+      {
+        operation: `masterData.${kind === 'banks' ? 'getBank' : 'getBusinessType'}`,
+        group: 'masterdata',
+        method: 'GET',
+        pathTemplate: `${path}/{id}`,
+        path: `${path}/${id(itemId)}`,
+        schema,
+        idempotent: true,
+        cache: { kind, key: `id:${itemId}` },
+      },
+      options,
+    );
+  return {
+    /** GET /banks?page&limit&country&active (cached 1 h). */
+    listBanks: listOf('banks', '/banks', S.BankListSchema),
+    /** GET /banks/{id} (cached 1 h). */
+    getBank: getOf('banks', '/banks', S.BankSchema),
+    /** GET /business?page&limit&country&active — business types live under /business (cached 1 h). */
+    listBusinessTypes: listOf('businessTypes', '/business', S.BusinessTypeListSchema),
+    /** GET /business/{id} (cached 1 h). */
+    getBusinessType: getOf('businessTypes', '/business', S.BusinessTypeSchema),
+  };
+}
