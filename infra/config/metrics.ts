@@ -21,6 +21,8 @@ export const CUSTOM_METRICS = {
   advanceRecordingStuck: 'AdvanceRecordingStuck',
   /** An advance create whose outcome at Abhi could not be established; it is retried by reference (Count). */
   advanceOutcomeUnknown: 'AdvanceOutcomeUnknown',
+  /** An advance in flight stopped waiting for Abhi after its ~30 minutes of AbhiUnavailable retries and FAILED (Count). */
+  advanceAbhiWaitExhausted: 'AdvanceAbhiWaitExhausted',
   /** An advance Abhi still reports as not final after the last status poll (Count; docs/operations.md). */
   advanceStatusPollExhausted: 'AdvanceStatusPollExhausted',
   /** Approve/reject/cancel was saved but resuming the waiting workflow failed; reconciliation resumes it (Count). */

@@ -197,6 +197,12 @@ export class MonitoringStack extends Stack {
       evaluationPeriods: 1,
       description: 'Abhi still reports an advance as not final after the last scheduled status poll; polling stopped for it.',
     });
+    this.alarm('AdvanceAbhiWaitExhausted', {
+      metric: custom(CUSTOM_METRICS.advanceAbhiWaitExhausted),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'An advance in flight waited about 30 minutes for Abhi (circuit open or rate limited) and was marked FAILED; nothing was created at Abhi.',
+    });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
       threshold: 1,

@@ -512,6 +512,7 @@ describe('monitoring stack (prod)', () => {
       ['AdvanceWorkflowSignalFailed', 1],
       ['MirrorIdentityMismatch', 1],
       ['AdvanceStatusPollExhausted', 1],
+      ['AdvanceAbhiWaitExhausted', 1],
     ] as const) {
       expect(alarm(name)).toMatchObject({
         Namespace: 'AbhiEwa',

@@ -442,6 +442,12 @@ export async function recordFailure(deps: TransactionDeps, input: RequestRef & {
     const ids = await failRequest(deps, db, row, [reason]);
     return { output: { outcome: 'FAILED' } as FailureOutput, eventIds: ids };
   });
+  // AbhiUnavailable reaches this catch only once its retries (about 30 minutes of backoff) are used up: the workflow
+  // stopped waiting for Abhi. Alarmed (docs/operations.md, "An advance gave up waiting for Abhi").
+  if (output.outcome === 'FAILED' && error === WORKFLOW_ERRORS.abhiUnavailable) {
+    deps.metrics.count('AdvanceAbhiWaitExhausted');
+    logger.error('Advance gave up waiting for Abhi after its retries', { requestId: input.requestId });
+  }
   await deps.events.publish(eventIds);
   return output;
 }
