@@ -13,16 +13,19 @@ import { FINAL, TEST_POLICY, startWorkflowTestApi, type WorkflowTestApi } from '
  * BURST_FAULT_SECONDS=60 (and BURST_ADVANCES=60) for the issue's full minute.
  */
 const WINDOW_MS = Number(process.env.BURST_FAULT_SECONDS ?? 15) * 1000;
-const N = Number(process.env.BURST_ADVANCES ?? 24);
-const PHASE_MS = 2_500;
+const N = Number(process.env.BURST_ADVANCES ?? 30);
+const PHASE_MS = 1_500;
 
 /** The fault phases the window cycles through (every Abhi path; the sandbox's admin endpoints are never faulted). */
+// Lost answers and timeouts hit the next two calls of their phase (`count`), so every kind is certain to be met;
+// the other rates stay well below the breaker's 50 % outside the outage, so that most calls still reach Abhi (a
+// breaker open for most of the window would shield Abhi from the burst).
 const PHASES: { name: string; faults: FaultConfig }[] = [
-  { name: 'mixed', faults: { errorRate: 0.1, status: 503, timeoutRate: 0.05, hangMs: 2_000, dropAfterCommitRate: 0.15, malformedRate: 0.1 } },
+  { name: 'lost answers', faults: { dropAfterCommitRate: 1, count: 2 } },
+  { name: 'timeouts', faults: { timeoutRate: 1, hangMs: 2_000, count: 2 } },
+  { name: 'malformed bodies', faults: { malformedRate: 0.3, malformedKind: 'shape' } },
   { name: 'outage (503)', faults: { errorRate: 1, status: 503 } },
-  { name: 'lost answers', faults: { timeoutRate: 0.05, hangMs: 2_000, dropAfterCommitRate: 0.3 } },
-  { name: 'malformed bodies', faults: { malformedRate: 0.3, malformedKind: 'shape', errorRate: 0.05, status: 503 } },
-  { name: 'malformed JSON', faults: { malformedRate: 0.3, malformedKind: 'json', dropAfterCommitRate: 0.1 } },
+  { name: 'malformed JSON, scattered 503s', faults: { malformedRate: 0.2, malformedKind: 'json', errorRate: 0.1, status: 503 } },
 ];
 
 /** Reason codes that stand for an outage rather than a rule: none may end a request of the burst. */
@@ -56,6 +59,13 @@ describe(`mixed-fault burst: ${N} concurrent advances through ${WINDOW_MS / 1000
     const tokens = new Map(await Promise.all(employees.map(async (e) => [e.id, await api.employeeToken(e)] as const)));
     const sends = Array.from({ length: N }, (_, i) => ({ key: `burst-${randomUUID()}`, employee: employees[i % employees.length]!, amount: 5 + (i % 5) * 2 + 0.5 }));
 
+    // Warm up first (the API handler, the workflow tasks, the fleet's Abhi login): the window is for faults, not for
+    // a loaded machine's first imports. This advance is checked with the others below.
+    const warm = api.employees[12]!;
+    const warmUp = await api.requestAdvance(await api.employeeToken(warm), { employeeId: warm.id, amount: 5 });
+    expect(warmUp.status, JSON.stringify(warmUp.body)).toBe(202);
+    expect((await api.waitForStatus(warmUp.body.id, FINAL, 30_000)).status).toBe('COMPLETED');
+
     // The fault phases run on their own clock for the whole window.
     const started = Date.now();
     let phaseIndex = 0;
@@ -72,8 +82,7 @@ describe(`mixed-fault burst: ${N} concurrent advances through ${WINDOW_MS / 1000
       }, WINDOW_MS),
     );
 
-    // Waves of concurrent requests across the first two thirds of the window, so advances meet every phase at every
-    // step. A client retries a 5xx with the same Idempotency-Key, as a real one would.
+    // Waves of concurrent requests across the window, so advances meet every phase at every step. A client retries a 5xx with the same Idempotency-Key, as a real one would.
     const waves = 6;
     const ids = new Map<string, string>();
     const answers: number[] = [];
@@ -90,12 +99,13 @@ describe(`mixed-fault burst: ${N} concurrent advances through ${WINDOW_MS / 1000
           }
         }),
       );
-      await new Promise((r) => setTimeout(r, (WINDOW_MS * 2) / 3 / waves));
+      await new Promise((r) => setTimeout(r, WINDOW_MS / waves - 500));
     }
     expect(ids.size, `accepted ${ids.size} of ${N} (answers ${answers.join(',')})`).toBe(N);
     await windowOver;
     const log = api.sandbox.state().requestLog.filter((e) => e.at >= started && e.at <= started + WINDOW_MS);
     const posts = log.filter((e) => e.method === 'POST' && e.path === '/transactions/employee');
+    const timeline = log.map((e) => `${Math.round((e.at - started) / 100) / 10}s ${e.method} ${e.path.replace(/[0-9a-f-]{36}/, '{id}')}${e.fault ? ` ${e.fault}` : ''}`);
     const injected = log.reduce<Record<string, number>>((acc, e) => (e.fault ? { ...acc, [e.fault]: (acc[e.fault] ?? 0) + 1 } : acc), {});
 
     // After the window every request reaches a final state.
@@ -122,7 +132,8 @@ describe(`mixed-fault burst: ${N} concurrent advances through ${WINDOW_MS / 1000
     console.info(
       `burst: ${N} advances, faults ${JSON.stringify(injected)} in ${WINDOW_MS} ms (${log.length} calls reached Abhi, ${posts.length} creates, ${posts.filter((p) => p.fault).length} of them faulted), all final ${settledMs} ms after the burst began; ` +
         `statuses ${JSON.stringify(byStatus)}; ${via.filter((v) => v === 'found').length} lost creates settled by lookup; ` +
-        `create attempts ${requests.map((r) => r.abhi_create_attempts).join(',')}`,
+        `create attempts ${requests.map((r) => r.abhi_create_attempts).join(',')}` +
+        (process.env.BURST_TIMELINE ? `\n${timeline.join('\n')}` : ''),
     );
 
     // The mix really happened: each kind of fault was injected during the window.
