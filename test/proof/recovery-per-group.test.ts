@@ -6,9 +6,9 @@ import { masterDataIds, validEmployee } from '../business/helpers';
 import { TEST_POLICY, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
 
 /**
- * Recovery on every Abhi path (issue #17): each operation group of the Abhi client is taken through
- * outage → breaker open → Abhi back, over real HTTP on the whole local platform, and must answer normally within the
- * open period plus 10 s. Metrics are ENABLED here (the harness disables them elsewhere): the half-open trial calls
+ * Recovery on every Abhi path (issue #17): each operation group of the Abhi client (employees both read and
+ * written) is taken through outage → breaker open → Abhi back, over real HTTP on the whole local platform, and must
+ * answer normally within the open period plus 10 s (workflow tasks and sync pages: recovery-workflow-sync.test.ts). Metrics are ENABLED here (the harness disables them elsewhere): the half-open trial calls
  * then run through real Powertools EMF, which is what kept the employees group shut before (an EMF key collision
  * thrown inside the call). The EMF lines go to this worker's stdout.
  */
@@ -53,6 +53,13 @@ const probes: Probe[] = [
     name: 'GET /organizations/banks',
     paths: ['/banks', '/banks/*'],
     call: () => api.request('GET', '/api/v1/organizations/banks?limit=5', { token: admin }),
+    normal: [200],
+  },
+  {
+    group: 'employees',
+    name: 'GET /employees/{id} (read through to Abhi, caches dropped)',
+    paths: ['/employees/*'],
+    call: () => api.request('GET', `/api/v1/employees/${employee().id}`, { token: admin }),
     normal: [200],
   },
   {
