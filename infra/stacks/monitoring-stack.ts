@@ -201,7 +201,7 @@ export class MonitoringStack extends Stack {
       metric: custom(CUSTOM_METRICS.advanceAbhiWaitExhausted),
       threshold: 1,
       evaluationPeriods: 1,
-      description: 'An advance in flight waited about 30 minutes for Abhi (circuit open or rate limited) and was marked FAILED; nothing was created at Abhi.',
+      description: 'An advance in flight waited about 30 minutes for Abhi (circuit open or rate limited) and was marked FAILED (DEPENDENCY_UNAVAILABLE: nothing created at Abhi; ABHI_OUTCOME_UNKNOWN: reconciliation records it if Abhi has it).',
     });
     this.alarm('AdvanceRecordingStuck', {
       metric: custom(CUSTOM_METRICS.advanceRecordingStuck),
