@@ -53,6 +53,8 @@ beforeAll(async () => {
 afterAll(async () => {
   api?.sandbox.setFaults({});
   await server?.stop();
+  // The pool of the handlers loaded since the last restart (the platform closes only the first one).
+  if (restarts > 0) await (await import('#shared/db/pool')).closePool();
   await api?.stop();
   console.info(`stateful fuzz: ${restarts} restarts; answers ${JSON.stringify(Object.fromEntries(seen))}`);
 });
