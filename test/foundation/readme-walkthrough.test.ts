@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedLocalData } from '../../infra/local/seed';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -41,13 +41,19 @@ function firstOfThisUaeMonth(now = Date.now()): number {
 }
 
 let api: TestApi;
+/** Everything written with console.warn from before the stack starts (the AWS SDK's own warnings go there). */
+const warnings: string[] = [];
 beforeAll(async () => {
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    warnings.push(args.map(String).join(' '));
+  });
   const firstOfMonth = firstOfThisUaeMonth();
   api = await startTestApi({ sandbox: { clock: () => firstOfMonth } });
   await seedLocalData(api.platform);
 }, 120_000);
 afterAll(async () => {
   await api?.stop();
+  vi.restoreAllMocks();
 });
 
 describe('README: the five-minute walkthrough works as written', () => {
@@ -80,4 +86,13 @@ describe('README: the five-minute walkthrough works as written', () => {
     expect(after.availableAmount).toBeCloseTo(before.availableAmount - amount, 2);
     expect(repayment).toMatchObject({ id: expect.any(String), amount, status: expect.any(String) });
   }, 120_000);
+});
+
+describe('start-up: the AWS SDK has nothing to warn about', () => {
+  it('no "QueueUrl differs from SQSClient resolved endpoint" warning: the functions\' SQS endpoint is their queue URLs\' host', async () => {
+    // The start's sync sent its pages through the functions' SQS client; the readiness probe reads a queue with it.
+    expect((await fetch(`${api.url}/api/v1/ready`)).status).toBe(200);
+    expect(warnings.filter((w) => w.includes('QueueUrl'))).toEqual([]);
+    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(new URL(process.env.QUEUE_URL_ABHI_SYNC!).origin);
+  });
 });
