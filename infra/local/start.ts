@@ -14,7 +14,7 @@ import { CLAIM_PRESETS } from '#shared/auth/claim-mapping';
 import { assertPortsFree, waitFor } from './ports';
 import { startDynamoDbLocal, stopChild } from './services/dynamodb-local';
 import { startSqsLocal } from './services/sqs-local';
-import { startPostgres } from './services/postgres-local';
+import { assertDataDirFree, startPostgres } from './services/postgres-local';
 import { startSecretsLocal } from './services/secrets-local';
 import { startLocalIssuer, LOCAL_AUDIENCE } from './issuer';
 import { startPlatform } from './stack';
@@ -24,7 +24,8 @@ import { seedLocalData } from './seed';
 import { removeStackEnv, writeStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const LOCAL_DIR = path.join(ROOT, '.local');
+/** `LOCAL_STATE_DIR` moves it (tests start whole stacks of their own beside a developer's). */
+const LOCAL_DIR = process.env.LOCAL_STATE_DIR ? path.resolve(process.env.LOCAL_STATE_DIR) : path.join(ROOT, '.local');
 /**
  * Local state that must stay consistent across restarts: PostgreSQL's data and the Abhi sandbox's records (the mirror
  * holds Abhi's ids). Both persist; `npm start -- --fresh` wipes both together.
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   });
   const jsonLogs = config.LOG_FORMAT === 'json';
   await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });
+  // Before --fresh: the data of a stack still running is not ours to wipe.
+  if (!process.env.DATABASE_URL) assertDataDirFree(POSTGRES_DIR);
   if (process.argv.includes('--fresh')) {
     for (const dir of [POSTGRES_DIR, path.dirname(SANDBOX_STATE_FILE)]) fs.rmSync(dir, { recursive: true, force: true });
     console.log('--fresh: local PostgreSQL data and Abhi sandbox records wiped; starting from the seed.');
@@ -172,4 +175,8 @@ function startSandboxProcess(config: { ABHI_SANDBOX_PORT: number; ABHI_SANDBOX_U
   return child;
 }
 
-await main();
+// A problem found before anything runs (configuration, ports, a data directory in use) ends the same way: one sentence.
+await main().catch((error: unknown) => {
+  console.error(`npm start failed: ${describeFailure(error)}`);
+  process.exitCode = 1;
+});
