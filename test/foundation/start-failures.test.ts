@@ -112,7 +112,7 @@ describe('npm start: a problem it cannot fix is one sentence, exit 1, nothing le
     const result = await runStart({ dir, env: { ...env, JAVA_HOME: '' } });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr.trim().split('\n'), result.stderr).toEqual([
-      'npm start failed: Java was not found: install a Java 17+ runtime (e.g. `apt-get install openjdk-17-jre-headless`) so DynamoDB Local can run.',
+      'npm start failed: Java was not found: install a Java 17+ JDK (e.g. `apt-get install openjdk-17-jdk-headless`) so DynamoDB Local can run.',
     ]);
     expect(result.stdout).toBe('');
     expect(result.leftovers).toEqual([]);
