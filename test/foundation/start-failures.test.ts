@@ -106,7 +106,7 @@ function pathWithoutJava(): string {
 }
 
 describe('npm start: a problem it cannot fix is one sentence, exit 1, nothing left running', () => {
-  it('no Java (DynamoDB Local needs it): names the runtime to install; PostgreSQL and the sandbox it started are stopped', async () => {
+  it('no Java (DynamoDB Local needs it): names the JDK to install; PostgreSQL and the sandbox it started are stopped', async () => {
     const dir = stateDir();
     const env: NodeJS.ProcessEnv = { PATH: pathWithoutJava() };
     const result = await runStart({ dir, env: { ...env, JAVA_HOME: '' } });
