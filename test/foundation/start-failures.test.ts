@@ -40,7 +40,14 @@ function processesOf(marker: string, dir: string): string[] {
   return found;
 }
 
-async function runStart(options: { dir: string; args?: string[]; env?: NodeJS.ProcessEnv; othersInDir?: boolean }): Promise<{ code: number | null; stdout: string; stderr: string; leftovers: string[] }> {
+async function runStart(options: {
+  dir: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  othersInDir?: boolean;
+  /** Once the API answers, send SIGTERM to the start process alone (as `kill <pid>` does, unlike Ctrl-C's group). */
+  killWhenServing?: boolean;
+}): Promise<{ code: number | null; stdout: string; stderr: string; leftovers: string[] }> {
   const marker = randomUUID();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -66,7 +73,16 @@ async function runStart(options: { dir: string; args?: string[]; env?: NodeJS.Pr
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 45_000);
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGINT'), options.killWhenServing ? 100_000 : 45_000);
+  if (options.killWhenServing) {
+    void (async () => {
+      while (child.exitCode === null) {
+        const serving = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/health`).then((r) => r.ok, () => false);
+        if (serving) return void child.kill('SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    })();
+  }
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve)).finally(() => clearTimeout(timer));
   // What the start stopped has had its chance to exit; what is still there after a moment was left behind.
   // (With `othersInDir`, another stack's server runs on the directory: only the marker tells ours apart.)
@@ -105,7 +121,7 @@ function pathWithoutJava(): string {
   return bin;
 }
 
-describe('npm start: a problem it cannot fix is one sentence, exit 1, nothing left running', () => {
+describe('npm start: a problem it cannot fix is one sentence, exit 1, nothing left running; a stop leaves nothing either', () => {
   it('no Java (DynamoDB Local needs it): names the JDK to install; PostgreSQL and the sandbox it started are stopped', async () => {
     const dir = stateDir();
     const env: NodeJS.ProcessEnv = { PATH: pathWithoutJava() };
@@ -117,6 +133,13 @@ describe('npm start: a problem it cannot fix is one sentence, exit 1, nothing le
     expect(result.stdout).toBe('');
     expect(result.leftovers).toEqual([]);
   }, 90_000);
+
+  // A whole start (about a minute on 2 busy cores): opt-in, like the suite's other heavy settings.
+  it.runIf(process.env.START_STOP_TEST === '1')('a `kill` of the running start (SIGTERM to it alone) stops everything it started: sandbox, DynamoDB Local, PostgreSQL (START_STOP_TEST=1)', async () => {
+    const result = await runStart({ dir: stateDir(), killWhenServing: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.leftovers).toEqual([]);
+  }, 120_000);
 
   it('PostgreSQL data directory in use by another stack: names it and the process, and even --fresh wipes nothing', async () => {
     const dir = stateDir();
