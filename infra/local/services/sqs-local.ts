@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { interceptLocalhostDns, startFauxqs, type FauxqsServer } from 'fauxqs';
+import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { QUEUES, queueUrlVariable, type QueueDefinition } from '#shared/topology';
 import { assertPortFree, freePort } from '../ports';
 import { LOCAL_AWS } from './aws-local';
@@ -17,8 +17,10 @@ export interface SqsLocal {
 export async function startSqsLocal(options: { port?: number } = {}): Promise<SqsLocal> {
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'SQS_PORT');
-  const server: FauxqsServer = await startFauxqs({ port, logger: false });
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  // fauxqs's startFauxqs() listens on every interface (0.0.0.0, no option); its app, listened to here, on loopback only.
+  const app = buildApp({ logger: false });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => app.close() };
 }
 
 /**

@@ -264,6 +264,35 @@ export async function pendingAmount(db: Queryable, employeeId: string, snapshotA
   return rows[0] ?? { total: '0', count: 0 };
 }
 
+/**
+ * The balance an employee sees, against Abhi's figure read at `snapshotAt` (the database clock, see `databaseNow`):
+ * open requests (not at Abhi yet, or not recorded yet) and advances completed here at or after the snapshot (at Abhi,
+ * but not in that figure). `completed_at` is the recording transaction's start, after Abhi answered the create, so
+ * an advance completed before the snapshot is in Abhi's figure and one completed after it is counted here.
+ */
+export async function requestsSinceSnapshot(
+  db: Queryable,
+  employeeId: string,
+  snapshotAt: Date,
+): Promise<{ openTotal: string; openCount: number; completedTotal: string }> {
+  const { rows } = await db.query<{ open_total: string; open_count: number; completed_total: string }>(
+    `SELECT COALESCE(sum(amount) FILTER (WHERE status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')), 0)::text AS open_total,
+            (count(*) FILTER (WHERE status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')))::int AS open_count,
+            COALESCE(sum(amount) FILTER (WHERE status = 'COMPLETED' AND completed_at >= $2::timestamptz), 0)::text AS completed_total
+       FROM advance_requests
+      WHERE employee_id = $1 AND (status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING') OR (status = 'COMPLETED' AND completed_at >= $2::timestamptz))`,
+    [employeeId, snapshotAt],
+  );
+  const row = rows[0];
+  return { openTotal: row?.open_total ?? '0', openCount: row?.open_count ?? 0, completedTotal: row?.completed_total ?? '0' };
+}
+
+/** The database's clock: the one `completed_at` is written with, so a snapshot time compares without skew. */
+export async function databaseNow(db: Queryable): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+  return new Date(rows[0]!.now);
+}
+
 /** Advances of the employee this month that count against `maxAdvancesPerMonth` (excluding `excludeId`). */
 export async function countAdvancesSince(db: Queryable, employeeId: string, since: Date, excludeId: string | null): Promise<number> {
   const { rows } = await db.query<{ count: number }>(

@@ -18,14 +18,13 @@ import {
   getAdvanceRequest,
   getEmployeeAdvanceContext,
   insertAdvanceRequest,
-  pendingAmount,
   updateAdvanceRequest,
   FINAL_STATUSES,
   type EmployeeAdvanceContext,
 } from '#shared/adapters/postgres/advance-requests';
 import type { Route } from '#shared/routes';
 import type { AdvanceView, RequestAdvanceBody } from '#shared/schemas/transactions';
-import { balanceCacheKey, type CachedBalance } from './balance-cache';
+import { balanceCacheKey, netOfRequests, type CachedBalance } from './balance-cache';
 import type { TransactionDeps } from './ports';
 import { localPolicyFacts } from './local-policy';
 import { loadAdvanceView } from './view';
@@ -58,14 +57,13 @@ async function refuseWhatIsDecidable(deps: TransactionDeps, employee: EmployeeAd
   // A cache that cannot be read is no reason to refuse: the workflow asks Abhi anyway.
   const cached = await deps.cache.get<CachedBalance>(balanceCacheKey(employee.employee_id, year, month)).catch(() => undefined);
   if (cached) {
-    const pending = await pendingAmount(deps.db, employee.employee_id, new Date(cached.fetchedAt));
-    const net = toFils(cached.available) - toFils(pending.total);
-    const available = net > 0n ? net : 0n;
+    // The same figure the balance route shows, so what it calls available is never refused here.
+    const { availableFils: available, openCount } = await netOfRequests(deps.db, employee.employee_id, cached, true);
     if (amountFils > available) {
       reasons.push({
         code: 'INSUFFICIENT_AVAILABLE_AMOUNT',
         source: 'balance',
-        message: `Only AED ${filsToNumber(available).toFixed(2)} is available${pending.count ? ' after the requests already made' : ''}.`,
+        message: `Only AED ${filsToNumber(available).toFixed(2)} is available${openCount ? ' after the requests already made' : ''}.`,
       });
     }
   }

@@ -13,6 +13,7 @@ import {
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
 import {
+  databaseNow,
   findAdvanceRequest,
   getEmployeeAdvanceContext,
   listTransactions as listTransactionRows,
@@ -34,7 +35,7 @@ import type {
   ValidationResult,
 } from '#shared/schemas/transactions';
 import type { Page } from '#shared/schemas/common';
-import { balanceCacheKey, type CachedBalance } from '../advances/balance-cache';
+import { balanceCacheKey, netOfRequests, type CachedBalance } from '../advances/balance-cache';
 import { toHttpError } from '../advances/errors';
 import type { TransactionDeps } from '../advances/ports';
 import { localPolicyFacts } from '../advances/local-policy';
@@ -148,9 +149,10 @@ export const BALANCE_CACHE_SECONDS = 30;
 
 
 /**
- * Abhi's monthly balance (cached at most 30 s) merged with what the employee asked for here that Abhi's figure may
- * not show yet (open requests, and requests completed after the figure was read), so money already requested never
- * shows as available.
+ * Abhi's monthly balance (cached at most 30 s) brought up to date with the requests made here (`netOfRequests`):
+ * open requests are held back from the available amount, and an advance completed after Abhi's figure was read
+ * counts as drawn at once, so money already requested never shows as available and a completed advance never
+ * shows as still pending.
  */
 export async function getBalance(deps: TransactionDeps, caller: Caller, employeeId: string, period: { month?: number; year?: number }): Promise<BalanceView> {
   await employeeInScope(deps, caller, employeeId);
@@ -162,33 +164,35 @@ export async function getBalance(deps: TransactionDeps, caller: Caller, employee
   let cached = await deps.cache.get<CachedBalance>(key).catch(() => undefined);
   if (!cached) {
     const fetchedAt = deps.now().toISOString();
+    // Taken before Abhi is asked: what completes from here on may be missing from its answer.
+    const snapshotAt = (await databaseNow(deps.db)).toISOString();
     const balance = await deps.abhi.monthlyBalance(employeeId, month, year).catch((error: unknown) => {
       throw toHttpError(error);
     });
     cached = {
       fetchedAt,
+      snapshotAt,
       month,
       year,
       available: filsToDecimalString(balance.availableFils),
       used: balance.usedFils === undefined ? null : filsToDecimalString(balance.usedFils),
+      pending: balance.pendingFils === undefined ? null : filsToDecimalString(balance.pendingFils),
       gross: balance.grossSalaryFils === undefined ? null : filsToDecimalString(balance.grossSalaryFils),
       net: balance.netSalaryFils === undefined ? null : filsToDecimalString(balance.netSalaryFils),
     };
     await deps.cache.set(key, cached, BALANCE_CACHE_SECONDS).catch(() => undefined);
   }
   const isCurrentMonth = month === current.month && year === current.year;
-  const pending = isCurrentMonth ? await pendingAmount(deps.db, employeeId, new Date(cached.fetchedAt)) : { total: '0', count: 0 };
-  const abhiAvailable = toFils(cached.available);
-  const net = abhiAvailable - toFils(pending.total);
+  const balance = await netOfRequests(deps.db, employeeId, cached, isCurrentMonth);
   return {
     employeeId,
     month,
     year,
-    availableAmount: filsToNumber(net > 0n ? net : 0n),
-    abhiAvailableAmount: filsToNumber(abhiAvailable),
-    pendingRequestsAmount: decimalToNumber(pending.total),
-    pendingRequests: pending.count,
-    usedAmount: nullableDecimal(cached.used),
+    availableAmount: filsToNumber(balance.availableFils),
+    abhiAvailableAmount: filsToNumber(toFils(cached.available)),
+    pendingRequestsAmount: filsToNumber(balance.openFils),
+    pendingRequests: balance.openCount,
+    usedAmount: balance.usedFils === null ? null : filsToNumber(balance.usedFils),
     grossSalary: nullableDecimal(cached.gross),
     netSalary: nullableDecimal(cached.net),
     outstandingAmount: decimalToNumber(await outstandingAmount(deps.db, employeeId)),
