@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoRateLimiter, DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
-import { FLEET_BUCKET_SHARDS } from '#shared/abhi/fleet-limit';
+import { FLEET_BUCKET_SHARDS, interactiveReserve } from '#shared/abhi/fleet-limit';
+import { FleetRateLimiter } from '#shared/abhi/rate-limiter';
 import type { RatePriority } from '#shared/abhi/ports';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
 import { DynamoDbRateLimitStore, EDGE_BUCKET_SHARDS, RateLimiter, shardedRateLimitStore } from '#shared/http/rate-limit';
+import { InMemoryTokenBucketStore, ShardedTokenBuckets } from '#shared/rate-limit/token-bucket';
 import { stateTable, uniquePrefix } from './helpers';
 
 /**
@@ -78,5 +80,17 @@ describe('sharded token buckets on DynamoDB Local', () => {
     assertWithinBucket(admitted, rule.ratePerSecond, rule.burst);
     // Spread over the shards, the bucket still admits (nearly) all it should: burst + rate × 3 s = 100.
     expect(admitted.length).toBeGreaterThanOrEqual(90);
+  });
+
+  it(`the interactive reserve survives the split: bulk work gets burst − reserve at once, interactive calls the rest without waiting`, async () => {
+    const { ratePerSecond, burst } = DEFAULT_FLEET_RATE_LIMIT;
+    const clock = 5_000_000;
+    const limiter = new FleetRateLimiter(new ShardedTokenBuckets(new InMemoryTokenBucketStore(), () => FLEET_BUCKET_SHARDS), { key: 'ABHI#RATE', ratePerSecond, burst, now: () => clock });
+    let bulk = 0;
+    while ((await limiter.acquire(0, 'bulk')).allowed) bulk += 1;
+    expect(bulk).toBe(burst - interactiveReserve(burst));
+    for (let i = 0; i < interactiveReserve(burst); i++) expect(await limiter.acquire(2_000)).toEqual({ allowed: true, waitMs: 0 });
+    const next = await limiter.acquire(2_000);
+    expect(next.allowed && next.waitMs).toBeGreaterThan(0);
   });
 });
