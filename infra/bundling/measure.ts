@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { functionInventory } from '../local/function-catalog';
-import { esbuildBuildOptions } from './options';
+import { bundleAliases, esbuildBuildOptions } from './options';
 
-/** Minified size of every deployed function, bundled in one esbuild call with the production options. */
+/** Minified size of every deployed function, bundled with the production options (one esbuild call per alias set). */
 export interface FunctionBundleSize {
   readonly entry: string;
   readonly bytes: number;
@@ -16,18 +16,27 @@ export interface FunctionBundleSize {
 export async function bundleEveryFunction(outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-bundles-'))): Promise<{ outdir: string; sizes: FunctionBundleSize[] }> {
   const { functions } = await functionInventory();
   const present = functions.filter((f) => f.exists);
-  // One call with every entry (no code splitting: each output is linked and tree-shaken on its own).
-  const result = await esbuild.build({
-    ...esbuildBuildOptions(),
-    entryPoints: present.map((f) => ({ in: f.file, out: `${f.entry}/index` })),
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-  });
-  const sizes = present.map((f) => {
-    const output = path.join(outdir, f.entry, 'index.mjs');
-    return { entry: f.entry, bytes: fs.statSync(output).size, metafile: result.metafile!, output };
-  });
+  // One call per set of aliases (bundleAliases), each with all its entries (no code splitting: each output is linked
+  // and tree-shaken on its own).
+  const groups = new Map<string, typeof present>();
+  for (const f of present) {
+    const key = JSON.stringify(bundleAliases(f.entry));
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const sizes: FunctionBundleSize[] = [];
+  for (const group of groups.values()) {
+    const result = await esbuild.build({
+      ...esbuildBuildOptions(group[0]!.entry),
+      entryPoints: group.map((f) => ({ in: f.file, out: `${f.entry}/index` })),
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      metafile: true,
+    });
+    for (const f of group) {
+      const output = path.join(outdir, f.entry, 'index.mjs');
+      sizes.push({ entry: f.entry, bytes: fs.statSync(output).size, metafile: result.metafile!, output });
+    }
+  }
   return { outdir, sizes };
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { Charset, LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ROUTES } from '../../functions/shared/routes';
 
 /**
  * The one definition of how a function is bundled. CDK's NodejsFunction (infra/constructs/platform-function.ts) and
@@ -26,6 +27,19 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
 };
 
+/**
+ * A function whose routes all take no Idempotency-Key never calls Powertools Idempotency (no key, no idempotency):
+ * its bundle gets a stub that fails loudly instead, without the package and its jmespath (~39 KB; ADR 0023).
+ */
+const IDEMPOTENCY_STUB = './infra/bundling/idempotency-not-bundled.ts';
+
+/** The aliases of one function's bundle (`entry` as in the route table / topology; none: the common ones). */
+export function bundleAliases(entry?: string): Readonly<Record<string, string>> {
+  const routes = ROUTES.filter((route) => route.entry === entry);
+  if (routes.length === 0 || routes.some((route) => route.idempotency !== 'none')) return BUNDLE_ALIASES;
+  return { ...BUNDLE_ALIASES, '@aws-lambda-powertools/idempotency': IDEMPOTENCY_STUB, '@aws-lambda-powertools/idempotency/dynamodb': IDEMPOTENCY_STUB };
+}
+
 /** pg loads its optional native binding only when asked to; it is not installed. */
 export const EXTERNAL_MODULES = ['pg-native'];
 /** Matches the Lambda runtime, nodejs24.x (ADR 0010); the code itself stays within Node 20. */
@@ -35,7 +49,7 @@ export const MAIN_FIELDS = ['module', 'main'];
 export const SOURCE_MAP = false;
 
 /** The settings as CDK's `NodejsFunction` takes them (tsconfig and command hooks are added by the construct). */
-export function cdkBundlingOptions(): BundlingOptions {
+export function cdkBundlingOptions(entry?: string): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: BUNDLE_TARGET,
@@ -47,12 +61,12 @@ export function cdkBundlingOptions(): BundlingOptions {
     banner: ESM_REQUIRE_BANNER,
     charset: Charset.UTF8,
     logLevel: LogLevel.WARNING,
-    esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
+    esbuildArgs: { '--alias': Object.entries(bundleAliases(entry)).map(([from, to]) => `${from}=${to}`) },
   };
 }
 
 /** The same settings as esbuild's JS API takes them (what `cdkBundlingOptions` makes CDK pass on its command line). */
-export function esbuildBuildOptions(): BuildOptions {
+export function esbuildBuildOptions(entry?: string): BuildOptions {
   return {
     bundle: true,
     format: 'esm',
@@ -64,7 +78,7 @@ export function esbuildBuildOptions(): BuildOptions {
     sourcemap: SOURCE_MAP,
     external: EXTERNAL_MODULES,
     banner: { js: ESM_REQUIRE_BANNER },
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
+    alias: Object.fromEntries(Object.entries(bundleAliases(entry)).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
     tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
     charset: 'utf8',
     absWorkingDir: PROJECT_ROOT,

@@ -109,7 +109,7 @@ export class PlatformFunction extends NodejsFunction {
       },
       bundling: {
         // infra/bundling/options.ts: the same options the bundle-size test and the benchmark build with.
-        ...cdkBundlingOptions(),
+        ...cdkBundlingOptions(props.entry),
         tsconfig: TSCONFIG,
         commandHooks: props.copyIntoBundle?.length
           ? {

@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { GATEWAY_PROBLEMS, problemBody, SECURITY_HEADERS, WWW_AUTHENTICATE } from '../../functions/shared/http/responses';
 import { API_PREFIX, type Route } from '../../functions/shared/routes';
@@ -18,6 +19,13 @@ export interface PlatformApiProps {
   /** The Lambda REQUEST authorizer for `jwt` routes. */
   readonly authorizerFunction: lambda.IFunction;
 }
+
+/**
+ * X-Ray sampling of the API's requests (ADR 0023): 1 request per second, then 1 % (the default rule: 1/s, then 5 %).
+ * API Gateway decides; the Lambda functions behind it follow its decision. At volume, 1 % of requests is plenty to
+ * see where time goes, and traces are billed per recorded trace (docs/cost-model.md).
+ */
+export const API_TRACE_SAMPLING = { reservoirPerSecond: 1, fixedRate: 0.01 } as const;
 
 /** Headers browsers may send cross-origin. */
 const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
@@ -109,6 +117,21 @@ export class PlatformApi extends Construct {
             maxAge: Duration.minutes(10),
           }
         : undefined,
+    });
+    new xray.CfnSamplingRule(this, 'TraceSampling', {
+      samplingRule: {
+        ruleName: `${config.prefix}-api`.slice(0, 32),
+        priority: 100,
+        fixedRate: API_TRACE_SAMPLING.fixedRate,
+        reservoirSize: API_TRACE_SAMPLING.reservoirPerSecond,
+        serviceName: `${names.restApi(config)}/${config.stage}`,
+        serviceType: 'AWS::ApiGateway::Stage',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

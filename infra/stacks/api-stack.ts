@@ -57,6 +57,9 @@ export interface AdvanceWorkflowSlot {
   taskFunction(id: string, entry: string, options?: { timeoutSeconds?: number; memoryMb?: number; access?: FunctionAccess }): PlatformFunction;
 }
 
+/** A workflow task's Lambda timeout (default): also the longest a task waits for a fleet rate slot towards Abhi. */
+export const WORKFLOW_TASK_TIMEOUT_SECONDS = 60;
+
 /** The default access of a workflow task: what an advance needs (state, ledger, Abhi, events). */
 export const WORKFLOW_TASK_ACCESS: FunctionAccess = { state: 'readWrite', database: true, abhi: 'client', publishEvents: true };
 
@@ -185,7 +188,7 @@ export class ApiStack extends Stack {
           functionName: `${this.config.prefix}-task-${id.replace(/[^A-Za-z0-9-]/g, '-')}`,
           description: `Advance workflow task: ${entry}`,
           memoryMb: options.memoryMb ?? this.config.functions.api.memoryMb,
-          timeoutSeconds: options.timeoutSeconds ?? 60,
+          timeoutSeconds: options.timeoutSeconds ?? WORKFLOW_TASK_TIMEOUT_SECONDS,
           access: options.access ?? WORKFLOW_TASK_ACCESS,
         });
         this.migrationsTrigger.executeBefore(fn);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_GUARD, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
 import { bundleEveryFunction, median, type FunctionBundleSize } from '../../infra/bundling/measure';
+import { ROUTES } from '#shared/routes';
 
 /**
  * Every function the CDK app deploys, bundled in one esbuild call with the production options
@@ -42,5 +43,18 @@ describe('bundle sizes of every deployed function (production esbuild options)',
     });
     expect(offenders).toEqual([]);
     expect(sizes.filter((s) => fs.existsSync(`${s.output}.map`)).map((s) => s.entry)).toEqual([]);
+  });
+
+  it('Powertools Idempotency only in the functions of routes that take an Idempotency-Key (and in non-route functions)', () => {
+    const carries = (s: FunctionBundleSize) => {
+      const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];
+      return Object.keys(output!.inputs).some((input) => input.includes('node_modules/@aws-lambda-powertools/idempotency/'));
+    };
+    const keyless = new Set(ROUTES.filter((r) => r.idempotency === 'none').map((r) => r.entry));
+    const keyed = new Set(ROUTES.filter((r) => r.idempotency !== 'none').map((r) => r.entry));
+    const routeSizes = sizes.filter((s) => keyless.has(s.entry) || keyed.has(s.entry));
+    expect(routeSizes.filter((s) => keyless.has(s.entry) && !keyed.has(s.entry) && carries(s)).map((s) => s.entry)).toEqual([]);
+    expect(routeSizes.filter((s) => keyed.has(s.entry) && !carries(s)).map((s) => s.entry)).toEqual([]);
+    expect([...keyed].length).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import { API_PREFIX, ROUTES } from '../../functions/shared/routes';
 import { QUEUES, SCHEDULES } from '../../functions/shared/topology';
 import { names } from '../../infra/config/names';
 import { nagPacks } from '../../infra/constructs/checks';
+import { API_TRACE_SAMPLING } from '../../infra/constructs/rest-api';
 import type { StageConfig } from '../../infra/config/stages';
 import { resourcesOf, synthStage, type SynthesizedStage } from './support/synth';
 
@@ -216,6 +217,18 @@ describe('api stack (prod)', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: config.api.authorizerCacheTtlSeconds,
     });
+  });
+
+  it('X-Ray samples this API at the rate the cost model prices (a sampling rule for its stage, ADR 0023)', () => {
+    const rules = Object.values(resourcesOf(prod.api, 'AWS::XRay::SamplingRule')).map((r) => r.Properties.SamplingRule);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      ServiceType: 'AWS::ApiGateway::Stage',
+      ServiceName: `${names.restApi(config)}/prod`,
+      FixedRate: API_TRACE_SAMPLING.fixedRate,
+      ReservoirSize: API_TRACE_SAMPLING.reservoirPerSecond,
+    });
+    expect(rules[0].Priority).toBeLessThan(10_000);
   });
 
   it('stage: X-Ray, JSON access logs, no data trace, stage and per-method throttling by route class', () => {

@@ -5,15 +5,15 @@ import type {
   BreakerSnapshot,
   CircuitBreakerStore,
   LoginRejection,
-  RateLimitDecision,
-  RateLimiter,
-  RatePriority,
   ResponseCache,
   StoredToken,
   TokenRecord,
   TokenStore,
 } from './ports';
-import { interactiveReserve } from './fleet-limit';
+import { DynamoDbTokenBucketStore } from '#shared/adapters/dynamodb/token-bucket-store';
+import { ShardedTokenBuckets } from '#shared/rate-limit/token-bucket';
+import { FLEET_BUCKET_SHARDS } from './fleet-limit';
+import { FleetRateLimiter } from './rate-limiter';
 
 /**
  * DynamoDB implementations of the Abhi client's ports, all in the state table (`pk`/`sk`, TTL `expiresAt`), see
@@ -179,95 +179,17 @@ function toTokenRecord(item: Record<string, unknown> | undefined): TokenRecord {
 }
 
 // =====================================================================================================================
-// Rate limiter: pk ABHI#RATE / sk BUCKET — a token bucket kept as GCRA ("theoretical arrival time", `tat`).
+// Rate limiter: pk ABHI#RATE#<shard> / sk BUCKET — the project's one token bucket, sharded (ADR 0023).
 // =====================================================================================================================
 
 /**
- * GCRA is the token bucket expressed as one number, which is what makes it cheap to share: with emission interval
- * T = 1000/rate ms and tolerance τ = (burst − 1)·T, a request at time t may go once tat − τ ≤ t, and then tat
- * becomes max(tat, t) + T. Both cases are a single atomic UpdateItem with no read first:
- *   idle  (tat ≤ now): SET tat = now + T           IF attribute_not_exists(tat) OR tat <= now
- *   busy  (tat > now): SET tat = tat + T           IF tat > now AND tat <= now + τ + maxWait
- * "busy" reserves a future slot atomically (no lost updates under contention, no retry storm); the caller sleeps
- * until its slot, max(now, newTat − T − τ). A failed condition returns the current tat, which either says "idle, try
- * the other form" or gives the exact Retry-After. One round trip per request in the common case.
+ * The fleet's bucket in the state table: the shared GCRA store (one conditional UpdateItem per acquisition in the
+ * common case), split over FLEET_BUCKET_SHARDS items so no item is hot; together they admit exactly what one would.
  */
-export class DynamoRateLimiter implements RateLimiter {
-  private readonly key: { pk: string; sk: string };
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
-  /** Bulk work conforms only while the reserved tokens stay free (see RatePriority). */
-  private readonly bulkToleranceMs: number;
-  private readonly now: () => number;
-  /** Last tat seen, to pick the likely form first. */
-  private lastTat: number | undefined;
-
-  constructor(private readonly options: DynamoAdapterOptions & { readonly ratePerSecond: number; readonly burst: number; readonly interactiveReserve?: number }) {
-    if (!(options.ratePerSecond > 0) || !(options.burst >= 1)) throw new RangeError('Rate limit needs ratePerSecond > 0 and burst >= 1.');
-    this.key = { pk: `${options.keyPrefix ?? ''}ABHI#RATE`, sk: 'BUCKET' };
-    this.intervalMs = 1000 / options.ratePerSecond;
-    this.toleranceMs = (Math.floor(options.burst) - 1) * this.intervalMs;
-    this.bulkToleranceMs = Math.max(0, this.toleranceMs - (options.interactiveReserve ?? interactiveReserve(options.burst)) * this.intervalMs);
-    this.now = options.now ?? Date.now;
-  }
-
-  async acquire(maxWaitMs: number, priority: RatePriority = 'interactive'): Promise<RateLimitDecision> {
-    // Bulk work never reserves a slot ahead: it takes one only when it conforms now, within its smaller tolerance.
-    const bulk = priority === 'bulk';
-    const wait = bulk ? 0 : Math.max(0, maxWaitMs);
-    const tolerance = bulk ? this.bulkToleranceMs : this.toleranceMs;
-    // One `now` for the whole acquisition: tat never decreases, so if the "idle" form fails (tat > now) the "busy"
-    // form with the same now can only fail for a real lack of slots, and vice versa. At most three round trips.
-    const now = this.now();
-    let idle = this.lastTat === undefined || this.lastTat <= now;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (idle) {
-        try {
-          await this.options.client.send(
-            new UpdateCommand({
-              TableName: this.options.tableName,
-              Key: this.key,
-              UpdateExpression: 'SET tat = :next',
-              ConditionExpression: 'attribute_not_exists(tat) OR tat <= :now',
-              ExpressionAttributeValues: { ':next': now + this.intervalMs, ':now': now },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-          this.lastTat = now + this.intervalMs;
-          return { allowed: true, waitMs: 0 };
-        } catch (error) {
-          if (!isConditionalFailure(error)) throw error;
-          const tat = unmarshallItem(error.Item)?.tat;
-          this.lastTat = typeof tat === 'number' ? tat : undefined;
-          idle = false;
-          continue;
-        }
-      }
-      try {
-        const { Attributes } = await this.options.client.send(
-          new UpdateCommand({
-            TableName: this.options.tableName,
-            Key: this.key,
-            UpdateExpression: 'SET tat = tat + :interval',
-            ConditionExpression: 'tat > :now AND tat <= :limit',
-            ExpressionAttributeValues: { ':interval': this.intervalMs, ':now': now, ':limit': now + tolerance + wait },
-            ReturnValues: 'UPDATED_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        const tat = Number(Attributes?.tat);
-        this.lastTat = tat;
-        // Measured from the acquisition's `now`; the few ms spent since only make the wait slightly conservative.
-        return { allowed: true, waitMs: Math.max(0, tat - this.intervalMs - this.toleranceMs - now) };
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-        const tat = unmarshallItem(error.Item)?.tat;
-        this.lastTat = typeof tat === 'number' ? tat : undefined;
-        if (typeof tat === 'number' && tat > now) return { allowed: false, retryAfterMs: Math.max(1, tat - tolerance - now) };
-        idle = true;
-      }
-    }
-    return { allowed: false, retryAfterMs: Math.ceil(this.intervalMs) };
+export class DynamoRateLimiter extends FleetRateLimiter {
+  constructor(options: DynamoAdapterOptions & { readonly ratePerSecond: number; readonly burst: number; readonly interactiveReserve?: number; readonly shards?: number }) {
+    const store = new DynamoDbTokenBucketStore({ client: options.client, tableName: options.tableName });
+    super(new ShardedTokenBuckets(store, () => options.shards ?? FLEET_BUCKET_SHARDS), { ...options, key: `${options.keyPrefix ?? ''}ABHI#RATE` });
   }
 }
 

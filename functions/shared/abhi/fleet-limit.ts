@@ -43,3 +43,33 @@ export function interactiveReserve(burst: number, share = INTERACTIVE_RESERVED_S
 
 /** The default of `ABHI_RATE_LIMIT_RPS` / `ABHI_RATE_LIMIT_BURST`: 10 req/s, burst 15. */
 export const DEFAULT_FLEET_RATE_LIMIT: RateLimitSettings = fleetRateLimit();
+
+/**
+ * Items the fleet's bucket is split over (ABHI#RATE#0…6), so that at the stage throttle ceiling no item takes more
+ * than 500 writes/s (test/infra/hot-keys.test.ts computes it from the stage configuration; ADR 0023). Each shard
+ * keeps at least 2 tokens of the default burst (3,2,2,2,2,2,2), so the interactive reserve survives the split (8 of 15
+ * in all).
+ */
+export const FLEET_BUCKET_SHARDS = 7;
+
+/**
+ * How often a caller waiting for a fleet slot asks again (ADR 0023): these asks are what the waiting workflow tasks
+ * (patient) and queue consumers (bulk) write on the bucket's items, so they are spaced, and a patient caller's
+ * spacing grows with its wait (half the time waited, 1 s to 5 s): at most 17 asks in a minute instead of ~60–120.
+ * test/infra/hot-keys.test.ts bounds the writes per item with these numbers.
+ */
+export const PATIENT_REASK_MIN_MS = 1_000;
+export const PATIENT_REASK_MAX_MS = 5_000;
+export const BULK_REASK_MIN_MS = 500;
+
+/** The least pause before a patient caller asks again, `waitedMs` into its wait. */
+export function patientReaskFloorMs(waitedMs: number): number {
+  return Math.min(PATIENT_REASK_MAX_MS, Math.max(PATIENT_REASK_MIN_MS, waitedMs / 2));
+}
+
+/** Asks a patient caller makes at most within `patienceMs` (its first included). */
+export function patientAsksWithin(patienceMs: number): number {
+  let asks = 0;
+  for (let at = 0; at < patienceMs; at += patientReaskFloorMs(at)) asks += 1;
+  return asks;
+}

@@ -2,15 +2,13 @@ import type {
   BreakerSnapshot,
   CircuitBreakerStore,
   LoginRejection,
-  RateLimitDecision,
-  RateLimiter,
-  RatePriority,
   ResponseCache,
   StoredToken,
   TokenRecord,
   TokenStore,
 } from './ports';
-import { interactiveReserve } from './fleet-limit';
+import { InMemoryTokenBucketStore } from '#shared/rate-limit/token-bucket';
+import { FleetRateLimiter } from './rate-limiter';
 
 /**
  * Single-process implementations of the ports, with the same semantics as the DynamoDB ones. They coordinate only
@@ -53,35 +51,10 @@ export class MemoryTokenStore implements TokenStore {
   }
 }
 
-/** GCRA token bucket, as in `DynamoRateLimiter`. */
-export class MemoryRateLimiter implements RateLimiter {
-  private tat = 0;
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
-  /** Bulk work conforms only while the reserved tokens stay free (see RatePriority). */
-  private readonly bulkToleranceMs: number;
-
-  constructor(
-    options: { ratePerSecond: number; burst: number; interactiveReserve?: number },
-    private readonly now: () => number = Date.now,
-  ) {
-    this.intervalMs = 1000 / options.ratePerSecond;
-    this.toleranceMs = (Math.floor(options.burst) - 1) * this.intervalMs;
-    this.bulkToleranceMs = Math.max(0, this.toleranceMs - (options.interactiveReserve ?? interactiveReserve(options.burst)) * this.intervalMs);
-  }
-
-  async acquire(maxWaitMs: number, priority: RatePriority = 'interactive'): Promise<RateLimitDecision> {
-    const now = this.now();
-    if (this.tat <= now) {
-      this.tat = now + this.intervalMs;
-      return { allowed: true, waitMs: 0 };
-    }
-    // Bulk work never reserves a slot ahead: it takes one only when it conforms now, within its smaller tolerance.
-    const tolerance = priority === 'bulk' ? this.bulkToleranceMs : this.toleranceMs;
-    const wait = priority === 'bulk' ? 0 : Math.max(0, maxWaitMs);
-    if (this.tat > now + tolerance + wait) return { allowed: false, retryAfterMs: this.tat - tolerance - now };
-    this.tat += this.intervalMs;
-    return { allowed: true, waitMs: Math.max(0, this.tat - this.intervalMs - this.toleranceMs - now) };
+/** The fleet's bucket in one process (the same GCRA as `DynamoRateLimiter`, unsharded: no item to be hot). */
+export class MemoryRateLimiter extends FleetRateLimiter {
+  constructor(options: { ratePerSecond: number; burst: number; interactiveReserve?: number }, now: () => number = Date.now) {
+    super(new InMemoryTokenBucketStore(), { ...options, key: 'ABHI#RATE', now });
   }
 }
 

@@ -21,8 +21,8 @@ import type { AbhiMetricsSink, MetricUnit as Unit } from './ports';
  * | AbhiOutcomeResolved     | Count| –                          | an unknown write outcome settled by a lookup       |
  *
  * Metrics with dimensions are published at once (`singleMetric`) so alarms do not depend on the handler flushing;
- * the others are buffered in the singleton and flushed by the handler's `logMetrics` middleware. Each call also feeds
- * the alarm metrics (see `alarmMetricsFor`).
+ * the others are buffered in the singleton and flushed by the handler's metrics middleware (`logMetrics`, or
+ * `publishMetrics` in API handlers). Each call also feeds the alarm metrics (see `alarmMetricsFor`).
  */
 export function powertoolsMetricsSink(metrics: Metrics = sharedMetrics): AbhiMetricsSink {
   const emit = (name: string, unit: Unit, value: number, dimensions?: Readonly<Record<string, string>>, immediately = false) => {

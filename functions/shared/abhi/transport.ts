@@ -21,6 +21,7 @@ import { cacheTtlMs, type CacheKind } from './cache';
 import type { CircuitBreaker, CallOutcome } from './circuit-breaker';
 import type { TokenManager, CurrentToken } from './token-manager';
 import type { AbhiMetricsSink, CredentialsProvider, RateLimiter, RatePriority, ResponseCache } from './ports';
+import { BULK_REASK_MIN_MS, patientReaskFloorMs } from './fleet-limit';
 
 /**
  * The request pipeline every client method goes through:
@@ -401,7 +402,7 @@ export class AbhiTransport {
       const slot = await this.deps.rateLimiter.acquire(Math.max(0, Math.min(reach, patientUntil - requestedAt)));
       if (!slot.allowed) {
         // retryAfterMs is when a slot is free with no wait: one `reach` earlier, one is within ours.
-        const pauseMs = Math.max(0, slot.retryAfterMs - reach) + Math.random() * reach;
+        const pauseMs = Math.max(patientReaskFloorMs(this.deps.now() - startedAt), Math.max(0, slot.retryAfterMs - reach) + Math.random() * reach);
         if (patient && this.deps.now() + pauseMs < patientUntil) {
           await sleep(pauseMs);
           continue;
@@ -445,7 +446,7 @@ export class AbhiTransport {
         if (waitedMs > 0) this.deps.metrics.metric('AbhiBulkRateWaitMs', 'Milliseconds', waitedMs);
         return undefined;
       }
-      const pauseMs = slot.retryAfterMs + Math.random() * BULK_JITTER_MS;
+      const pauseMs = Math.max(BULK_REASK_MIN_MS, slot.retryAfterMs + Math.random() * BULK_JITTER_MS);
       if (this.deps.now() + pauseMs >= until) {
         this.deps.metrics.metric('AbhiRateLimited', 'Count', 1);
         return new AbhiRateLimitedError(Math.max(1, Math.ceil(slot.retryAfterMs / 1000)), 'local', context);

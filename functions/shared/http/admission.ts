@@ -7,6 +7,7 @@ import type { Route } from '#shared/routes';
 import {
   DynamoDbRateLimitStore,
   LocalFirstRateLimitStore,
+  shardedRateLimitStore,
   RateLimiter,
   rateLimitRules,
   type RateLimitDecision,
@@ -27,9 +28,9 @@ import type { HttpSettings } from './settings';
 
 let sharedLimiter: RateLimiter | undefined;
 
-/** The production limiter of this instance: local shares in front of the DynamoDB buckets. */
+/** The production limiter of this instance: local shares in front of the DynamoDB buckets, sharded (ADR 0023). */
 export function instanceRateLimiter(): RateLimiter {
-  sharedLimiter ??= new RateLimiter(new LocalFirstRateLimitStore(new DynamoDbRateLimitStore()));
+  sharedLimiter ??= new RateLimiter(new LocalFirstRateLimitStore(shardedRateLimitStore(new DynamoDbRateLimitStore())));
   return sharedLimiter;
 }
 

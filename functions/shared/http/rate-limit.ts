@@ -1,19 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
-import { envVar, loadConfig } from '#shared/config';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbTokenBucketStore } from '#shared/adapters/dynamodb/token-bucket-store';
+import { InMemoryTokenBucketStore, ShardedTokenBuckets, type BucketParams, type TokenBucketStore } from '#shared/rate-limit/token-bucket';
 import type { HttpSettings } from './settings';
+
+export type { BucketParams } from '#shared/rate-limit/token-bucket';
 
 /**
  * API rate limiting shared across all function instances (DynamoDB state table, pk `RATE#<class>#<subject>`,
  * sk `BUCKET`, TTL `expiresAt`).
  *
- * - `bucket` rules (read / write classes) are token buckets, implemented as GCRA: the item holds one number, the
- *   "theoretical arrival time" (`tat`, ms). A request is admitted when max(tat, now) + interval - now <= burst *
- *   interval, and tat moves to max(tat, now) + interval. DynamoDB update expressions cannot compute max(), so the
- *   store has two conditional UpdateItems — "bucket busy" (tat > now: `tat = tat + interval`) and "bucket idle"
- *   (tat <= now: `tat = now + interval`) — and tries first the one this process last saw apply (a per-key hint), so a
- *   check is one conditional UpdateItem except when the bucket switches between idle and busy.
+ * - `bucket` rules (read / write classes) are the project's one token bucket (GCRA, `#shared/rate-limit/token-bucket`,
+ *   the same as the fleet's bucket towards Abhi), sharded in production so no item is hot (ADR 0023).
  * - `window` rules (advance class: at most N per employee per rolling hour) are a sliding log: a burst-style bucket
  *   would allow up to 2N-1 in a rolling hour, which is not what "at most N per hour" means for money. Advances are
  *   rare, so this is a consistent GetItem + a version-conditioned UpdateItem.
@@ -35,22 +33,10 @@ export interface RateLimitDecision {
   readonly resetSeconds: number;
 }
 
-/** Port: the shared state behind the limiter. */
-export interface RateLimitStore {
-  /**
-   * GCRA admission of `cost` tokens (default 1, at most `burst`) for `key`. Returns the bucket's tat after admission
-   * (allowed) or as found (refused).
-   */
-  acquireBucket(key: string, params: BucketParams): Promise<{ allowed: boolean; tatMs: number }>;
+/** Port: the shared state behind the limiter: token buckets, and the advance quota's sliding log. */
+export interface RateLimitStore extends TokenBucketStore {
   /** Sliding-log admission for `key`. Returns the timestamps (ms) inside the window after the call. */
   acquireWindow(key: string, params: { limit: number; windowMs: number; nowMs: number }): Promise<{ allowed: boolean; timestampsMs: number[] }>;
-}
-
-export interface BucketParams {
-  readonly intervalMs: number;
-  readonly burst: number;
-  readonly nowMs: number;
-  readonly cost?: number;
 }
 
 export function bucketKey(rateClass: RateLimitedClass, subject: string): string {
@@ -112,94 +98,9 @@ export function rateLimitRules(settings: HttpSettings, scope: 'principal' | 'ip'
 
 const SORT_KEY = 'BUCKET';
 const MAX_ATTEMPTS = 5;
-const HINT_CAPACITY = 10_000;
 
-export class DynamoDbRateLimitStore implements RateLimitStore {
-  private readonly hints = new Map<string, number>();
-
-  constructor(private readonly options: { tableName?: string; client?: DynamoDBDocumentClient } = {}) {}
-
-  private get table(): string {
-    return this.options.tableName ?? loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME;
-  }
-
-  private get client(): DynamoDBDocumentClient {
-    return this.options.client ?? dynamoDocumentClient();
-  }
-
-  async acquireBucket(key: string, { intervalMs, burst, nowMs, cost = 1 }: BucketParams): Promise<{ allowed: boolean; tatMs: number }> {
-    const stepMs = Math.min(cost, burst) * intervalMs;
-    const allowAt = nowMs + burst * intervalMs - stepMs;
-    // After the bucket's tat passes, the bucket is full again and the item may go.
-    const expiresAt = Math.ceil((allowAt + stepMs) / 1000) + 60;
-    let busyFirst = (this.hints.get(key) ?? 0) > nowMs;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const outcome = busyFirst ? await this.busy(key, stepMs, nowMs, allowAt, expiresAt) : await this.idle(key, stepMs, nowMs, expiresAt);
-      if (outcome.applied && outcome.tat !== undefined) {
-        this.remember(key, outcome.tat);
-        return { allowed: true, tatMs: outcome.tat };
-      }
-      const found = outcome.tat;
-      if (found !== undefined && found > allowAt) {
-        this.remember(key, found);
-        return { allowed: false, tatMs: found };
-      }
-      // The other branch applies (bucket idle: tat <= now, or busy: now < tat <= allowAt), or the item changed
-      // between our reads: switch and retry.
-      busyFirst = found !== undefined && found > nowMs;
-    }
-    // Persistent contention on one key: refuse briefly rather than admit unchecked.
-    return { allowed: false, tatMs: allowAt + stepMs };
-  }
-
-  private async busy(key: string, stepMs: number, nowMs: number, allowAt: number, expiresAt: number) {
-    return this.update(key, {
-      UpdateExpression: 'SET #tat = #tat + :step, #exp = :exp',
-      ConditionExpression: '#tat > :now AND #tat <= :allowAt',
-      ExpressionAttributeValues: { ':step': stepMs, ':now': nowMs, ':allowAt': allowAt, ':exp': expiresAt },
-    });
-  }
-
-  private async idle(key: string, stepMs: number, nowMs: number, expiresAt: number) {
-    return this.update(key, {
-      UpdateExpression: 'SET #tat = :tat, #exp = :exp',
-      ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
-      ExpressionAttributeValues: { ':tat': nowMs + stepMs, ':now': nowMs, ':exp': expiresAt },
-    });
-  }
-
-  private async update(
-    key: string,
-    input: { UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, number> },
-  ): Promise<{ applied: boolean; tat: number | undefined }> {
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: key, sk: SORT_KEY },
-          ...input,
-          ExpressionAttributeNames: { '#tat': 'tat', '#exp': 'expiresAt' },
-          ReturnValues: 'UPDATED_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { applied: true, tat: Number(result.Attributes?.tat) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const item = (error as ConditionalCheckFailedException & { Item?: Record<string, unknown> }).Item;
-      if (item) return { applied: false, tat: numberAttribute(item.tat) };
-      // Emulators without ReturnValuesOnConditionCheckFailure: read the item.
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
-      return { applied: false, tat: Item ? numberAttribute(Item.tat) : undefined };
-    }
-  }
-
-  private remember(key: string, tat: number): void {
-    this.hints.delete(key);
-    this.hints.set(key, tat);
-    if (this.hints.size > HINT_CAPACITY) this.hints.delete(this.hints.keys().next().value!);
-  }
-
+/** Buckets from the shared token-bucket store; the advance quota's sliding log beside them. */
+export class DynamoDbRateLimitStore extends DynamoDbTokenBucketStore implements RateLimitStore {
   async acquireWindow(
     key: string,
     { limit, windowMs, nowMs }: { limit: number; windowMs: number; nowMs: number },
@@ -236,11 +137,20 @@ export class DynamoDbRateLimitStore implements RateLimitStore {
   }
 }
 
-function numberAttribute(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (value && typeof value === 'object' && 'N' in value) return Number((value as { N: string }).N);
-  if (typeof value === 'string' && value !== '') return Number(value);
-  return undefined;
+/**
+ * Items each bucket is split over (`RATE#<class>#<subject>#0…3`; fewer for a burst under 8), so that at the stage
+ * throttle ceiling no item takes more than 500 writes/s (test/infra/hot-keys.test.ts computes it from the stage
+ * configuration; ADR 0023).
+ */
+export const EDGE_BUCKET_SHARDS = 4;
+
+/** `store` with its buckets sharded (EDGE_BUCKET_SHARDS); the advance quota's log stays one item (rare writes). */
+export function shardedRateLimitStore(store: RateLimitStore, shards = EDGE_BUCKET_SHARDS): RateLimitStore {
+  const buckets = new ShardedTokenBuckets(store, () => shards);
+  return {
+    acquireBucket: (key, params) => buckets.acquireBucket(key, params),
+    acquireWindow: (key, params) => store.acquireWindow(key, params),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -249,6 +159,8 @@ function numberAttribute(value: unknown): number | undefined {
 
 /** The share of a bucket rule an instance may admit on its own, without asking the shared store. */
 export const LOCAL_SHARE = 0.2;
+/** Acquisitions one request makes of the shared store at most: its backlog with it, then (refused) itself alone. */
+export const SHARED_ACQUISITIONS_PER_REQUEST = 2;
 const LOCAL_CAPACITY = 10_000;
 
 interface LocalBucket {
@@ -318,17 +230,8 @@ export class LocalFirstRateLimitStore implements RateLimitStore {
 }
 
 /** A single-process store (unit tests, tools); production uses DynamoDbRateLimitStore. */
-export class InMemoryRateLimitStore implements RateLimitStore {
-  private readonly tats = new Map<string, number>();
+export class InMemoryRateLimitStore extends InMemoryTokenBucketStore implements RateLimitStore {
   private readonly logs = new Map<string, number[]>();
-
-  async acquireBucket(key: string, { intervalMs, burst, nowMs, cost = 1 }: BucketParams) {
-    const stepMs = Math.min(cost, burst) * intervalMs;
-    const tat = Math.max(this.tats.get(key) ?? nowMs, nowMs);
-    if (tat - nowMs > burst * intervalMs - stepMs) return { allowed: false, tatMs: tat };
-    this.tats.set(key, tat + stepMs);
-    return { allowed: true, tatMs: tat + stepMs };
-  }
 
   async acquireWindow(key: string, { limit, windowMs, nowMs }: { limit: number; windowMs: number; nowMs: number }) {
     const recent = (this.logs.get(key) ?? []).filter((t) => t > nowMs - windowMs);

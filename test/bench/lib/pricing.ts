@@ -1,3 +1,4 @@
+import { API_TRACE_SAMPLING } from '../../../infra/constructs/rest-api';
 /**
  * AWS list prices used by the cost model: us-east-1 (N. Virginia), on-demand, first pricing tier, as published on
  * aws.amazon.com/pricing and known to the author as of 2025 (the DynamoDB on-demand prices include the November 2024
@@ -60,8 +61,8 @@ export const ASSUMPTIONS = {
   authorizerInvocationsPerRequest: 0.1,
   /** Share of invocations that are cold starts (INIT is billed since August 2025). */
   coldStartShare: 0.01,
-  /** X-Ray sampling: 1 request/s reservoir + 5 % — at volume about 5 % of requests are traced. */
-  tracedShare: 0.05,
+  /** X-Ray sampling of the API (its sampling rule, infra/constructs/rest-api.ts): at volume the fixed rate. */
+  tracedShare: API_TRACE_SAMPLING.fixedRate,
   /** Lambda platform log lines (START/END/REPORT, JSON format) per invocation. */
   platformLogBytesPerInvocation: 350,
   /** SQS requests per message: SNS's send into the queue, the poller's receive and delete (batching ignored: upper bound). */

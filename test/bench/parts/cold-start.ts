@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { BUNDLE_TARGET } from '../../../infra/bundling/budget';
-import { ESM_REQUIRE_BANNER, esbuildBuildOptions } from '../../../infra/bundling/options';
+import { bundleAliases, ESM_REQUIRE_BANNER, esbuildBuildOptions } from '../../../infra/bundling/options';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { functionInventory, loadSampleEvents, sampleEventFor, type FunctionKind, type MemorySizes } from '../lib/entries';
 import type { BenchOptions } from '../lib/options';
@@ -205,8 +205,8 @@ function packageOf(input: string): string {
 }
 
 /** The production options (infra/bundling/options.ts, which CDK's NodejsFunction gets too), plus the metafile. */
-function buildOptions(banner: string): esbuild.BuildOptions {
-  return { ...esbuildBuildOptions(), banner: { js: banner }, metafile: true };
+function buildOptions(banner: string, entry?: string): esbuild.BuildOptions {
+  return { ...esbuildBuildOptions(entry), banner: { js: banner }, metafile: true };
 }
 
 function bundleInfo(metafile: esbuild.Metafile, outfile: string, bundleMs: number, entryFile: string): BundleInfo {
@@ -282,14 +282,19 @@ async function bundleAll(items: { key: string; file: string; dir: string }[], ba
   // Every item's directory is a child of one work directory: the common outdir.
   const outdir = path.dirname(items[0]!.dir);
   try {
-    const result = await esbuild.build({
-      ...buildOptions(banner),
-      entryPoints: items.map((item) => ({ in: item.file, out: path.relative(outdir, path.join(item.dir, 'index')) })),
-      outdir,
-      outExtension: { '.js': '.mjs' },
-    });
-    const perEntryMs = (performance.now() - started) / items.length;
-    for (const item of items) results.set(item.key, { info: bundleInfo(result.metafile!, path.join(item.dir, 'index.mjs'), perEntryMs, item.file) });
+    // One call per set of aliases (infra/bundling/options.ts `bundleAliases`; the keys are the functions' entries).
+    const groups = new Map<string, typeof items>();
+    for (const item of items) groups.set(JSON.stringify(bundleAliases(item.key)), [...(groups.get(JSON.stringify(bundleAliases(item.key))) ?? []), item]);
+    for (const group of groups.values()) {
+      const result = await esbuild.build({
+        ...buildOptions(banner, group[0]!.key),
+        entryPoints: group.map((item) => ({ in: item.file, out: path.relative(outdir, path.join(item.dir, 'index')) })),
+        outdir,
+        outExtension: { '.js': '.mjs' },
+      });
+      const perEntryMs = (performance.now() - started) / items.length;
+      for (const item of group) results.set(item.key, { info: bundleInfo(result.metafile!, path.join(item.dir, 'index.mjs'), perEntryMs, item.file) });
+    }
     return results;
   } catch {
     // fall through: find which entries fail
@@ -298,7 +303,7 @@ async function bundleAll(items: { key: string; file: string; dir: string }[], ba
     const outfile = path.join(item.dir, 'index.mjs');
     const t0 = performance.now();
     try {
-      const result = await esbuild.build({ ...buildOptions(banner), entryPoints: [item.file], outfile });
+      const result = await esbuild.build({ ...buildOptions(banner, item.key), entryPoints: [item.file], outfile });
       results.set(item.key, { info: bundleInfo(result.metafile!, outfile, performance.now() - t0, item.file) });
     } catch (error) {
       const failure = error as { errors?: { text: string; location?: { file: string } | null }[] };

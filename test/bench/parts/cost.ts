@@ -277,10 +277,10 @@ function captureStdout() {
   const metrics = new Set<string>();
   const stdout = interceptStdout((line) => {
     const parsed = jsonLine(line) as
-      | { message?: string; route?: string; durationMs?: number; _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }; [key: string]: unknown }
+      | { message?: string; route?: string; routeId?: string; durationMs?: number; _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }; [key: string]: unknown }
       | undefined;
     if (!parsed) return;
-    if (parsed.message === 'request completed' && typeof parsed.durationMs === 'number') durations.push({ route: String(parsed.route ?? ''), ms: parsed.durationMs });
+    if (parsed.message === 'request completed' && typeof parsed.durationMs === 'number') durations.push({ route: String(parsed.routeId ?? parsed.route ?? ''), ms: parsed.durationMs });
     for (const directive of parsed._aws?.CloudWatchMetrics ?? []) {
       for (const dimensions of directive.Dimensions.length ? directive.Dimensions : [[]]) {
         const values = dimensions.map((d) => `${d}=${String(parsed[d] ?? '')}`).join(',');
@@ -357,7 +357,7 @@ export function costPerMillion(kind: KindMeasurement, data: Pick<CostData, 'memo
   add('Secrets Manager', (kind.secretsCalls / 10_000) * PRICES.secretsManagerPer10000Calls * M, `${fmt2(kind.secretsCalls)} GetSecretValue/request (warm instances cache)`);
   const logBytes = kind.logBytes + invocations * ASSUMPTIONS.platformLogBytesPerInvocation;
   add('CloudWatch Logs ingestion', (logBytes / 1024 ** 3) * PRICES.cloudWatchLogsIngestionPerGb * M, `${fmt2(logBytes)} bytes/request (function logs + EMF measured, ${ASSUMPTIONS.platformLogBytesPerInvocation} B platform lines per invocation assumed)`);
-  add('X-Ray', ASSUMPTIONS.tracedShare * PRICES.xrayPerMillionTracesRecorded, `${ASSUMPTIONS.tracedShare * 100} % of requests traced (default sampling)`);
+  add('X-Ray', ASSUMPTIONS.tracedShare * PRICES.xrayPerMillionTracesRecorded, `${ASSUMPTIONS.tracedShare * 100} % of requests traced (the API's sampling rule)`);
   return { components, totalPerMillion: components.reduce((s, c) => s + c.perMillion, 0) };
 }
 

@@ -7,10 +7,10 @@
  *
  * Access patterns (pk / sk):
  * - Abhi access token shared by the fleet, with its refresh lease  `ABHI#TOKEN` / `TOKEN`
- * - token bucket towards Abhi                                     `ABHI#RATE` / `BUCKET`
+ * - token bucket towards Abhi, sharded (ADR 0023)                 `ABHI#RATE#<shard>` / `BUCKET` (TTL)
  * - circuit breaker per Abhi operation group                       `ABHI#BREAKER#<group>` / `STATE`
  * - response cache of Abhi reads                                   `CACHE#<kind>` / `<key>`   (TTL)
- * - API rate-limit buckets per principal / IP and route class      `RATE#<class>#<subject>` / `BUCKET` (TTL)
+ * - API rate-limit buckets per principal / IP and route class      `RATE#<class>#<subject>[#<shard>]` / `BUCKET` (TTL)
  * - background job status and per-item results                     `JOB#<id>` / `JOB` and `ITEM#<n>`  (TTL 30 days)
  * - webhook replay ids                                             `WEBHOOK#<id>` / `SEEN`   (TTL)
  * - revoked JWT ids                                                `REVOKED#<jti>` / `JTI`   (TTL = token exp)
