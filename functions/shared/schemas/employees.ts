@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { amount, email, emiratesId, isoDate, paginationShape, phoneE164, safeString, scalarRecord, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
@@ -165,3 +166,20 @@ export const bulkImportAcceptedSchema = z
     rejected: z.number().int().meta({ description: 'Rows refused by validation (see the job items)' }),
   })
   .meta({ description: 'The import job was accepted' });
+
+export const deletedEmployeeSchema = z.object({ id: z.string(), status: z.literal('deleted') }).meta({ description: 'The employee was deleted' });
+
+/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
+export const EMPLOYEE_SCHEMAS = named({
+  CreateEmployeeRequest: createEmployeeBody,
+  UpdateEmployeeRequest: updateEmployeeBody,
+  BulkImportRequest: bulkImportBody,
+  EmployeePath: employeeIdParams,
+  ListEmployeesQuery: listEmployeesQuery,
+  SearchEmployeesQuery: searchEmployeesQuery,
+  Employee: employeeSchema,
+  EmployeePage: employeePageSchema,
+  EmployeeSearchResult: employeeSearchSchema,
+  BulkImportAccepted: bulkImportAcceptedSchema,
+  DeletedEmployee: deletedEmployeeSchema,
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { isoDateTime, resourceId } from './common';
 
 /** Logout and token revocation (ADR 0015). */
@@ -43,3 +44,11 @@ export const revocationSchema = z
   })
   .meta({ description: 'Every token of the subject or employee issued before now is revoked' });
 export type RevocationView = z.infer<typeof revocationSchema>;
+
+/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
+export const IDENTITY_SCHEMAS = named({
+  LogoutRequest: logoutBody,
+  Logout: logoutSchema,
+  CreateRevocationRequest: createRevocationBody,
+  Revocation: revocationSchema,
+});

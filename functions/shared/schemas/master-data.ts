@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { paginationShape } from '#shared/http/schemas';
 import { pageOf, searchTerm } from './common';
 
@@ -51,3 +52,13 @@ export type BusinessTypeView = z.infer<typeof businessTypeSchema>;
 
 export const bankPageSchema = pageOf(bankSchema, 'A page of banks, ordered by name, id');
 export const businessTypePageSchema = pageOf(businessTypeSchema, 'A page of business types, ordered by name, id');
+
+/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
+export const MASTER_DATA_SCHEMAS = named({
+  ListBanksQuery: listBanksQuery,
+  ListBusinessTypesQuery: listBusinessTypesQuery,
+  Bank: bankSchema,
+  BusinessType: businessTypeSchema,
+  BankPage: bankPageSchema,
+  BusinessTypePage: businessTypePageSchema,
+});

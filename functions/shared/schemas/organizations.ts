@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { amount, email, paginationShape, phoneE164, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
@@ -224,3 +225,17 @@ export const organizationStatisticsSchema = z
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
+export const ORGANIZATION_SCHEMAS = named({
+  CreateOrganizationRequest: createOrganizationBody,
+  UpdateOrganizationRequest: updateOrganizationBody,
+  OrganizationPath: organizationIdParams,
+  ListOrganizationsQuery: listOrganizationsQuery,
+  AdvancePolicy: advancePolicySchema,
+  NotificationSettings: notificationSettingsSchema,
+  Organization: organizationSchema,
+  CreatedOrganization: createdOrganizationSchema,
+  OrganizationPage: organizationPageSchema,
+  OrganizationStatistics: organizationStatisticsSchema,
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { paginationShape } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
@@ -87,3 +88,14 @@ export const statementSchema = z
     entries: z.array(statementEntrySchema),
   })
   .meta({ description: 'Monthly statement from the local ledger' });
+
+/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
+export const REPORT_SCHEMAS = named({
+  OutstandingReportQuery: outstandingReportQuery,
+  StatementPath: statementParams,
+  StatementQuery: statementQuery,
+  OutstandingBalance: outstandingRowSchema,
+  OutstandingReport: outstandingReportSchema,
+  StatementEntry: statementEntrySchema,
+  Statement: statementSchema,
+});
