@@ -18,7 +18,7 @@ export async function generatePostmanCollection(): Promise<Record<string, unknow
   const collection = await new Promise<unknown>((resolve, reject) => {
     convertV2(
       { type: 'json', data: document },
-      { folderStrategy: 'Tags', requestParametersResolution: 'Example', exampleParametersResolution: 'Example', includeAuthInfoInExample: false },
+      { folderStrategy: 'Tags', parametersResolution: 'Example', includeAuthInfoInExample: false },
       (error, result) => {
         if (error) return reject(error);
         if (!result?.result || !result.output?.[0]) return reject(new Error(`openapi-to-postmanv2 refused the document: ${result?.reason ?? 'no output'}`));

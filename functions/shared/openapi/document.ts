@@ -128,12 +128,14 @@ function parameters(route: Route, schemas: ReadonlyMap<string, z.ZodType>): unkn
     const shape = jsonSchema(schemas.get(name)!) as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [param, property] of Object.entries(shape.properties ?? {})) {
       const { description, ...schema } = property;
+      const example = exampleOf(schema, {});
       result.push({
         name: param,
         in: location,
         required: location === 'path' || (shape.required ?? []).includes(param),
         ...(typeof description === 'string' ? { description } : {}),
         schema,
+        ...(example !== undefined ? { example } : {}),
       });
     }
   }
@@ -178,12 +180,9 @@ export function buildOpenApiDocument(serverUrl = API_PREFIX): Record<string, unk
     }
     if (body) collectRefs(ref(body), inputs, usedInputs);
     const responses: Record<string, unknown> = {};
-    let documented = false;
     for (const [status, name] of Object.entries(route.responses)) {
       collectRefs(ref(name), outputs, usedOutputs);
-      const success = Number(status) < 300;
-      const example = success && !documented ? exampleOf(ref(name), outputs) : undefined;
-      if (example !== undefined) documented = true;
+      const example = exampleOf(ref(name), outputs);
       responses[status] = {
         description: SUCCESS_DESCRIPTIONS[Number(status)] ?? ERROR_RESPONSES[Number(status)]?.description ?? 'Answer',
         content: { 'application/json': { schema: ref(name), ...(example !== undefined ? { example } : {}) } },

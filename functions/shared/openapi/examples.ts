@@ -24,7 +24,8 @@ export function exampleOf(schema: JsonSchema, components: Record<string, JsonSch
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum)) return schema.enum[0];
   if ('default' in schema) return schema.default;
-  for (const key of ['anyOf', 'oneOf'] as const) {
+  // A union; an object's anyOf/oneOf only says which of its properties must be present, which `properties` covers.
+  for (const key of schema.properties ? [] : (['anyOf', 'oneOf'] as const)) {
     const branches = schema[key];
     if (Array.isArray(branches)) {
       const branch = (branches as JsonSchema[]).find((b) => b.type !== 'null') ?? branches[0];

@@ -34,8 +34,8 @@ export const employeeFields = {
   designation: text(100).meta({ example: 'Accountant' }),
   phone: phoneE164(),
   email: email(),
-  dob: isoDate().refine((value) => value < today(), 'The date of birth must be in the past.'),
-  dateOfJoining: isoDate(),
+  dob: isoDate().refine((value) => value < today(), 'The date of birth must be in the past.').meta({ example: '1990-05-14' }),
+  dateOfJoining: isoDate().meta({ example: '2021-03-01' }),
   accountTitle: text(150).meta({ example: 'Fatima Ali' }),
   accountNumber,
   netSalary: amount({ max: 10_000_000 }).meta({ description: 'Monthly net salary in AED', example: 8000 }),
@@ -86,7 +86,7 @@ export const updateEmployeeBody = z
   })
   .superRefine(birthBeforeJoining)
   .refine((value) => Object.values(value).some((v) => v !== undefined), 'Give at least one field to change.')
-  .meta({ description: 'Fields to change (the employee code cannot change)' });
+  .meta({ description: 'Fields to change (the employee code cannot change); at least one', minProperties: 1 });
 export type UpdateEmployeeInput = z.output<typeof updateEmployeeBody>;
 
 export const employeeIdParams = z.strictObject({ id: resourceId('Employee') });

@@ -33,6 +33,11 @@ export const createRevocationBody = z
   .refine((body) => (body.subject === undefined) !== (body.employeeId === undefined), {
     message: 'Give exactly one of subject or employeeId.',
     path: ['subject'],
+  })
+  .meta({
+    description: 'Whose tokens to revoke: exactly one of subject or employeeId',
+    oneOf: [{ required: ['subject'] }, { required: ['employeeId'] }],
+    example: { employeeId: '3f0c6a52-8d7e-4a4e-9d0a-6f1b2c3d4e5f' },
   });
 export type CreateRevocationInput = z.output<typeof createRevocationBody>;
 

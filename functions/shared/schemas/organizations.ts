@@ -146,7 +146,10 @@ export const updateOrganizationBody = z
     notificationSettings: notificationSettingsInput.optional(),
   })
   .refine((value) => value.advancePolicy !== undefined || value.notificationSettings !== undefined, 'Give advancePolicy or notificationSettings.')
-  .meta({ description: 'Local configuration to change (fields not given keep their value)' });
+  .meta({
+    description: 'Local configuration to change (fields not given keep their value); at least one of the two',
+    anyOf: [{ required: ['advancePolicy'] }, { required: ['notificationSettings'] }],
+  });
 export type UpdateOrganizationInput = z.output<typeof updateOrganizationBody>;
 
 export const organizationIdParams = z.strictObject({ id: resourceId('Organization') });

@@ -52,8 +52,8 @@ export const listTransactionsQuery = z
     type: typeFilter,
     startDate: isoDate().optional().meta({ description: 'Only transactions on or after this day (UAE date)' }),
     endDate: isoDate().optional().meta({ description: 'Only transactions on or before this day (UAE date)' }),
-    employeeCode: text(64).optional(),
-    department: text(100).optional(),
+    employeeCode: text(64).optional().meta({ description: "Only this employee's transactions (the employer's employee code)", example: 'EMP-0001' }),
+    department: text(100).optional().meta({ description: 'Only employees of this department', example: 'Finance' }),
   })
   .refine((q) => !q.startDate || !q.endDate || q.startDate <= q.endDate, { message: 'startDate must not be after endDate.', path: ['startDate'] });
 export type ListTransactionsQuery = z.infer<typeof listTransactionsQuery>;
@@ -83,7 +83,7 @@ export const createRepaymentBody = z
     paymentMethod: text(50).optional().meta({ example: 'payroll_deduction' }),
   })
   .refine((b) => Boolean(b.employeeId || b.transactionId), { message: 'Give employeeId or transactionId.', path: ['employeeId'] })
-  .meta({ description: 'A repayment against an employee or one advance' });
+  .meta({ description: 'A repayment against an employee or one advance (employeeId or transactionId)', anyOf: [{ required: ['employeeId'] }, { required: ['transactionId'] }] });
 export type CreateRepaymentBody = z.infer<typeof createRepaymentBody>;
 
 /**
