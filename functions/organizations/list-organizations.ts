@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { requestContext } from '#shared/adapters/postgres/business-deps';
-import { ORGANIZATION_SCHEMAS } from '#shared/schemas/organizations';
+import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { listOrganizations } from '#shared/use-cases/organizations/organizations';
 
 /** GET /organizations: the organizations the caller may see (all for platform admins, own tree for org admins). */
-export const handler = apiHandler('listOrganizations', ORGANIZATION_SCHEMAS, async (req) => ({
+export const handler = apiHandler('listOrganizations', ORGANIZATION_REQUESTS, async (req) => ({
   status: 200,
   body: await listOrganizations(requestContext(req), req.query),
 }));

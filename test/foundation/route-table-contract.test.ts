@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, namedSchemas } from '#shared/openapi/document';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import { signWebhook } from '#shared/use-cases/webhooks/abhi-webhook';
+import { POSTMAN_COLLECTION_FILE } from '../../infra/docs/postman-collection';
 import { LOCAL_AWS } from '../../infra/local/services/aws-local';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -42,7 +43,7 @@ describe('the route table names every request and response schema', () => {
   it("every route's handler passes its route id and a catalogue to apiHandler, never schemas of its own", () => {
     for (const route of ROUTES) {
       const source = fs.readFileSync(path.join(functionsDir, `${route.entry}.ts`), 'utf8');
-      expect(source, route.entry).toMatch(new RegExp(`apiHandler\\(\\s*'${route.id}',\\s*[A-Z_]+_SCHEMAS,`));
+      expect(source, route.entry).toMatch(new RegExp(`apiHandler\\(\\s*'${route.id}',\\s*[A-Z_]+_REQUESTS,`));
     }
     // No entry anywhere in functions/ uses the test seam (explicit schemas instead of the route's names).
     const entries = fs.readdirSync(functionsDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('shared'));
@@ -145,6 +146,16 @@ describe('through the local API, every handler refuses what the document says it
       }
     });
   }
+
+  it('serves the document (at most 250 KB) and the Postman collection generated from it, beside each other', async () => {
+    const openapi = await api.request('GET', `${API_PREFIX}/openapi.json`);
+    expect(openapi.status).toBe(200);
+    expect(openapi.body).toEqual(document);
+    expect(Buffer.byteLength(JSON.stringify(openapi.body))).toBeLessThanOrEqual(250 * 1024);
+    const postman = await api.request('GET', `${API_PREFIX}/postman-collection.json`);
+    expect(postman.status).toBe(200);
+    expect(postman.body).toEqual(JSON.parse(fs.readFileSync(POSTMAN_COLLECTION_FILE, 'utf8')));
+  });
 
   it('a route whose document takes no body refuses one', async () => {
     const response = await api.request('DELETE', `${API_PREFIX}/employees/e-1`, { token, body: { contractProbe: true } });

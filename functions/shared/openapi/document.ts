@@ -1,15 +1,16 @@
 import * as z from 'zod';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import type { SchemaCatalog } from '#shared/schemas/catalog';
-import { EMPLOYEE_SCHEMAS } from '#shared/schemas/employees';
-import { IDENTITY_SCHEMAS } from '#shared/schemas/identity';
-import { JOB_SCHEMAS } from '#shared/schemas/jobs';
-import { MASTER_DATA_SCHEMAS } from '#shared/schemas/master-data';
-import { ORGANIZATION_SCHEMAS } from '#shared/schemas/organizations';
-import { RECONCILIATION_SCHEMAS } from '#shared/schemas/reconciliation';
-import { REPORT_SCHEMAS } from '#shared/schemas/reports';
-import { SYSTEM_SCHEMAS } from '#shared/schemas/system';
-import { TRANSACTION_SCHEMAS } from '#shared/schemas/transactions';
+import { EMPLOYEE_REQUESTS, EMPLOYEE_RESPONSES } from '#shared/schemas/employees';
+import { IDENTITY_REQUESTS, IDENTITY_RESPONSES } from '#shared/schemas/identity';
+import { JOB_REQUESTS, JOB_RESPONSES } from '#shared/schemas/jobs';
+import { MASTER_DATA_REQUESTS, MASTER_DATA_RESPONSES } from '#shared/schemas/master-data';
+import { ORGANIZATION_REQUESTS, ORGANIZATION_RESPONSES } from '#shared/schemas/organizations';
+import { RECONCILIATION_REQUESTS, RECONCILIATION_RESPONSES } from '#shared/schemas/reconciliation';
+import { REPORT_REQUESTS, REPORT_RESPONSES } from '#shared/schemas/reports';
+import { SYSTEM_RESPONSES } from '#shared/schemas/system';
+import { TRANSACTION_REQUESTS, TRANSACTION_RESPONSES } from '#shared/schemas/transactions';
+import { OPERATION_DESCRIPTIONS } from './descriptions';
 import { exampleOf, type JsonSchema } from './examples';
 
 /**
@@ -18,15 +19,23 @@ import { exampleOf, type JsonSchema } from './examples';
  * JSON Schema 2020-12 from `z.toJSONSchema`), and operations refer to them with `$ref` (ADR 0026).
  */
 const CATALOGS: readonly SchemaCatalog<Readonly<Record<string, z.ZodType>>>[] = [
-  SYSTEM_SCHEMAS,
-  IDENTITY_SCHEMAS,
-  EMPLOYEE_SCHEMAS,
-  JOB_SCHEMAS,
-  ORGANIZATION_SCHEMAS,
-  MASTER_DATA_SCHEMAS,
-  REPORT_SCHEMAS,
-  TRANSACTION_SCHEMAS,
-  RECONCILIATION_SCHEMAS,
+  SYSTEM_RESPONSES,
+  IDENTITY_REQUESTS,
+  IDENTITY_RESPONSES,
+  EMPLOYEE_REQUESTS,
+  EMPLOYEE_RESPONSES,
+  JOB_REQUESTS,
+  JOB_RESPONSES,
+  ORGANIZATION_REQUESTS,
+  ORGANIZATION_RESPONSES,
+  MASTER_DATA_REQUESTS,
+  MASTER_DATA_RESPONSES,
+  REPORT_REQUESTS,
+  REPORT_RESPONSES,
+  TRANSACTION_REQUESTS,
+  TRANSACTION_RESPONSES,
+  RECONCILIATION_REQUESTS,
+  RECONCILIATION_RESPONSES,
 ];
 
 const COMPONENT = '#/components/schemas/';
@@ -192,7 +201,7 @@ export function buildOpenApiDocument(serverUrl = API_PREFIX): Record<string, unk
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,
       summary: route.summary,
-      description: route.description,
+      description: OPERATION_DESCRIPTIONS[route.id as keyof typeof OPERATION_DESCRIPTIONS],
       tags: [route.tag],
       security: route.auth === 'jwt' ? [{ bearer: [] }] : route.auth === 'webhook-hmac' ? [{ abhiSignature: [] }] : [],
       ...(route.auth === 'jwt' ? { 'x-roles': route.roles } : {}),

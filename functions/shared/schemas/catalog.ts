@@ -20,3 +20,6 @@ export class SchemaCatalog<C extends Readonly<Record<string, z.ZodType>>> {
 export function named<const C extends Readonly<Record<string, z.ZodType>>>(schemas: C): SchemaCatalog<C> {
   return new SchemaCatalog(schemas);
 }
+
+/** The catalogue of a route that takes no body, query string or path parameters (probes, documents). */
+export const NO_REQUESTS = named({});

@@ -169,14 +169,19 @@ export const bulkImportAcceptedSchema = z
 
 export const deletedEmployeeSchema = z.object({ id: z.string(), status: z.literal('deleted') }).meta({ description: 'The employee was deleted' });
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const EMPLOYEE_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const EMPLOYEE_REQUESTS = named({
   CreateEmployeeRequest: createEmployeeBody,
   UpdateEmployeeRequest: updateEmployeeBody,
   BulkImportRequest: bulkImportBody,
   EmployeePath: employeeIdParams,
   ListEmployeesQuery: listEmployeesQuery,
   SearchEmployeesQuery: searchEmployeesQuery,
+});
+export const EMPLOYEE_RESPONSES = named({
   Employee: employeeSchema,
   EmployeePage: employeePageSchema,
   EmployeeSearchResult: employeeSearchSchema,

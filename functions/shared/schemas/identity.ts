@@ -50,10 +50,15 @@ export const revocationSchema = z
   .meta({ description: 'Every token of the subject or employee issued before now is revoked' });
 export type RevocationView = z.infer<typeof revocationSchema>;
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const IDENTITY_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const IDENTITY_REQUESTS = named({
   LogoutRequest: logoutBody,
-  Logout: logoutSchema,
   CreateRevocationRequest: createRevocationBody,
+});
+export const IDENTITY_RESPONSES = named({
+  Logout: logoutSchema,
   Revocation: revocationSchema,
 });

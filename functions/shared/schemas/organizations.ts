@@ -229,12 +229,17 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T>
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const ORGANIZATION_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const ORGANIZATION_REQUESTS = named({
   CreateOrganizationRequest: createOrganizationBody,
   UpdateOrganizationRequest: updateOrganizationBody,
   OrganizationPath: organizationIdParams,
   ListOrganizationsQuery: listOrganizationsQuery,
+});
+export const ORGANIZATION_RESPONSES = named({
   AdvancePolicy: advancePolicySchema,
   NotificationSettings: notificationSettingsSchema,
   Organization: organizationSchema,

@@ -105,11 +105,16 @@ export type ReportView = z.infer<typeof reportSchema>;
 
 export const reportPageSchema = pageOf(reportSummarySchema, 'Reconciliation reports, newest first');
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const RECONCILIATION_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const RECONCILIATION_REQUESTS = named({
   StartReconciliationRunRequest: startRunBody,
   ListReconciliationReportsQuery: listReportsQuery,
   ReconciliationReportPath: reportIdParams,
+});
+export const RECONCILIATION_RESPONSES = named({
   ReconciliationRunAccepted: runAcceptedSchema,
   ReconciliationFinding: findingSchema,
   ReconciliationReportSummary: reportSummarySchema,

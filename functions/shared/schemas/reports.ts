@@ -89,11 +89,16 @@ export const statementSchema = z
   })
   .meta({ description: 'Monthly statement from the local ledger' });
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const REPORT_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const REPORT_REQUESTS = named({
   OutstandingReportQuery: outstandingReportQuery,
   StatementPath: statementParams,
   StatementQuery: statementQuery,
+});
+export const REPORT_RESPONSES = named({
   OutstandingBalance: outstandingRowSchema,
   OutstandingReport: outstandingReportSchema,
   StatementEntry: statementEntrySchema,

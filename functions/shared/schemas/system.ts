@@ -45,8 +45,8 @@ export const postmanCollectionSchema = z.record(z.string(), z.unknown()).meta({
   example: { info: { name: 'Abhi earned wage access platform API', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' }, item: [] },
 });
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const SYSTEM_SCHEMAS = named({
+/** The names the route table uses for these answers, also their OpenAPI component names (ADR 0026). */
+export const SYSTEM_RESPONSES = named({
   Problem: problemSchema,
   Health: healthSchema,
   Readiness: readinessSchema,

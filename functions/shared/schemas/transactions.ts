@@ -229,8 +229,11 @@ export const webhookAckSchema = z.object({
 
 export const transactionSchema = z.union([advanceViewSchema, repaymentViewSchema]).meta({ description: 'An advance request (with history) or a repayment' });
 
-/** The names the route table uses for this domain's schemas (also their OpenAPI component names). */
-export const TRANSACTION_SCHEMAS = named({
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const TRANSACTION_REQUESTS = named({
   RequestAdvanceRequest: requestAdvanceBody,
   ValidateAdvanceRequest: validateAdvanceBody,
   UpdateTransactionStatusRequest: updateStatusBody,
@@ -241,6 +244,8 @@ export const TRANSACTION_SCHEMAS = named({
   ListTransactionsQuery: listTransactionsQuery,
   EmployeeTransactionsQuery: employeeTransactionsQuery,
   BalanceQuery: balanceQuery,
+});
+export const TRANSACTION_RESPONSES = named({
   Reason: reasonSchema,
   HistoryEntry: historyEntrySchema,
   Advance: advanceViewSchema,
