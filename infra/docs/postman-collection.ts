@@ -26,7 +26,10 @@ export async function generatePostmanCollection(): Promise<Record<string, unknow
       },
     );
   });
-  return successExamplesOnly(withoutRandomIds(collection)) as Record<string, unknown>;
+  const result = successExamplesOnly(withoutRandomIds(collection)) as { variable?: { key: string; value: string }[] };
+  // Requests send `Authorization: Bearer {{bearerToken}}`: declare the variable beside baseUrl so it is found.
+  result.variable = [...(result.variable ?? []), { key: 'bearerToken', value: '' }];
+  return result as Record<string, unknown>;
 }
 
 /**
