@@ -4,7 +4,7 @@ import { revokeSubject, revokeToken } from '#shared/auth/revocation';
 import { getPool } from '#shared/db/pool';
 import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
 import { isDescendant } from '#shared/use-cases/organizations/organization-access';
-import { createRevocationBody } from '#shared/schemas/identity';
+import { IDENTITY_REQUESTS } from '#shared/schemas/identity';
 import { revokeSessions } from '#shared/use-cases/identity/sessions';
 
 const ports = {
@@ -17,7 +17,7 @@ const ports = {
 };
 
 /** POST /auth/revocations: every token of a subject or an employee issued before now is refused from now on. */
-export const handler = apiHandler('revokeSessions', { body: createRevocationBody }, async (req) => {
+export const handler = apiHandler('revokeSessions', IDENTITY_REQUESTS, async (req) => {
   const revocation = await revokeSessions(ports, req.principal, req.body);
   await audit({ ...auditContext(req), action: 'session.revoke', resource: `${revocation.kind}/${revocation.id}`, outcome: 'succeeded' });
   return { status: 201, body: revocation };

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { requestContext } from '#shared/adapters/postgres/business-deps';
-import { listEmployeesQuery } from '#shared/schemas/employees';
+import { EMPLOYEE_REQUESTS } from '#shared/schemas/employees';
 import { listEmployees } from '#shared/use-cases/employees/employees';
 
 /** GET /employees: the caller's organizations' employees from the mirror, paginated, stable order. */
-export const handler = apiHandler('listEmployees', { query: listEmployeesQuery }, async (req) => ({
+export const handler = apiHandler('listEmployees', EMPLOYEE_REQUESTS, async (req) => ({
   status: 200,
   body: await listEmployees(requestContext(req), req.query),
 }));

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
-import { employeeIdParams, updateEmployeeBody } from '#shared/schemas/employees';
+import { EMPLOYEE_REQUESTS } from '#shared/schemas/employees';
 import { updateEmployee } from '#shared/use-cases/employees/employees';
 
 /** PUT /employees/{id}: changes the employee at Abhi and in the mirror (`employee.updated`). */
-export const handler = apiHandler('updateEmployee', { params: employeeIdParams, body: updateEmployeeBody }, async (req) => ({
+export const handler = apiHandler('updateEmployee', EMPLOYEE_REQUESTS, async (req) => ({
   status: 200,
   body: await updateEmployee(businessDeps(), requestContext(req), req.params.id, req.body),
 }));

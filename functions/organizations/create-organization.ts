@@ -1,11 +1,11 @@
 import { API_PREFIX } from '#shared/routes';
 import { apiHandler } from '#shared/http/api-handler';
 import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
-import { createOrganizationBody } from '#shared/schemas/organizations';
+import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { createOrganization } from '#shared/use-cases/organizations/organizations';
 
 /** POST /organizations: creates a (child) organization at Abhi and locally with its configuration. */
-export const handler = apiHandler('createOrganization', { body: createOrganizationBody }, async (req) => {
+export const handler = apiHandler('createOrganization', ORGANIZATION_REQUESTS, async (req) => {
   const organization = await createOrganization(businessDeps(), requestContext(req), req.body);
   return { status: 201, body: organization, headers: { Location: `${API_PREFIX}/organizations/${organization.id}` } };
 });

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
-import { organizationIdParams } from '#shared/schemas/organizations';
+import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { getOrganizationStatistics } from '#shared/use-cases/organizations/organizations';
 
 /** GET /organizations/{id}/statistics: headcount and advance statistics from the system of record. */
-export const handler = apiHandler('getOrganizationStatistics', { params: organizationIdParams }, async (req) => ({
+export const handler = apiHandler('getOrganizationStatistics', ORGANIZATION_REQUESTS, async (req) => ({
   status: 200,
   body: await getOrganizationStatistics(businessDeps(), requestContext(req), req.params.id),
 }));

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
-import { organizationIdParams } from '#shared/schemas/organizations';
+import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { getOrganization } from '#shared/use-cases/organizations/organizations';
 
 /** GET /organizations/{id}: Abhi's organization (cached) with the local configuration. */
-export const handler = apiHandler('getOrganization', { params: organizationIdParams }, async (req) => ({
+export const handler = apiHandler('getOrganization', ORGANIZATION_REQUESTS, async (req) => ({
   status: 200,
   body: await getOrganization(businessDeps(), requestContext(req), req.params.id),
 }));

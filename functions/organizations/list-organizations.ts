@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { requestContext } from '#shared/adapters/postgres/business-deps';
-import { listOrganizationsQuery } from '#shared/schemas/organizations';
+import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { listOrganizations } from '#shared/use-cases/organizations/organizations';
 
 /** GET /organizations: the organizations the caller may see (all for platform admins, own tree for org admins). */
-export const handler = apiHandler('listOrganizations', { query: listOrganizationsQuery }, async (req) => ({
+export const handler = apiHandler('listOrganizations', ORGANIZATION_REQUESTS, async (req) => ({
   status: 200,
   body: await listOrganizations(requestContext(req), req.query),
 }));

@@ -1,10 +1,10 @@
 import { getPool } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
-import { reportIdParams } from '#shared/schemas/reconciliation';
+import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { getReconciliationReport } from '#shared/use-cases/reconciliation/reports';
 
 /** GET /reconciliation/reports/{id}: one report with its counts, fixed and mismatch findings and plain-text summary. */
-export const handler = apiHandler('getReconciliationReport', { params: reportIdParams }, async (req) => ({
+export const handler = apiHandler('getReconciliationReport', RECONCILIATION_REQUESTS, async (req) => ({
   status: 200,
   body: await getReconciliationReport(getPool(), req.params.id),
 }));

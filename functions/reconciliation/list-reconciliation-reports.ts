@@ -1,10 +1,10 @@
 import { getReaderPool } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
-import { listReportsQuery } from '#shared/schemas/reconciliation';
+import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { listReconciliationReports } from '#shared/use-cases/reconciliation/reports';
 
 /** GET /reconciliation/reports?status&page&limit: reconciliation reports, newest first, without their findings. */
-export const handler = apiHandler('listReconciliationReports', { query: listReportsQuery }, async (req) => ({
+export const handler = apiHandler('listReconciliationReports', RECONCILIATION_REQUESTS, async (req) => ({
   status: 200,
   body: await listReconciliationReports(getReaderPool(), req.query),
 }));

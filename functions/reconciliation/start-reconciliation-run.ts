@@ -2,7 +2,7 @@ import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import { getPool, withTransaction } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
 import { API_PREFIX } from '#shared/routes';
-import { startRunBody } from '#shared/schemas/reconciliation';
+import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { queueByName } from '#shared/topology';
 import { RECONCILIATION_REQUESTS_QUEUE, startReconciliationRun } from '#shared/use-cases/reconciliation/runs';
 
@@ -13,7 +13,7 @@ import { RECONCILIATION_REQUESTS_QUEUE, startReconciliationRun } from '#shared/u
 const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
 const requests = sqsWorkQueue(QUEUE.name);
 
-export const handler = apiHandler('startReconciliationRun', { body: startRunBody }, async (req) => {
+export const handler = apiHandler('startReconciliationRun', RECONCILIATION_REQUESTS, async (req) => {
   const run = await startReconciliationRun(
     { db: getPool(), transaction: (work) => withTransaction(work), requests, now: () => new Date() },
     req.body,

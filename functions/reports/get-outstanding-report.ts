@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
-import { outstandingReportQuery } from '#shared/schemas/reports';
+import { REPORT_REQUESTS } from '#shared/schemas/reports';
 import { getOutstandingReport } from '#shared/use-cases/reports/reports';
 
 /** GET /reports/outstanding: Abhi's outstanding balances of the caller's employees, merged with the local ledger. */
-export const handler = apiHandler('getOutstandingReport', { query: outstandingReportQuery }, async (req) => ({
+export const handler = apiHandler('getOutstandingReport', REPORT_REQUESTS, async (req) => ({
   status: 200,
   body: await getOutstandingReport(businessDeps(), requestContext(req), req.query),
 }));

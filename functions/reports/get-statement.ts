@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { requestContext } from '#shared/adapters/postgres/business-deps';
-import { statementParams, statementQuery } from '#shared/schemas/reports';
+import { REPORT_REQUESTS } from '#shared/schemas/reports';
 import { getStatement } from '#shared/use-cases/reports/reports';
 
 /** GET /reports/statements/{employeeId}?month&year: the month's ledger entries with opening and closing balances. */
-export const handler = apiHandler('getStatement', { params: statementParams, query: statementQuery }, async (req) => ({
+export const handler = apiHandler('getStatement', REPORT_REQUESTS, async (req) => ({
   status: 200,
   body: await getStatement(requestContext(req), req.params.employeeId, req.query),
 }));

@@ -1,4 +1,5 @@
 import { apiHandler } from '#shared/http/api-handler';
+import { NO_REQUESTS } from '#shared/schemas/catalog';
 import { envVar, loadConfig } from '#shared/config';
 import { checkReadiness, platformProbes } from '#shared/readiness';
 
@@ -15,7 +16,7 @@ const probes = platformProbes({
 });
 
 /** Readiness: 200 only when PostgreSQL, DynamoDB, SQS and Abhi all answer; 503 with the failing checks otherwise. */
-export const handler = apiHandler('getReady', {}, async () => {
+export const handler = apiHandler('getReady', NO_REQUESTS, async () => {
   const { ready, checks } = await checkReadiness(probes);
   return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not_ready', checks } };
 });

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { createRepaymentBody } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { createRepayment } from '#shared/use-cases/repayments/create-repayment';
 import { transactionDeps, withInvocation } from './runtime';
 
 /** POST /transactions/repayment → 201 (200 when the reference was already recorded). */
-export const handler = apiHandler('createRepayment', { body: createRepaymentBody }, async (request) => {
+export const handler = apiHandler('createRepayment', TRANSACTION_REQUESTS, async (request) => {
   const { created, view } = await withInvocation({ getRemainingTimeInMillis: request.remainingTimeMs }, request.requestId, () =>
     createRepayment(transactionDeps(), {
       principal: request.principal,

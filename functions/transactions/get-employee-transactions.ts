@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { employeeIdParams, employeeTransactionsQuery } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { employeeTransactions } from '#shared/use-cases/transactions/queries';
 import { transactionDeps } from './runtime';
 
 /** GET /transactions/employee/{employeeId}?status&type&page&limit: the employee's advances and repayments. */
-export const handler = apiHandler('getEmployeeTransactions', { params: employeeIdParams, query: employeeTransactionsQuery }, async (request) => ({
+export const handler = apiHandler('getEmployeeTransactions', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
   body: await employeeTransactions(transactionDeps(), { principal: request.principal, route: request.route }, request.params.employeeId, request.query),
 }));

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { transactionIdParams } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { getTransaction } from '#shared/use-cases/transactions/queries';
 import { transactionDeps } from './runtime';
 
 /** GET /transactions/{id}: an advance request with its history (by request id or Abhi id), or a repayment. */
-export const handler = apiHandler('getTransaction', { params: transactionIdParams }, async (request) => ({
+export const handler = apiHandler('getTransaction', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
   body: await getTransaction(transactionDeps(), { principal: request.principal, route: request.route }, request.params.id),
 }));

@@ -1,11 +1,11 @@
 import { getReaderPool } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
-import { listTransactionsQuery } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { listTransactions } from '#shared/use-cases/transactions/queries';
 import { transactionDeps } from './runtime';
 
 /** GET /transactions?status&type&startDate&endDate&employeeCode&department&page&limit (employer view; from the reader). */
-export const handler = apiHandler('listTransactions', { query: listTransactionsQuery }, async (request) => ({
+export const handler = apiHandler('listTransactions', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
   body: await listTransactions({ ...transactionDeps(), db: getReaderPool() }, { principal: request.principal, route: request.route }, request.query),
 }));

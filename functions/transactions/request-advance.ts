@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { preferredWaitSeconds } from '#shared/http/prefer';
-import { requestAdvanceBody } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { awaitAdvanceOutcome, refusalOf, requestAdvance } from '#shared/use-cases/advances/request-advance';
 import { transactionDeps, withInvocation } from './runtime';
 
@@ -14,7 +14,7 @@ const ANSWER_RESERVE_MS = 3_000;
  * refuses it (nothing recorded). With `Prefer: wait=N`: 201 with the transaction when the workflow completes it within
  * N s, 400 VALIDATION_FAILED when it is refused (Abhi's reason included), otherwise 202 as without the header.
  */
-export const handler = apiHandler('requestAdvance', { body: requestAdvanceBody }, async (request) => {
+export const handler = apiHandler('requestAdvance', TRANSACTION_REQUESTS, async (request) => {
   const wait = preferredWaitSeconds(request.headers.prefer, MAX_WAIT_SECONDS);
   const deps = transactionDeps();
   const view = await withInvocation({ getRemainingTimeInMillis: request.remainingTimeMs }, request.requestId, () =>

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { transactionIdParams, updateStatusBody } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { updateAdvanceStatus } from '#shared/use-cases/advances/update-status';
 import { transactionDeps, withInvocation } from './runtime';
 
 /** PUT /transactions/{id}/status { action: approve | reject | cancel, reason? } → 200 with the request. */
-export const handler = apiHandler('updateTransactionStatus', { body: updateStatusBody, params: transactionIdParams }, async (request) => {
+export const handler = apiHandler('updateTransactionStatus', TRANSACTION_REQUESTS, async (request) => {
   const view = await withInvocation({ getRemainingTimeInMillis: request.remainingTimeMs }, request.requestId, () =>
     updateAdvanceStatus(transactionDeps(), {
       principal: request.principal,

@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { abhiWebhookBody } from '#shared/schemas/transactions';
+import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { receiveAbhiWebhook, verifyWebhookSignature } from '#shared/use-cases/webhooks/abhi-webhook';
 import { transactionDeps, webhookDeps } from '../transactions/runtime';
 
@@ -10,7 +10,7 @@ import { transactionDeps, webhookDeps } from '../transactions/runtime';
  */
 export const handler = apiHandler(
   'receiveAbhiWebhook',
-  { body: abhiWebhookBody },
+  TRANSACTION_REQUESTS,
   async (request) => ({
     status: 200,
     body: await receiveAbhiWebhook(transactionDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),

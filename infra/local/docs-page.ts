@@ -34,7 +34,7 @@ td{border-top:1px solid #ddd;padding:.3rem .5rem;vertical-align:top}</style></he
 curl -H "Authorization: Bearer $TOKEN" ${API_PREFIX}/organizations   # prefix with this page's origin
 TOKEN=$(npm run -s token -- --role hr_manager --org &lt;organizationId&gt;)
 TOKEN=$(npm run -s token -- --role employee --org &lt;organizationId&gt; --employee &lt;employeeId&gt; --mfa)</pre>
-<p>In the explorer below, press <b>Authorize</b> and paste the token. The OpenAPI document: <a href="${API_PREFIX}/openapi.json">${API_PREFIX}/openapi.json</a>.</p>
+<p>In the explorer below, press <b>Authorize</b> and paste the token. The OpenAPI document: <a href="${API_PREFIX}/openapi.json">${API_PREFIX}/openapi.json</a>; a Postman collection generated from it: <a href="${API_PREFIX}/postman-collection.json">${API_PREFIX}/postman-collection.json</a>.</p>
 <details open><summary><b>Routes</b> (${ROUTES.length})</summary>
 <table><tbody>${rows}</tbody></table></details>
 </main>

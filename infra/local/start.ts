@@ -146,7 +146,7 @@ Abhi EWA platform is running (ready in ${seconds} s)
 
   API            ${platform.api.url}/api/v1        (also at ${platform.api.url}/)
   Health         ${platform.api.url}/api/v1/health   Ready: ${platform.api.url}/api/v1/ready
-  Docs           ${platform.api.url}/docs          OpenAPI: ${platform.api.url}/api/v1/openapi.json
+  Docs           ${platform.api.url}/docs          OpenAPI: ${platform.api.url}/api/v1/openapi.json  Postman: ${platform.api.url}/api/v1/postman-collection.json
   Mailbox        ${platform.api.url}/__local/mailbox   (the notifications the platform "sent")
   Abhi sandbox   ${abhiBaseUrl}   (state: http://127.0.0.1:${config.ABHI_SANDBOX_PORT}/__sandbox/state)
   OIDC issuer    ${issuer.issuer}   (JWKS: ${issuer.jwksUrl}, audience ${LOCAL_AUDIENCE}, token shape ${config.OIDC_PRESET})

@@ -11,7 +11,8 @@ import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
 import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
 import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
 import { logger, metrics } from '#shared/observability';
-import type { Route } from '#shared/routes';
+import type { RequestSchemasOf, Route, RouteId } from '#shared/routes';
+import { SchemaCatalog } from '#shared/schemas/catalog';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
 import { MAX_JSON_DEPTH, nulCharacterFields, tooDeeplyNested } from './json-bounds';
 import { createApiIdempotency, idempotencyKeyFor, REPLAYED_HEADER, type ApiIdempotency } from './idempotency';
@@ -66,6 +67,14 @@ export interface ApiHandlerOptions {
 }
 
 type Schemas<B, Q, P> = { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> };
+/** The schema names a route's request part names, or nothing. */
+type NamesOf<Id extends RouteId> = RequestSchemasOf<Id>[keyof RequestSchemasOf<Id>] & string;
+type Named<C, R, K extends string, Absent> = R extends { [key in K]: infer N } ? (N extends keyof C ? (C[N] extends z.ZodType ? z.output<C[N]> : never) : never) : Absent;
+type RouteRequest<Id extends RouteId, C> = ApiRequest<
+  Named<C, RequestSchemasOf<Id>, 'body', undefined>,
+  Named<C, RequestSchemasOf<Id>, 'query', Record<string, never>>,
+  Named<C, RequestSchemasOf<Id>, 'params', Record<string, never>>
+>;
 type LambdaProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -96,14 +105,29 @@ export function clientRequestIdOf(event: APIGatewayProxyEvent): string | undefin
  * token verified in-process), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
  * validation, idempotency, CORS + security headers, and RFC 9457 problem responses for every error.
  */
+export function apiHandler<Id extends RouteId, C extends Readonly<Record<NamesOf<Id>, z.ZodType>>>(
+  routeId: Id,
+  catalog: SchemaCatalog<C>,
+  fn: (request: RouteRequest<Id, C>) => Promise<ApiResult>,
+  options?: ApiHandlerOptions,
+): LambdaProxyHandler;
+/** Test seam: the same pipeline validating with other schemas than the route names (never used by functions/). */
 export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
   routeId: string,
   schemas: Schemas<B, Q, P>,
+  fn: (request: ApiRequest<B, Q, P>) => Promise<ApiResult>,
+  options?: ApiHandlerOptions,
+): LambdaProxyHandler;
+export function apiHandler<B, Q, P>(
+  routeId: string,
+  catalogOrSchemas: SchemaCatalog<Readonly<Record<string, z.ZodType>>> | Schemas<B, Q, P>,
   fn: (request: ApiRequest<B, Q, P>) => Promise<ApiResult>,
   options: ApiHandlerOptions = {},
 ): LambdaProxyHandler {
   const route = findRoute(routeId);
   if (!route) throw new Error(`Unknown route id "${routeId}": add it to functions/shared/routes.ts.`);
+  // The route table names the request's schemas; the catalogue only supplies them (a missing name fails at load).
+  const schemas: Schemas<B, Q, P> = catalogOrSchemas instanceof SchemaCatalog ? routeSchemas(route, catalogOrSchemas) : catalogOrSchemas;
   let idempotency = options.idempotency;
 
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
@@ -352,6 +376,16 @@ function isJsonContentType(value: string | undefined): boolean {
   if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? '')) return false;
   const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
+/** The schemas a route's request part names, looked up in the handler's catalogue. */
+function routeSchemas<B, Q, P>(route: Route, catalog: SchemaCatalog<Readonly<Record<string, z.ZodType>>>): Schemas<B, Q, P> {
+  const names = route.request ?? {};
+  return {
+    ...(names.body ? { body: catalog.resolve(names.body, route.id) as z.ZodType<B> } : {}),
+    ...(names.query ? { query: catalog.resolve(names.query, route.id) as z.ZodType<Q> } : {}),
+    ...(names.params ? { params: catalog.resolve(names.params, route.id) as z.ZodType<P> } : {}),
+  };
 }
 
 function validate<T>(where: 'body' | 'query' | 'params', schema: z.ZodType<T> | undefined, value: unknown, errors: FieldError[]): T | undefined {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { amount, email, emiratesId, isoDate, paginationShape, phoneE164, safeString, scalarRecord, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
@@ -33,8 +34,8 @@ export const employeeFields = {
   designation: text(100).meta({ example: 'Accountant' }),
   phone: phoneE164(),
   email: email(),
-  dob: isoDate().refine((value) => value < today(), 'The date of birth must be in the past.'),
-  dateOfJoining: isoDate(),
+  dob: isoDate().refine((value) => value < today(), 'The date of birth must be in the past.').meta({ example: '1990-05-14' }),
+  dateOfJoining: isoDate().meta({ example: '2021-03-01' }),
   accountTitle: text(150).meta({ example: 'Fatima Ali' }),
   accountNumber,
   netSalary: amount({ max: 10_000_000 }).meta({ description: 'Monthly net salary in AED', example: 8000 }),
@@ -85,7 +86,7 @@ export const updateEmployeeBody = z
   })
   .superRefine(birthBeforeJoining)
   .refine((value) => Object.values(value).some((v) => v !== undefined), 'Give at least one field to change.')
-  .meta({ description: 'Fields to change (the employee code cannot change)' });
+  .meta({ description: 'Fields to change (the employee code cannot change); at least one', minProperties: 1 });
 export type UpdateEmployeeInput = z.output<typeof updateEmployeeBody>;
 
 export const employeeIdParams = z.strictObject({ id: resourceId('Employee') });
@@ -165,3 +166,25 @@ export const bulkImportAcceptedSchema = z
     rejected: z.number().int().meta({ description: 'Rows refused by validation (see the job items)' }),
   })
   .meta({ description: 'The import job was accepted' });
+
+export const deletedEmployeeSchema = z.object({ id: z.string(), status: z.literal('deleted') }).meta({ description: 'The employee was deleted' });
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const EMPLOYEE_REQUESTS = named({
+  CreateEmployeeRequest: createEmployeeBody,
+  UpdateEmployeeRequest: updateEmployeeBody,
+  BulkImportRequest: bulkImportBody,
+  EmployeePath: employeeIdParams,
+  ListEmployeesQuery: listEmployeesQuery,
+  SearchEmployeesQuery: searchEmployeesQuery,
+});
+export const EMPLOYEE_RESPONSES = named({
+  Employee: employeeSchema,
+  EmployeePage: employeePageSchema,
+  EmployeeSearchResult: employeeSearchSchema,
+  BulkImportAccepted: bulkImportAcceptedSchema,
+  DeletedEmployee: deletedEmployeeSchema,
+});

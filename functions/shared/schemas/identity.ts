@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { isoDateTime, resourceId } from './common';
 
 /** Logout and token revocation (ADR 0015). */
@@ -32,6 +33,11 @@ export const createRevocationBody = z
   .refine((body) => (body.subject === undefined) !== (body.employeeId === undefined), {
     message: 'Give exactly one of subject or employeeId.',
     path: ['subject'],
+  })
+  .meta({
+    description: 'Whose tokens to revoke: exactly one of subject or employeeId',
+    oneOf: [{ required: ['subject'] }, { required: ['employeeId'] }],
+    example: { employeeId: '3f0c6a52-8d7e-4a4e-9d0a-6f1b2c3d4e5f' },
   });
 export type CreateRevocationInput = z.output<typeof createRevocationBody>;
 
@@ -43,3 +49,16 @@ export const revocationSchema = z
   })
   .meta({ description: 'Every token of the subject or employee issued before now is revoked' });
 export type RevocationView = z.infer<typeof revocationSchema>;
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const IDENTITY_REQUESTS = named({
+  LogoutRequest: logoutBody,
+  CreateRevocationRequest: createRevocationBody,
+});
+export const IDENTITY_RESPONSES = named({
+  Logout: logoutSchema,
+  Revocation: revocationSchema,
+});

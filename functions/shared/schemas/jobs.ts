@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { pageOf, isoDateTime, resourceId } from './common';
 
 /** Background jobs (bulk imports): status, counters and per-item results, kept 30 days. */
@@ -46,3 +47,16 @@ export const jobSchema = z
   })
   .meta({ description: 'A background job with a page of its per-item results' });
 export type JobView = z.infer<typeof jobSchema>;
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const JOB_REQUESTS = named({
+  JobPath: jobIdParams,
+  GetJobQuery: getJobQuery,
+});
+export const JOB_RESPONSES = named({
+  JobItem: jobItemSchema,
+  Job: jobSchema,
+});

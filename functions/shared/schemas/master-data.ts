@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { paginationShape } from '#shared/http/schemas';
 import { pageOf, searchTerm } from './common';
 
@@ -51,3 +52,18 @@ export type BusinessTypeView = z.infer<typeof businessTypeSchema>;
 
 export const bankPageSchema = pageOf(bankSchema, 'A page of banks, ordered by name, id');
 export const businessTypePageSchema = pageOf(businessTypeSchema, 'A page of business types, ordered by name, id');
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const MASTER_DATA_REQUESTS = named({
+  ListBanksQuery: listBanksQuery,
+  ListBusinessTypesQuery: listBusinessTypesQuery,
+});
+export const MASTER_DATA_RESPONSES = named({
+  Bank: bankSchema,
+  BusinessType: businessTypeSchema,
+  BankPage: bankPageSchema,
+  BusinessTypePage: businessTypePageSchema,
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { amount, email, paginationShape, phoneE164, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
@@ -145,7 +146,10 @@ export const updateOrganizationBody = z
     notificationSettings: notificationSettingsInput.optional(),
   })
   .refine((value) => value.advancePolicy !== undefined || value.notificationSettings !== undefined, 'Give advancePolicy or notificationSettings.')
-  .meta({ description: 'Local configuration to change (fields not given keep their value)' });
+  .meta({
+    description: 'Local configuration to change (fields not given keep their value); at least one of the two',
+    anyOf: [{ required: ['advancePolicy'] }, { required: ['notificationSettings'] }],
+  });
 export type UpdateOrganizationInput = z.output<typeof updateOrganizationBody>;
 
 export const organizationIdParams = z.strictObject({ id: resourceId('Organization') });
@@ -224,3 +228,22 @@ export const organizationStatisticsSchema = z
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const ORGANIZATION_REQUESTS = named({
+  CreateOrganizationRequest: createOrganizationBody,
+  UpdateOrganizationRequest: updateOrganizationBody,
+  OrganizationPath: organizationIdParams,
+  ListOrganizationsQuery: listOrganizationsQuery,
+});
+export const ORGANIZATION_RESPONSES = named({
+  AdvancePolicy: advancePolicySchema,
+  NotificationSettings: notificationSettingsSchema,
+  Organization: organizationSchema,
+  CreatedOrganization: createdOrganizationSchema,
+  OrganizationPage: organizationPageSchema,
+  OrganizationStatistics: organizationStatisticsSchema,
+});

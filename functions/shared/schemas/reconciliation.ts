@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { isoDate, paginationShape, uuid } from '#shared/http/schemas';
 import { MAX_RECONCILIATION_DAYS, periodProblems } from '#shared/domain/reconciliation-period';
 import { isoDateTime, pageOf, resourceId } from './common';
 
 /**
  * Request and response schemas of the reconciliation routes (platform operators and finance): start a run, list the
- * reports, read one. The handlers validate with these objects and the OpenAPI document is generated from the same
- * objects (operations-reconciliation.ts).
+ * reports, read one. The route table names them (the catalogue at the end), the handlers validate with them and the
+ * OpenAPI document shows them.
  */
 export const RECONCILIATION_STATUSES = ['RUNNING', 'CLEAN', 'FIXED', 'MISMATCHES', 'FAILED'] as const;
 export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
@@ -103,3 +104,20 @@ export const reportSchema = z
 export type ReportView = z.infer<typeof reportSchema>;
 
 export const reportPageSchema = pageOf(reportSummarySchema, 'Reconciliation reports, newest first');
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const RECONCILIATION_REQUESTS = named({
+  StartReconciliationRunRequest: startRunBody,
+  ListReconciliationReportsQuery: listReportsQuery,
+  ReconciliationReportPath: reportIdParams,
+});
+export const RECONCILIATION_RESPONSES = named({
+  ReconciliationRunAccepted: runAcceptedSchema,
+  ReconciliationFinding: findingSchema,
+  ReconciliationReportSummary: reportSummarySchema,
+  ReconciliationReport: reportSchema,
+  ReconciliationReportPage: reportPageSchema,
+});

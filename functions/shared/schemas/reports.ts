@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { paginationShape } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
 
@@ -87,3 +88,19 @@ export const statementSchema = z
     entries: z.array(statementEntrySchema),
   })
   .meta({ description: 'Monthly statement from the local ledger' });
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const REPORT_REQUESTS = named({
+  OutstandingReportQuery: outstandingReportQuery,
+  StatementPath: statementParams,
+  StatementQuery: statementQuery,
+});
+export const REPORT_RESPONSES = named({
+  OutstandingBalance: outstandingRowSchema,
+  OutstandingReport: outstandingReportSchema,
+  StatementEntry: statementEntrySchema,
+  Statement: statementSchema,
+});

@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { named } from './catalog';
 import { amount, isoDate, paginationShape, text } from '#shared/http/schemas';
 import { isoDateTime, money, pageOf, resourceId } from './common';
 import { ADVANCE_STATUSES as ADVANCE_STATUS_VALUES } from '#shared/domain/advance-status';
 
 /**
- * Request and response schemas of the transaction, repayment and webhook routes. The handlers validate with these
- * objects and the OpenAPI document is generated from the same objects (operations-transactions.ts).
+ * Request and response schemas of the transaction, repayment and webhook routes. The route table names them (the
+ * catalogue at the end), the handlers validate with them and the OpenAPI document shows them.
  */
 
 export const REPAYMENT_STATUS_VALUES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
@@ -49,10 +50,10 @@ export const listTransactionsQuery = z
     ...paginationShape,
     status: statusFilter,
     type: typeFilter,
-    startDate: isoDate().optional(),
-    endDate: isoDate().optional(),
-    employeeCode: text(64).optional(),
-    department: text(100).optional(),
+    startDate: isoDate().optional().meta({ description: 'Only transactions on or after this day (UAE date)' }),
+    endDate: isoDate().optional().meta({ description: 'Only transactions on or before this day (UAE date)' }),
+    employeeCode: text(64).optional().meta({ description: "Only this employee's transactions (the employer's employee code)", example: 'EMP-0001' }),
+    department: text(100).optional().meta({ description: 'Only employees of this department', example: 'Finance' }),
   })
   .refine((q) => !q.startDate || !q.endDate || q.startDate <= q.endDate, { message: 'startDate must not be after endDate.', path: ['startDate'] });
 export type ListTransactionsQuery = z.infer<typeof listTransactionsQuery>;
@@ -82,7 +83,7 @@ export const createRepaymentBody = z
     paymentMethod: text(50).optional().meta({ example: 'payroll_deduction' }),
   })
   .refine((b) => Boolean(b.employeeId || b.transactionId), { message: 'Give employeeId or transactionId.', path: ['employeeId'] })
-  .meta({ description: 'A repayment against an employee or one advance' });
+  .meta({ description: 'A repayment against an employee or one advance (employeeId or transactionId)', anyOf: [{ required: ['employeeId'] }, { required: ['transactionId'] }] });
 export type CreateRepaymentBody = z.infer<typeof createRepaymentBody>;
 
 /**
@@ -224,4 +225,35 @@ export const webhookAckSchema = z.object({
   received: z.literal(true),
   duplicate: z.boolean(),
   applied: z.string().meta({ description: 'What the event changed (or why nothing)' }),
+});
+
+export const transactionSchema = z.union([advanceViewSchema, repaymentViewSchema]).meta({ description: 'An advance request (with history) or a repayment' });
+
+/**
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
+ * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ */
+export const TRANSACTION_REQUESTS = named({
+  RequestAdvanceRequest: requestAdvanceBody,
+  ValidateAdvanceRequest: validateAdvanceBody,
+  UpdateTransactionStatusRequest: updateStatusBody,
+  CreateRepaymentRequest: createRepaymentBody,
+  AbhiWebhookEvent: abhiWebhookBody,
+  TransactionPath: transactionIdParams,
+  EmployeeIdPath: employeeIdParams,
+  ListTransactionsQuery: listTransactionsQuery,
+  EmployeeTransactionsQuery: employeeTransactionsQuery,
+  BalanceQuery: balanceQuery,
+});
+export const TRANSACTION_RESPONSES = named({
+  Reason: reasonSchema,
+  HistoryEntry: historyEntrySchema,
+  Advance: advanceViewSchema,
+  Repayment: repaymentViewSchema,
+  Transaction: transactionSchema,
+  TransactionItem: transactionItemSchema,
+  TransactionPage: transactionPageSchema,
+  Balance: balanceViewSchema,
+  AdvanceValidation: validationResultSchema,
+  WebhookAck: webhookAckSchema,
 });
