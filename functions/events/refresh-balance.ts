@@ -2,6 +2,7 @@ import { abhiClientFromEnv } from '#shared/abhi/client';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { getPool } from '#shared/db/pool';
 import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
+import { uaeMonth } from '#shared/domain/advance-policy';
 import { eventConsumer } from '#shared/events/consumer';
 import { logger } from '#shared/observability';
 
@@ -9,18 +10,13 @@ import { logger } from '#shared/observability';
  * Consumer of the `balance-refresh` queue: after money moved, reads the employee's balance for the current UAE month
  * from Abhi past the cache, which stores the fresh answer — the next balance read is both fast and current.
  */
-export function currentUaeMonth(now = new Date()): { month: number; year: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Dubai', year: 'numeric', month: 'numeric' }).formatToParts(now);
-  return { year: Number(parts.find((p) => p.type === 'year')!.value), month: Number(parts.find((p) => p.type === 'month')!.value) };
-}
-
 export const handler = eventConsumer('refresh-balance', async (event, record) => {
   const employeeId = typeof event.payload.employeeId === 'string' ? event.payload.employeeId : undefined;
   if (!employeeId) return;
   const employee = await findEmployeeById(getPool(), employeeId);
   if (!employee || employee.status === 'deleted') return;
   try {
-    await abhiClientFromEnv().transactions.monthlyBalance(employeeId, currentUaeMonth(), {
+    await abhiClientFromEnv().transactions.monthlyBalance(employeeId, uaeMonth(), {
       bypassCache: true,
       correlationId: event.correlationId ?? event.id,
       deadline: Date.now() + 20_000,
