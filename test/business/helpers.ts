@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { luhnCheckDigit } from '#shared/http/schemas';
+import { luhnCheckDigit } from '#shared/schemas/common';
 import type { Role } from '#shared/routes';
 import type { TestApi } from '../support/api';
 

@@ -15,7 +15,7 @@ import {
   AbhiValidationError,
   CircuitOpenError,
 } from '#shared/abhi/errors';
-import { amount, emiratesId, isoDate, paginationQuery, phoneE164, uuid } from '#shared/http/schemas';
+import { amount, emiratesId, isoDate, paginationQuery, phoneE164, uuid } from '#shared/schemas/common';
 import { ROUTES } from '#shared/routes';
 import { authorizerContext, header, json, lambdaContext, proxyEvent } from './helpers';
 

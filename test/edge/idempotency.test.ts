@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UnprocessableError } from '#shared/domain/errors';
 import { apiHandler } from '#shared/http/api-handler';
 import { idempotentRecordProcessor } from '#shared/http/idempotency';
-import { amount, uuid } from '#shared/http/schemas';
+import { amount, uuid } from '#shared/schemas/common';
 import { ROUTES } from '#shared/routes';
 import { authorizerContext, header, json, lambdaContext, proxyEvent } from './helpers';
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import { createTokenVerifier } from '#shared/auth/verify';
-import { amount, email, emiratesId, isoDate, luhnCheckDigit, paginationQuery, phoneE164, uuid } from '#shared/http/schemas';
+import { amount, email, emiratesId, isoDate, luhnCheckDigit, paginationQuery, phoneE164, uuid } from '#shared/schemas/common';
 import { startLocalIssuer, LOCAL_AUDIENCE } from '../../infra/local/issuer';
 
 const ok = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { amount, email, emiratesId, isoDate, paginationShape, phoneE164, safeString, scalarRecord, text } from '#shared/http/schemas';
-import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
+import { amount, email, emiratesId, isoDate, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, safeString, scalarRecord, searchTerm, text } from './common';
 
 /**
  * Employee request and response schemas. Field names are Abhi's (camelCase). `accountNumber` and `emiratesId` are

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { paginationShape } from '#shared/http/schemas';
-import { pageOf, searchTerm } from './common';
+import { pageOf, paginationShape, searchTerm } from './common';
 
 /** Banks and business types: Abhi master data, cached (one Abhi call per cache TTL) and paginated here. */
 const activeFilter = z

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { amount, email, paginationShape, phoneE164, text } from '#shared/http/schemas';
-import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
+import { amount, email, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, searchTerm, text } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
 
 /**

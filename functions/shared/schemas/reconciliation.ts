@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { isoDate, paginationShape, uuid } from '#shared/http/schemas';
 import { MAX_RECONCILIATION_DAYS, periodProblems } from '#shared/domain/reconciliation-period';
-import { isoDateTime, pageOf, resourceId } from './common';
+import { isoDate, isoDateTime, pageOf, paginationShape, resourceId, uuid } from './common';
 
 /**
  * Request and response schemas of the reconciliation routes (platform operators and finance): start a run, list the

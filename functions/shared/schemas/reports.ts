@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { paginationShape } from '#shared/http/schemas';
-import { isoDateTime, money, pageOf, resourceId, searchTerm } from './common';
+import { isoDateTime, money, pageOf, paginationShape, resourceId, searchTerm } from './common';
 
 /** Reports: outstanding balances (Abhi merged with the local ledger) and monthly statements (local ledger). */
 export const outstandingReportQuery = z.strictObject({

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { named } from './catalog';
-import { amount, isoDate, paginationShape, text } from '#shared/http/schemas';
-import { isoDateTime, money, pageOf, resourceId } from './common';
+import { amount, isoDate, isoDateTime, money, pageOf, paginationShape, resourceId, text } from './common';
 import { ADVANCE_STATUSES as ADVANCE_STATUS_VALUES } from '#shared/domain/advance-status';
 
 /**

@@ -12,7 +12,7 @@ import {
 } from '#shared/adapters/postgres/advance-requests';
 import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
 import { getRepaymentByAbhiId, getRepaymentByAbhiReference, updateRepayment } from '#shared/adapters/postgres/repayments';
-import { withoutUnsafeText } from '#shared/http/schemas';
+import { withoutUnsafeText } from '#shared/schemas/common';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
