@@ -6,6 +6,10 @@ import { findEmployeeById } from '#shared/adapters/postgres/employees-repository
 import { isDescendant } from '#shared/use-cases/organizations/organization-access';
 import { IDENTITY_REQUESTS } from '#shared/schemas/identity';
 import { revokeSessions } from '#shared/use-cases/identity/sessions';
+import { registerAuditDatabase } from '#shared/auth/audit';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 const ports = {
   revocations: { revokeToken, revokeSubject },

@@ -5,6 +5,10 @@ import { API_PREFIX } from '#shared/routes';
 import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { queueByName } from '#shared/topology';
 import { RECONCILIATION_REQUESTS_QUEUE, startReconciliationRun } from '#shared/use-cases/reconciliation/runs';
+import { registerAuditDatabase } from '#shared/auth/audit';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 /**
  * POST /reconciliation/runs: records the report RUNNING, queues the run (`reconciliation-requests`) and answers 202

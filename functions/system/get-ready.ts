@@ -2,6 +2,11 @@ import { apiHandler } from '#shared/http/api-handler';
 import { NO_REQUESTS } from '#shared/schemas/catalog';
 import { envVar, loadConfig } from '#shared/config';
 import { checkReadiness, platformProbes } from '#shared/readiness';
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { getPool } from '#shared/db/pool';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 const config = loadConfig({
   STATE_TABLE_NAME: envVar.text(),

@@ -15,6 +15,10 @@ import { toWorkflowError } from '#shared/use-cases/advances/errors';
 import type { AbhiGateway, CachePort, MetricsPort, TransactionDeps } from '#shared/use-cases/advances/ports';
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import type { WebhookDeps } from '#shared/use-cases/webhooks/abhi-webhook';
+import { registerAuditDatabase } from '#shared/auth/audit';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 /**
  * Composition root of the transaction, workflow, webhook and reconciliation functions: PostgreSQL, the Abhi

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { audit, auditContext, PostgresAuditSink } from '#shared/auth/audit';
+import { audit, auditContext, PostgresAuditSink, registerAuditDatabase } from '#shared/auth/audit';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { assertMfaFor } from '#shared/auth/mfa';
 import type { Principal } from '#shared/auth/principal';
@@ -95,6 +95,8 @@ describe('tenant isolation helpers', () => {
 });
 
 describe('audit trail in PostgreSQL (audit_log)', () => {
+  // What the wiring of every function with a database does at module scope.
+  registerAuditDatabase(getPool);
   const byRequest = async (requestId: string) =>
     (await getPool().query('SELECT * FROM audit_log WHERE request_id = $1', [requestId])).rows as Record<string, unknown>[];
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '#shared/db/pool';
+import type { Queryable } from '#shared/db/queryable';
 import { logger } from '#shared/logger';
 import type { Principal } from './principal';
 
@@ -81,19 +81,20 @@ export class PostgresAuditSink implements AuditSink {
 }
 
 /**
- * The database the default sink writes to, registered by `#shared/db/pool` when a function loads it. Injected rather
+ * The database the default sink writes to, registered explicitly by the wiring of every function that has one
+ * (`registerAuditDatabase(getPool)` at module scope; test/foundation/layers.test.ts checks none is missed). Injected rather
  * than imported: an import of the pool here (even a dynamic one, which esbuild inlines into the one-file bundle)
  * would put pg, the RDS signer and the Secrets Manager client into every function, including those that have no
  * database and log their audit events (the authorizer, the health and OpenAPI routes).
  */
 let auditDatabase: (() => Queryable) | undefined;
 
-/** Called by `#shared/db/pool` when it loads: the default sink then writes to `audit_log`. */
+/** Called by a function's wiring when it loads: the default sink then writes to `audit_log`. */
 export function registerAuditDatabase(db: () => Queryable): void {
   auditDatabase = db;
 }
 
-/** PostgreSQL when the function has a database (DATABASE_URL locally, DATABASE_HOST in AWS) and uses it (the pool module is loaded); a failed insert falls back to the log so the event is never lost silently. */
+/** PostgreSQL when the function has a database (DATABASE_URL locally, DATABASE_HOST in AWS) and its wiring registered it; a failed insert falls back to the log so the event is never lost silently. */
 class DefaultAuditSink implements AuditSink {
   private readonly log = new LogAuditSink();
   private postgres: PostgresAuditSink | undefined;

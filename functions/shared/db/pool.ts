@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
-import { registerAuditDatabase } from '#shared/auth/audit';
 import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
 /**
@@ -117,10 +116,7 @@ export function getReaderPool(): pg.Pool {
   return readerPool;
 }
 
-// A function that uses the database also writes its audit events there (the audit module does not import this one).
-registerAuditDatabase(() => getPool());
-
-export type Queryable = Pick<pg.PoolClient, 'query'>;
+export type { Queryable } from './queryable';
 
 /** serialization_failure and deadlock_detected: PostgreSQL rolled the whole transaction back; running it again is the cure. */
 const RETRYABLE_TRANSACTION_CODES = new Set(['40001', '40P01']);

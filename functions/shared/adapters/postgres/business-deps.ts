@@ -6,6 +6,11 @@ import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import type { ApiRequest } from '#shared/http/api-handler';
 import { revokeSubject } from '#shared/auth/revocation';
 import type { BusinessDeps, UseCaseContext } from '#shared/use-cases/employees/context';
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { getPool } from '#shared/db/pool';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 /**
  * Composition root of the business API: the real adapters behind the use cases' ports (Abhi client with its
