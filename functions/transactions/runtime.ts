@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { abhiClientFromEnv, DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
+import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { envVar, loadConfig } from '#shared/config';
@@ -89,7 +90,7 @@ export function transactionDeps(): TransactionDeps {
         if (ids.length > 0) await publishEvents(ids);
       },
     },
-    cache: dynamoCache(),
+    cache: stateTableCache(),
     metrics: powertoolsMetrics(),
     now: () => new Date(),
   };
@@ -180,25 +181,22 @@ export function webhookDeps(): WebhookDeps {
   return webhook;
 }
 
-/** A TTL cache in the state table: pk `CACHE#transactions`, sk the key; expired items are ignored on read. */
-function dynamoCache(): CachePort {
-  let table: string | undefined;
-  const tableName = () => (table ??= loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME);
+/**
+ * The use cases' TTL cache is the one TTL cache, the Abhi client's response cache in the state table, under the kind
+ * `transactions` (pk `CACHE#transactions`, sk the key). Eventually consistent reads, as this cache always had: a
+ * balance up to its 30 s TTL old is what it promises anyway.
+ */
+function stateTableCache(): CachePort {
+  let cache: DynamoResponseCache | undefined;
+  const shared = () =>
+    (cache ??= new DynamoResponseCache({
+      client: dynamoDocumentClient(),
+      tableName: loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME,
+      consistentRead: false,
+    }));
   return {
-    async get<T>(key: string): Promise<T | undefined> {
-      const { Item } = await dynamoDocumentClient().send(new GetCommand({ TableName: tableName(), Key: { pk: 'CACHE#transactions', sk: key } }));
-      if (!Item || typeof Item.expiresAtMs !== 'number' || Item.expiresAtMs <= Date.now()) return undefined;
-      return Item.value as T;
-    },
-    async set(key, value, ttlSeconds) {
-      const expiresAtMs = Date.now() + ttlSeconds * 1000;
-      await dynamoDocumentClient().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { pk: 'CACHE#transactions', sk: key, value, expiresAtMs, expiresAt: epochSeconds(new Date(expiresAtMs)) + 1 },
-        }),
-      );
-    },
+    get: async <T>(key: string) => (await shared().get('transactions', key)) as T | undefined,
+    set: (key, value, ttlSeconds) => shared().set('transactions', key, value, ttlSeconds * 1000),
   };
 }
 

@@ -337,7 +337,8 @@ const MAX_CACHED_CHARS = 350_000;
 export class DynamoResponseCache implements ResponseCache {
   private readonly now: () => number;
 
-  constructor(private readonly options: DynamoAdapterOptions) {
+  /** `consistentRead` (default true: an invalidation is seen at once) false halves the read's cost where a TTL-old value is acceptable anyway. */
+  constructor(private readonly options: DynamoAdapterOptions & { readonly consistentRead?: boolean }) {
     this.now = options.now ?? Date.now;
   }
 
@@ -347,7 +348,7 @@ export class DynamoResponseCache implements ResponseCache {
 
   async get(kind: string, key: string): Promise<unknown | undefined> {
     const { Item } = await this.options.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: { pk: this.pk(kind), sk: key }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.options.tableName, Key: { pk: this.pk(kind), sk: key }, ConsistentRead: this.options.consistentRead ?? true }),
     );
     // TTL deletion is lazy (up to days on AWS): an expired item is treated as absent.
     if (!Item || typeof Item.expiresAtMs !== 'number' || Item.expiresAtMs <= this.now() || typeof Item.value !== 'string') return undefined;
