@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { abhiClientFromEnv, DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
-import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
+import { claimOnce, releaseClaim } from '#shared/adapters/dynamodb/claims';
+import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { envVar, loadConfig } from '#shared/config';
 import { getPool, withTransaction } from '#shared/db/pool';
@@ -145,38 +145,24 @@ let webhook: WebhookDeps | undefined;
 
 /**
  * The webhook's secret (Secrets Manager `WEBHOOK_SECRET_ID`, JSON `{ "secret": "..." }`, cached 5 min so a rotation
- * is picked up) and its replay memory (state table `WEBHOOK#<event id>` / `SEEN`, conditional put, TTL).
+ * is picked up) and its replay memory (state table `WEBHOOK#<event id>` / `SEEN`, a claim-once held for the replay window).
  */
 export function webhookDeps(): WebhookDeps {
   if (webhook) return webhook;
   const config = () => loadConfig({ WEBHOOK_SECRET_ID: envVar.text(), STATE_TABLE_NAME: envVar.text() });
+  const webhookClaims = { tableName: () => config().STATE_TABLE_NAME };
+  const webhookKey = (eventId: string) => ({ pk: `WEBHOOK#${eventId}`, sk: 'SEEN' });
   webhook = {
     async secret() {
       const value = (await getSecret(config().WEBHOOK_SECRET_ID, { transform: 'json', maxAge: 300 })) as { secret?: unknown } | undefined;
       if (typeof value?.secret !== 'string' || value.secret.length < 16) throw new Error('The webhook secret has no usable "secret" field.');
       return value.secret;
     },
+    // The replay memory is a claim held for the replay window: a second delivery of the id within it is refused.
     async claimEvent(eventId, ttlSeconds) {
-      const now = epochSeconds();
-      try {
-        await dynamoDocumentClient().send(
-          new PutCommand({
-            TableName: config().STATE_TABLE_NAME,
-            Item: { pk: `WEBHOOK#${eventId}`, sk: 'SEEN', expiresAt: now + ttlSeconds, seenAt: new Date().toISOString() },
-            // An expired item may linger until DynamoDB deletes it: treat it as absent.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+      return (await claimOnce(webhookClaims, webhookKey(eventId), { leaseSeconds: ttlSeconds, keepSeconds: ttlSeconds })) === 'claimed';
     },
-    async releaseEvent(eventId) {
-      await dynamoDocumentClient().send(new DeleteCommand({ TableName: config().STATE_TABLE_NAME, Key: { pk: `WEBHOOK#${eventId}`, sk: 'SEEN' } }));
-    },
+    releaseEvent: (eventId) => releaseClaim(webhookClaims, webhookKey(eventId)),
   };
   return webhook;
 }

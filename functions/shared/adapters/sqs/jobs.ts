@@ -1,5 +1,6 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { claimAll, claimOnce, doneUpdate, releaseClaim, type ClaimStore } from '#shared/adapters/dynamodb/claims';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
 import { loadConfig, envVar } from '#shared/config';
 import type { JobItemResult, JobRecord, JobStore, NewJob } from '#shared/use-cases/jobs/job-store';
@@ -15,25 +16,10 @@ import type { JobItemResult, JobRecord, JobStore, NewJob } from '#shared/use-cas
 const JOB_TTL_SECONDS = 30 * 24 * 3600;
 
 const itemKey = (index: number) => `ITEM#${String(index).padStart(6, '0')}`;
-const claimKey = (index: number) => `CLAIM#${String(index).padStart(6, '0')}`;
-
-function claimUpdate(jobId: string, index: number, owner: string, leaseSeconds: number, now: number) {
-  return {
-    TableName: table(),
-    Key: { pk: `JOB#${jobId}`, sk: claimKey(index) },
-    UpdateExpression: 'SET #owner = :owner, leaseUntil = :lease, expiresAt = :expires',
-    ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(#state) AND (leaseUntil < :now OR #owner = :owner))',
-    ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
-    ExpressionAttributeValues: { ':owner': owner, ':lease': now + leaseSeconds, ':expires': now + JOB_TTL_SECONDS, ':now': now },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-  };
-}
-
-/** What a refused claim found (undefined when the store did not return the item). */
-function claimRefusal(item: Record<string, AttributeValue> | undefined): 'done' | 'busy' | undefined {
-  if (!item) return undefined;
-  return item.state && 'S' in item.state && item.state.S === 'done' ? 'done' : 'busy';
-}
+const claimKey = (jobId: string, index: number) => ({ pk: `JOB#${jobId}`, sk: `CLAIM#${String(index).padStart(6, '0')}` });
+/** Row claims: the state table's claim-once (adapters/dynamodb/claims.ts), kept as long as the job. */
+const claims: ClaimStore = { tableName: () => table() };
+const claimOptions = (owner: string, leaseSeconds: number) => ({ owner, leaseSeconds, keepSeconds: JOB_TTL_SECONDS });
 
 let tableName: string | undefined;
 function table(): string {
@@ -102,15 +88,7 @@ export function dynamoJobStore(): JobStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              {
-                Update: {
-                  TableName: table(),
-                  Key: { pk: `JOB#${jobId}`, sk: claimKey(item.index) },
-                  UpdateExpression: 'SET #state = :done, expiresAt = :expires',
-                  ExpressionAttributeNames: { '#state': 'state' },
-                  ExpressionAttributeValues: { ':done': 'done', ':expires': expiresAt },
-                },
-              },
+              { Update: doneUpdate(claims, claimKey(jobId, item.index), JOB_TTL_SECONDS, epochSeconds(now)) },
               {
                 Update: {
                   TableName: table(),
@@ -140,53 +118,18 @@ export function dynamoJobStore(): JobStore {
       return Boolean(result.Item);
     },
 
-    async claimItem(jobId, index, owner, leaseSeconds) {
-      try {
-        await db.send(new UpdateCommand(claimUpdate(jobId, index, owner, leaseSeconds, epochSeconds())));
-        return 'claimed';
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return claimRefusal(error.Item) ?? 'busy';
-        throw error;
-      }
+    claimItem(jobId, index, owner, leaseSeconds) {
+      return claimOnce(claims, claimKey(jobId, index), claimOptions(owner, leaseSeconds));
     },
 
     async claimItems(jobId, indexes, owner, leaseSeconds) {
-      const result = new Map<number, 'claimed' | 'done' | 'busy'>();
       const unique = [...new Set(indexes)];
-      if (unique.length <= 1) {
-        for (const index of unique) result.set(index, await store.claimItem(jobId, index, owner, leaseSeconds));
-        return result;
-      }
-      const now = epochSeconds();
-      try {
-        await db.send(new TransactWriteCommand({ TransactItems: unique.map((index) => ({ Update: claimUpdate(jobId, index, owner, leaseSeconds, now) })) }));
-        for (const index of unique) result.set(index, 'claimed');
-        return result;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        // Some rows are taken: the reasons say which; the others are claimed one by one.
-        const reasons = error.CancellationReasons ?? [];
-        for (const [i, index] of unique.entries()) {
-          const reason = reasons[i];
-          const refused = reason?.Code === 'ConditionalCheckFailed' ? claimRefusal(reason.Item) : undefined;
-          result.set(index, refused ?? (await store.claimItem(jobId, index, owner, leaseSeconds)));
-        }
-        return result;
-      }
+      const outcomes = await claimAll(claims, unique.map((index) => claimKey(jobId, index)), claimOptions(owner, leaseSeconds));
+      return new Map(unique.map((index, i) => [index, outcomes[i]!]));
     },
 
     async releaseItem(jobId, index, owner) {
-      await db
-        .send(
-          new DeleteCommand({
-            TableName: table(),
-            Key: { pk: `JOB#${jobId}`, sk: claimKey(index) },
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-        )
-        .catch(() => undefined);
+      await releaseClaim(claims, claimKey(jobId, index), owner).catch(() => undefined);
     },
 
     async get(jobId) {
