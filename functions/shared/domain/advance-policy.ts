@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { filsToNumber, toFils, type Fils } from './money';
 
 /**
@@ -38,17 +37,34 @@ export const DEFAULT_ADVANCE_POLICY: AdvancePolicy = Object.freeze({
 /** The approval wait is capped below the state machine's own 8-day execution timeout. */
 export const MAX_APPROVAL_TTL_HOURS = 7 * 24;
 
-const amount = z.number().finite().min(0).max(1_000_000);
-/** Field rules; the API's organization schema can reuse them (`advancePolicySchema.partial()`). */
-export const advancePolicySchema = z.object({
-  approvalThreshold: amount,
-  mfaThreshold: amount,
-  maxAdvanceAmount: amount.positive(),
-  maxAdvancesPerMonth: z.number().int().min(1).max(31),
-  minDaysSinceJoining: z.number().int().min(0).max(3650),
-  approvalTtlHours: z.number().positive().max(MAX_APPROVAL_TTL_HOURS),
-  blackoutDaysBeforePayroll: z.number().int().min(0).max(27),
-});
+/** What a stored field must be to count; anything else falls back to the default (the API's schema refuses it on write). */
+interface FieldRule {
+  readonly min: number;
+  readonly max: number;
+  /** `min` itself is not allowed (the value must be above it). */
+  readonly aboveMin?: boolean;
+  readonly integer?: boolean;
+}
+
+const FIELD_RULES: Readonly<Record<keyof AdvancePolicy, FieldRule>> = {
+  approvalThreshold: { min: 0, max: 1_000_000 },
+  mfaThreshold: { min: 0, max: 1_000_000 },
+  maxAdvanceAmount: { min: 0, max: 1_000_000, aboveMin: true },
+  maxAdvancesPerMonth: { min: 1, max: 31, integer: true },
+  minDaysSinceJoining: { min: 0, max: 3650, integer: true },
+  approvalTtlHours: { min: 0, max: MAX_APPROVAL_TTL_HOURS, aboveMin: true },
+  blackoutDaysBeforePayroll: { min: 0, max: 27, integer: true },
+};
+
+function obeys(value: unknown, rule: FieldRule): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (rule.aboveMin ? value > rule.min : value >= rule.min) &&
+    value <= rule.max &&
+    (!rule.integer || Number.isSafeInteger(value))
+  );
+}
 
 /**
  * The effective policy: every valid stored field, the default for every absent or invalid one. A broken field never
@@ -57,9 +73,9 @@ export const advancePolicySchema = z.object({
 export function resolveAdvancePolicy(stored: unknown): AdvancePolicy {
   const source = stored && typeof stored === 'object' && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
   const result: Record<string, number> = { ...DEFAULT_ADVANCE_POLICY };
-  for (const [key, schema] of Object.entries(advancePolicySchema.shape)) {
-    const parsed = (schema as z.ZodType<number>).safeParse(source[key]);
-    if (parsed.success) result[key] = parsed.data;
+  for (const [key, rule] of Object.entries(FIELD_RULES)) {
+    const value = source[key];
+    if (obeys(value, rule)) result[key] = value;
   }
   // A longer approval window than the workflow can wait is shortened to the longest it can, not ignored.
   const ttl = source.approvalTtlHours;
