@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The layer rules of the README's "Where things live", enforced with dependency-cruiser over functions/ (static
+ * imports; TypeScript `import type` included except where a rule says otherwise). No engine: this runs in the unit
+ * tier too. A rule that a merge still has to make true sits in AFTER_I18_DIALECT below, not in an allow-list.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ENTRY = '^functions/(?!shared/)[^/]+/[^/]+\\.ts$';
+
+const RULES: IForbiddenRuleType[] = [
+  {
+    name: 'domain-is-self-contained',
+    comment: 'The domain (functions/shared/domain) imports nothing outside itself: no package, no Node module, no other layer.',
+    severity: 'error',
+    from: { path: '^functions/shared/domain/' },
+    to: { pathNot: '^functions/shared/domain/' },
+  },
+  {
+    name: 'use-cases-without-aws-sdk-or-pg',
+    comment: 'Use cases reach AWS and PostgreSQL only through ports: no AWS SDK, Powertools or pg import of their own.',
+    severity: 'error',
+    from: { path: '^functions/shared/use-cases/' },
+    to: { path: '(^|/)node_modules/(@aws-sdk/|@smithy/|@aws-lambda-powertools/|pg/|pg-[^/]+/)' },
+  },
+  {
+    name: 'functions-without-infra',
+    comment: 'Nothing in functions/ imports infra/ (the CDK app and the local stand-ins are not Lambda code).',
+    severity: 'error',
+    from: { path: '^functions/' },
+    to: { path: '^infra/' },
+  },
+  {
+    name: 'no-circular-imports',
+    comment: 'No module of functions/ imports itself back through others.',
+    severity: 'error',
+    from: { path: '^functions/' },
+    to: { circular: true },
+  },
+];
+
+/**
+ * Rules true only once the #18 item 1/2 work (branch i18-dialect: one dependency style, composition roots in a wiring
+ * folder) is merged. Switch ENFORCE_AFTER_I18_DIALECT to true then; each fails on main today, with the count of
+ * violations in its comment.
+ */
+const ENFORCE_AFTER_I18_DIALECT = false;
+const AFTER_I18_DIALECT: IForbiddenRuleType[] = [
+  {
+    name: 'use-cases-without-the-pool',
+    comment: 'Use cases get their database from their dependencies, never getPool() (6 use-case modules import db/pool.ts today).',
+    severity: 'error',
+    from: { path: '^functions/shared/use-cases/' },
+    to: { path: '^functions/shared/db/pool\\.ts$', dependencyTypesNot: ['type-only'] },
+  },
+  {
+    name: 'use-cases-without-adapters',
+    comment:
+      'Use cases import no adapter (functions/shared/adapters/**, the Abhi client’s DynamoDB adapters); type-only imports of shapes load nothing and are allowed. Today 30 imports of adapters/postgres repositories remain: this one also needs the repositories behind ports.',
+    severity: 'error',
+    from: { path: '^functions/shared/use-cases/' },
+    to: { path: ['^functions/shared/adapters/', '^functions/shared/abhi/dynamodb-adapters\\.ts$'], dependencyTypesNot: ['type-only'] },
+  },
+  {
+    name: 'entries-import-wiring-http-schemas',
+    comment: 'A function entry imports only its wiring, the http layer and the schemas (231 other imports today).',
+    severity: 'error',
+    from: { path: ENTRY },
+    to: { pathNot: ['^functions/shared/(wiring|http|schemas)/', '^functions/[^/]+/wiring/', '^node_modules/@types/'] },
+  },
+  {
+    name: 'function-folders-independent',
+    comment: 'No function folder imports another function folder (workflow/, reconciliation/, webhooks/ import transactions/runtime.ts today).',
+    severity: 'error',
+    from: { path: '^functions/(?!shared/)([^/]+)/' },
+    to: { path: '^functions/(?!shared/)[^/]+/', pathNot: '^functions/$1/' },
+  },
+];
+
+async function cruiseFunctions(rules: IForbiddenRuleType[], baseDir = ROOT, roots = ['functions']): Promise<ICruiseResult> {
+  const { output } = await cruise(
+    roots,
+    {
+      baseDir,
+      validate: true,
+      ruleSet: { forbidden: rules },
+      tsPreCompilationDeps: true,
+      doNotFollow: { path: 'node_modules' },
+      exclude: { path: '\\.md$' },
+      enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    },
+    {},
+  );
+  return output as ICruiseResult;
+}
+
+const violationsOf = (result: ICruiseResult, rule: string) =>
+  result.summary.violations.filter((v) => v.rule.name === rule).map((v) => `${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`);
+
+describe('layer rules (dependency-cruiser over functions/)', () => {
+  let result: ICruiseResult;
+  beforeAll(async () => {
+    result = await cruiseFunctions(RULES);
+  });
+
+  it('every project import resolves (an unresolved one would slip past every rule)', () => {
+    const unresolved = result.modules
+      .filter((m) => m.source.startsWith('functions/'))
+      .flatMap((m) => m.dependencies.filter((d) => d.couldNotResolve && !d.coreModule).map((d) => `${m.source} → ${d.module}`));
+    expect(unresolved).toEqual([]);
+    expect(result.modules.filter((m) => m.source.startsWith('functions/shared/use-cases/')).length).toBeGreaterThan(20);
+  });
+
+  it.each(RULES.map((rule) => [rule.name!, rule.comment!]))('%s: %s', (name) => {
+    expect(violationsOf(result, name)).toEqual([]);
+  });
+
+  it.skipIf(!ENFORCE_AFTER_I18_DIALECT).each(AFTER_I18_DIALECT.map((rule) => [rule.name!, rule.comment!]))('after i18-dialect: %s: %s', async (name) => {
+    const later = await cruiseFunctions(AFTER_I18_DIALECT.filter((rule) => rule.name === name));
+    expect(violationsOf(later, name)).toEqual([]);
+  });
+
+  it('every function that has a database and writes audit events registers the audit database in its wiring', () => {
+    const graph = new Map(result.modules.map((m) => [m.source, m.dependencies.filter((d) => !d.dependencyTypes.includes('type-only')).map((d) => d.resolved)]));
+    const reach = (from: string) => {
+      const seen = new Set([from]);
+      for (const next of seen) for (const to of graph.get(next) ?? []) seen.add(to);
+      return seen;
+    };
+    const registers = (file: string) => file.startsWith('functions/') && /^registerAuditDatabase\(/m.test(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+    const entries = [...graph.keys()].filter((file) => new RegExp(ENTRY).test(file));
+    const audited = entries.filter((entry) => {
+      const reached = reach(entry);
+      return reached.has('functions/shared/db/pool.ts') && (reached.has('functions/shared/http/api-handler.ts') || /\baudit\(/.test(fs.readFileSync(path.join(ROOT, entry), 'utf8')));
+    });
+    expect(audited.length).toBeGreaterThan(20);
+    expect(audited.filter((entry) => ![...reach(entry)].some(registers))).toEqual([]);
+  });
+});
+
+describe('the layer rules bite (a fixture tree with one violation of each)', () => {
+  it('reports the bad domain import, the use case importing the AWS SDK, functions importing infra/ and a cycle', async () => {
+    const fixture = path.join(ROOT, 'test/foundation/fixtures/layers');
+    const bad = await cruiseFunctions(RULES, fixture);
+    const names = bad.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+    expect(names).toEqual([
+      'domain-is-self-contained: functions/shared/domain/rule.ts → functions/shared/use-cases/step.ts',
+      'functions-without-infra: functions/shared/use-cases/step.ts → infra/stack.ts',
+      'no-circular-imports: functions/shared/domain/rule.ts → functions/shared/use-cases/step.ts',
+      expect.stringMatching(/^use-cases-without-aws-sdk-or-pg: functions\/shared\/use-cases\/step\.ts → .*node_modules\/@aws-sdk\/client-dynamodb\//),
+    ]);
+  });
+});
