@@ -1,0 +1,273 @@
+import type { EmployeeRow } from '#shared/adapters/postgres/employees-repository';
+import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
+import type { RevocationStore, RevokedToken, SubjectKind } from '#shared/auth/revocation';
+import type { IsDescendant } from '#shared/auth/tenant';
+import type { RefreshTokenOutcome } from '#shared/schemas/identity';
+import type { DirectoryUser, IdentityDirectory, ProvisioningReads } from '#shared/use-cases/identity/provisioning';
+import type { SessionRevocations } from '#shared/use-cases/identity/sessions';
+import type { JobItemResult, JobRecord, JobStore, NewJob } from '#shared/use-cases/jobs/job-store';
+
+/**
+ * In-memory implementations of the use cases' ports for the unit tier (`npm run test:unit`): the same rules as the
+ * adapters (the state table's revocations and claim-once, the organization tree, the identity directory), held in
+ * maps, with a clock the test moves. No engine, no network. The engine tier proves the real adapters.
+ */
+
+/** A clock in epoch milliseconds that tests move by hand. */
+export class TestClock {
+  constructor(public ms = Date.parse('2025-06-01T08:00:00Z')) {}
+  now = (): number => this.ms;
+  seconds = (): number => Math.floor(this.ms / 1000);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** Revocations as auth/revocation.ts keeps them: one token until its `exp`; a subject's tokens issued up to a moment. */
+export class MemoryRevocationStore implements RevocationStore {
+  private readonly tokens = new Map<string, number>();
+  private readonly subjects = new Map<string, { revokedBefore: number; expiresAt: number }>();
+
+  constructor(private readonly clock = new TestClock()) {}
+
+  async isRevoked(token: RevokedToken): Promise<boolean> {
+    const now = this.clock.seconds();
+    const until = token.tokenId ? this.tokens.get(token.tokenId) : undefined;
+    if (until !== undefined && until > now) return true;
+    const records = [this.subjects.get(`subject#${token.subject}`), token.employeeId ? this.subjects.get(`employee#${token.employeeId}`) : undefined];
+    // A token without `iat` cannot prove it came after the revocation: revoked (fail closed), as the adapter does.
+    return records.some((record) => record && record.expiresAt > now && (token.issuedAt === undefined || token.issuedAt < record.revokedBefore));
+  }
+
+  async revokeToken(jti: string, expiresAtEpochSeconds: number): Promise<void> {
+    this.tokens.set(jti, Math.ceil(expiresAtEpochSeconds));
+  }
+
+  async revokeSubject(kind: SubjectKind, id: string, keepSeconds: number): Promise<{ revokedBefore: number }> {
+    const revokedBefore = Math.ceil(this.clock.now() / 1000);
+    this.subjects.set(`${kind}#${id}`, { revokedBefore, expiresAt: revokedBefore + keepSeconds });
+    return { revokedBefore };
+  }
+
+  /** The use cases' narrower port, with the verifier's default longest token lifetime (24 h). */
+  asSessionRevocations(keepSeconds = 24 * 3600): SessionRevocations {
+    return {
+      revokeToken: (jti, exp) => this.revokeToken(jti, exp),
+      revokeSubject: (kind, id) => this.revokeSubject(kind, id, keepSeconds),
+    };
+  }
+}
+
+/** The organization tree (`organizations.parent_id`): descendants at any depth, never the organization itself. */
+export class MemoryOrganizationTree {
+  private readonly parents = new Map<string, string | null>();
+
+  add(id: string, parentId: string | null = null): this {
+    this.parents.set(id, parentId);
+    return this;
+  }
+
+  isDescendant: IsDescendant = (organizationId, ancestorOrganizationId) => {
+    const seen = new Set<string>();
+    let current = this.parents.get(organizationId) ?? null;
+    while (current && !seen.has(current)) {
+      if (current === ancestorOrganizationId) return true;
+      seen.add(current);
+      current = this.parents.get(current) ?? null;
+    }
+    return false;
+  };
+}
+
+/** The refresh-token side of logout: the provider forgets each refresh token once. */
+export class MemoryTokenProvider {
+  readonly revoked: { refreshToken: string; clientId: string | undefined }[] = [];
+  constructor(private readonly supported = true) {}
+
+  async revokeRefreshToken(refreshToken: string, clientId: string | undefined): Promise<RefreshTokenOutcome> {
+    if (!this.supported) return 'not_supported';
+    this.revoked.push({ refreshToken, clientId });
+    return 'revoked';
+  }
+}
+
+/** An identity provider's user directory: users by lower-cased e-mail, enabled or not. */
+export class MemoryDirectory implements IdentityDirectory {
+  readonly users = new Map<string, DirectoryUser & { enabled: boolean }>();
+
+  async createOrUpdateUser(user: DirectoryUser): Promise<void> {
+    this.users.set(user.email.toLowerCase(), { ...user, email: user.email.toLowerCase(), enabled: true });
+  }
+
+  async disableUser(email: string): Promise<void> {
+    const user = this.users.get(email.toLowerCase());
+    if (user) user.enabled = false;
+  }
+}
+
+/** Employee and organization rows by id (what the provisioning consumer reads from PostgreSQL). */
+export class MemoryRecords implements ProvisioningReads {
+  readonly employees = new Map<string, EmployeeRow>();
+  readonly organizations = new Map<string, OrganizationRow>();
+
+  async findEmployee(id: string) {
+    return this.employees.get(id);
+  }
+
+  async findOrganization(id: string) {
+    return this.organizations.get(id);
+  }
+
+  employee(fields: Partial<EmployeeRow> & Pick<EmployeeRow, 'id' | 'organization_id'>): EmployeeRow {
+    const now = new Date(0);
+    const row: EmployeeRow = {
+      employee_code: `EMP-${fields.id.slice(0, 6)}`,
+      first_name: 'Fatima',
+      last_name: 'Ali',
+      department: null,
+      designation: null,
+      phone: null,
+      email: null,
+      dob: null,
+      date_of_joining: null,
+      account_title: null,
+      account_number_enc: null,
+      account_number_last4: null,
+      emirates_id_enc: null,
+      emirates_id_last4: null,
+      net_salary: null,
+      gender: null,
+      bank_id: null,
+      payroll_start_day: null,
+      status: 'active',
+      synced_at: null,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+      ...fields,
+    };
+    this.employees.set(row.id, row);
+    return row;
+  }
+
+  organization(fields: Partial<OrganizationRow> & Pick<OrganizationRow, 'id'>): OrganizationRow {
+    const now = new Date(0);
+    const row: OrganizationRow = {
+      parent_id: null,
+      name: 'Acme Trading LLC',
+      industry: null,
+      business_type_id: null,
+      address: null,
+      city: null,
+      management_alias: null,
+      credit_limit: null,
+      phone: null,
+      email: null,
+      payroll_start_day: null,
+      active: true,
+      advance_policy: {},
+      notification_settings: {},
+      synced_at: null,
+      created_at: now,
+      updated_at: now,
+      ...fields,
+    };
+    this.organizations.set(row.id, row);
+    return row;
+  }
+}
+
+type Claim = { owner: string; leaseUntil: number; done: boolean };
+
+/**
+ * Background jobs as adapters/sqs/jobs.ts keeps them: counters, one result per row written once, and row claims with
+ * the state table's claim-once rules (a lease; the same owner may claim again; a row with its result is done).
+ */
+export class MemoryJobStore implements JobStore {
+  private readonly jobs = new Map<string, JobRecord & { processed: number }>();
+  private readonly items = new Map<string, Map<number, JobItemResult>>();
+  private readonly claims = new Map<string, Claim>();
+
+  constructor(private readonly clock = new TestClock()) {}
+
+  async create(job: NewJob): Promise<void> {
+    if (this.jobs.has(job.id)) throw new Error(`Job ${job.id} exists already.`);
+    const now = new Date(this.clock.now()).toISOString();
+    const failed = job.rejected.length;
+    this.jobs.set(job.id, {
+      id: job.id,
+      type: job.type,
+      organizationId: job.organizationId,
+      createdBy: job.createdBy,
+      total: job.total,
+      succeeded: 0,
+      failed,
+      processed: failed,
+      references: [...job.references],
+      createdAt: now,
+      updatedAt: now,
+      completedAt: failed === job.total ? now : null,
+      expiresAt: new Date(this.clock.now() + 30 * 24 * 3600 * 1000).toISOString(),
+    });
+    this.items.set(job.id, new Map(job.rejected.map((item) => [item.index, { ...item, updatedAt: now }])));
+  }
+
+  async recordItem(jobId: string, item: JobItemResult): Promise<'recorded' | 'duplicate' | 'no-job'> {
+    const items = this.items.get(jobId);
+    if (items?.has(item.index)) return 'duplicate';
+    const job = this.jobs.get(jobId);
+    if (!job || !items) return 'no-job';
+    const now = new Date(this.clock.now()).toISOString();
+    items.set(item.index, { ...item, updatedAt: now });
+    this.claims.set(this.claimKey(jobId, item.index), { owner: '', leaseUntil: 0, done: true });
+    if (item.status === 'succeeded') job.succeeded++;
+    else job.failed++;
+    job.processed++;
+    job.updatedAt = now;
+    if (job.processed >= job.total) job.completedAt = now;
+    return 'recorded';
+  }
+
+  async hasItem(jobId: string, index: number): Promise<boolean> {
+    return this.items.get(jobId)?.has(index) ?? false;
+  }
+
+  async claimItem(jobId: string, index: number, owner: string, leaseSeconds: number): Promise<'claimed' | 'done' | 'busy'> {
+    const key = this.claimKey(jobId, index);
+    const claim = this.claims.get(key);
+    const now = this.clock.seconds();
+    if (claim?.done) return 'done';
+    if (claim && claim.leaseUntil >= now && claim.owner !== owner) return 'busy';
+    this.claims.set(key, { owner, leaseUntil: now + leaseSeconds, done: false });
+    return 'claimed';
+  }
+
+  async claimItems(jobId: string, indexes: readonly number[], owner: string, leaseSeconds: number) {
+    const result = new Map<number, 'claimed' | 'done' | 'busy'>();
+    for (const index of new Set(indexes)) result.set(index, await this.claimItem(jobId, index, owner, leaseSeconds));
+    return result;
+  }
+
+  async releaseItem(jobId: string, index: number, owner: string): Promise<void> {
+    const key = this.claimKey(jobId, index);
+    if (this.claims.get(key)?.owner === owner) this.claims.delete(key);
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(jobId);
+    // Like DynamoDB's lazily deleted TTL items: a job past its expiry counts as gone.
+    if (!job || Date.parse(job.expiresAt) < this.clock.now()) return undefined;
+    const { processed: _processed, ...record } = job;
+    return { ...record, references: [...record.references] };
+  }
+
+  async listItems(jobId: string, range?: { from: number; to: number }): Promise<JobItemResult[]> {
+    return [...(this.items.get(jobId)?.values() ?? [])]
+      .filter((item) => !range || (item.index >= range.from && item.index <= range.to))
+      .sort((a, b) => a.index - b.index);
+  }
+
+  private claimKey(jobId: string, index: number): string {
+    return `${jobId}#${index}`;
+  }
+}
