@@ -32,6 +32,10 @@ describe('claim-once in the state table', () => {
     const now = epochSeconds();
     await db.send(new PutCommand({ TableName: env.stateTable, Item: { ...k, status: 'IN_PROGRESS', leaseUntil: now - 1, expiresAt: now + 3600 } }));
     expect(await claimOnce(store, k, keep)).toBe('claimed');
+    // A claim written before this module (no status) whose holder died is taken over too.
+    const legacy = key();
+    await db.send(new PutCommand({ TableName: env.stateTable, Item: { ...legacy, owner: 'old-worker', leaseUntil: now - 1, expiresAt: now + 3600 } }));
+    expect(await claimOnce(store, legacy, { ...keep, owner: 'new-worker' })).toBe('claimed');
     const expired = key();
     await db.send(new PutCommand({ TableName: env.stateTable, Item: { ...expired, status: 'DONE', expiresAt: now - 1 } }));
     expect(await claimOnce(store, expired, keep)).toBe('claimed');

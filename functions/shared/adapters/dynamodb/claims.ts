@@ -9,7 +9,8 @@ import { dynamoDocumentClient, epochSeconds } from './client';
  * A claim item holds `status` (`IN_PROGRESS`, then `DONE`), `leaseUntil` and `expiresAt` (TTL, epoch seconds), and an
  * `owner` when the caller names one. A claim is granted when the item is absent or past its TTL (DynamoDB deletes
  * lazily), or in progress with its lease run out (the holder died) or held by the same owner (its own retry). A
- * `DONE` item refuses every claim until it expires.
+ * `DONE` item refuses every claim until it expires. An item without `status` counts as in progress (claims written
+ * before this module had none).
  */
 export type ClaimOutcome = 'claimed' | 'done' | 'busy';
 
@@ -40,7 +41,7 @@ function claimUpdate(store: ClaimStore, key: ClaimKey, options: ClaimOptions, no
     TableName: store.tableName(),
     Key: { pk: key.pk, sk: key.sk },
     UpdateExpression: `SET #status = :progress, leaseUntil = :lease, expiresAt = :expires${owner ? ', #owner = :owner' : ''}`,
-    ConditionExpression: `attribute_not_exists(pk) OR expiresAt < :now OR (#status = :progress AND (leaseUntil < :now${owner ? ' OR #owner = :owner' : ''}))`,
+    ConditionExpression: `attribute_not_exists(pk) OR expiresAt < :now OR ((attribute_not_exists(#status) OR #status = :progress) AND (leaseUntil < :now${owner ? ' OR #owner = :owner' : ''}))`,
     ExpressionAttributeNames: { '#status': 'status', ...(owner ? { '#owner': 'owner' } : {}) },
     ExpressionAttributeValues: {
       ':progress': IN_PROGRESS,
