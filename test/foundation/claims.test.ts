@@ -3,6 +3,8 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { describe, expect, it } from 'vitest';
 import { claimAll, claimOnce, doneUpdate, markDone, releaseClaim, type ClaimKey } from '#shared/adapters/dynamodb/claims';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
+import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
+import { jobStoreContract } from '../support/job-store-contract';
 import { testEnv } from '../support/env';
 
 /**
@@ -70,3 +72,6 @@ describe('claim-once in the state table', () => {
     expect(await claimAll(store, [free1, free2], keep)).toEqual(['busy', 'busy']);
   });
 });
+
+// The bulk import's job store over the claim-once, held to the same contract as the in-memory store of the unit tier.
+jobStoreContract('DynamoDB state table', () => ({ store: dynamoJobStore(), pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }));
