@@ -63,9 +63,10 @@ export function jobStoreContract(name: string, setup: () => { store: JobStore; p
       const { store, pass } = setup();
       const job = newJob(1);
       await store.create(job);
-      expect(await store.claimItem(job.id, 0, 'worker-a', 1)).toBe('claimed');
-      expect(await store.claimItem(job.id, 0, 'worker-b', 1)).toBe('busy');
-      await pass(2_100);
+      // A 3 s lease: long enough that the second claim comes within it, on a loaded machine too.
+      expect(await store.claimItem(job.id, 0, 'worker-a', 3)).toBe('claimed');
+      expect(await store.claimItem(job.id, 0, 'worker-b', 3)).toBe('busy');
+      await pass(4_100);
       expect(await store.claimItem(job.id, 0, 'worker-b', 60)).toBe('claimed');
     });
   });
