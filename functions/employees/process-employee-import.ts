@@ -12,6 +12,7 @@ import {
   type ImportOptions,
   type ImportRecord,
 } from '#shared/use-cases/employees/bulk-import';
+import { announceImportIfFinished } from '#shared/use-cases/employees/import-finished';
 
 /**
  * Consumer of the `employee-import` queue: one row per message, up to 10 per batch.
@@ -75,9 +76,27 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
 
   try {
     // A processor per invocation: it holds per-batch state, and the local stack runs invocations side by side.
-    return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    await announceFinishedJobs(deps, [...records.values()], response);
+    return response;
   } finally {
     if (eventIds.length > 0) await deps.publishEvents(eventIds);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
+
+/**
+ * Tells HR when a job of this batch has its last row (`employee.import.completed`, recorded once per job). When that
+ * fails, the job's rows of this batch come back: their results are recorded, so the retry only announces.
+ */
+async function announceFinishedJobs(deps: ReturnType<typeof businessDeps>, records: ImportRecord[], response: SQSBatchResponse): Promise<void> {
+  for (const jobId of new Set(records.map((r) => r.message.jobId))) {
+    try {
+      await announceImportIfFinished(deps, jobId);
+    } catch (error) {
+      logger.warn('Import completion not announced; its rows of this batch will be redelivered', { jobId, error: String(error) });
+      const failing = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      for (const r of records) if (r.message.jobId === jobId && !failing.has(r.messageId)) response.batchItemFailures.push({ itemIdentifier: r.messageId });
+    }
+  }
+}

@@ -76,6 +76,8 @@ export const QUEUES: readonly QueueDefinition[] = [
       'transaction.advance.disbursed',
       'transaction.advance.status_changed',
       'transaction.repayment.created',
+      'employee.import.completed',
+      'reconciliation.differences.found',
     ],
   },
   {

@@ -1,4 +1,4 @@
-import type { NotificationSettings } from '#shared/schemas/organizations';
+import type { NotificationLocale, NotificationSettings } from '#shared/schemas/organizations';
 import type { DomainEvent } from './types';
 
 /**
@@ -11,6 +11,8 @@ export interface Recipient {
   firstName: string;
   email: string | null;
   phone: string | null;
+  /** The employee's own language (`employees.preferred_locale`); unset: the organization's. */
+  locale?: NotificationLocale | null;
 }
 
 export interface OutgoingNotification {
@@ -30,7 +32,10 @@ interface Wording {
   askApprovers?: (event: DomainEvent, recipient: Recipient) => string;
 }
 
-/** Every notification in English and Arabic; the organization's `notificationSettings.locale` picks one. */
+/**
+ * Every notification in English and Arabic, chosen per recipient (ADR 0022): the employee's `preferredLocale`, a
+ * mailbox's entry in `notificationSettings.recipientLocales`, else the organization's `locale`, else English.
+ */
 interface Template {
   en: Wording;
   ar: Wording;
@@ -221,7 +226,7 @@ const TEMPLATES: Record<string, Template> = {
   },
 };
 
-/** The copies for HR and the approvers, in the organization's language. */
+/** The copies for HR and the approvers, in the mailbox's language. */
 const COPY_WORDING = {
   en: { hr: '[HR]', approval: '[Approval needed]', forEmployee: (subject: string, id: string) => `${subject} for employee ${id}.` },
   ar: { hr: '[الموارد البشرية]', approval: '[مطلوب اعتماد]', forEmployee: (subject: string, id: string) => `${subject} للموظف ${id}.` },
@@ -235,8 +240,9 @@ export function isNotifiable(type: string): boolean {
 export function compose(event: DomainEvent, recipient: Recipient, settings: NotificationSettings): OutgoingNotification[] {
   const template = TEMPLATES[event.type];
   if (!template || settings.mutedEvents.includes(event.type)) return [];
-  const wording = template[settings.locale] ?? template.en;
-  const copy = COPY_WORDING[settings.locale] ?? COPY_WORDING.en;
+  const employeeLocale = recipient.locale ?? settings.locale;
+  const mailboxLocale = (address: string): NotificationLocale => settings.recipientLocales?.[address.toLowerCase()] ?? settings.locale;
+  const wording = template[employeeLocale] ?? template.en;
   const out: OutgoingNotification[] = [];
   if (wording.text) {
     const body = wording.text(event, recipient);
@@ -250,24 +256,32 @@ export function compose(event: DomainEvent, recipient: Recipient, settings: Noti
       out.push({ channel: 'push', recipient: `employee:${recipient.employeeId}`, subject: wording.subject, body, employeeId: recipient.employeeId });
     }
     if (template.copyHr && settings.hrEmail && settings.channels.email) {
+      const locale = mailboxLocale(settings.hrEmail);
+      const hrWording = template[locale] ?? template.en;
+      const copy = COPY_WORDING[locale] ?? COPY_WORDING.en;
       out.push({
         channel: 'email',
         recipient: settings.hrEmail,
-        subject: `${copy.hr} ${wording.subject}`,
-        body: `${copy.forEmployee(wording.subject, recipient.employeeId)} ${body}`,
+        subject: `${copy.hr} ${hrWording.subject}`,
+        body: `${copy.forEmployee(hrWording.subject, recipient.employeeId)} ${hrWording.text?.(event, recipient) ?? body}`,
         employeeId: recipient.employeeId,
       });
     }
   }
   const approvers = settings.approverEmail ?? settings.hrEmail;
-  if (wording.askApprovers && approvers && settings.channels.email) {
-    out.push({
-      channel: 'email',
-      recipient: approvers,
-      subject: `${copy.approval} ${wording.subject}`,
-      body: wording.askApprovers(event, recipient),
-      employeeId: recipient.employeeId,
-    });
+  if (approvers && settings.channels.email) {
+    const locale = mailboxLocale(approvers);
+    const approverWording = template[locale] ?? template.en;
+    const copy = COPY_WORDING[locale] ?? COPY_WORDING.en;
+    if (approverWording.askApprovers) {
+      out.push({
+        channel: 'email',
+        recipient: approvers,
+        subject: `${copy.approval} ${approverWording.subject}`,
+        body: approverWording.askApprovers(event, recipient),
+        employeeId: recipient.employeeId,
+      });
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { named } from './catalog';
 import { amount, email, emiratesId, isoDate, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, safeString, scalarRecord, searchTerm, text } from './common';
+import { NOTIFICATION_LOCALES } from './organizations';
 
 /**
  * Employee request and response schemas. Field names are Abhi's (camelCase). `accountNumber` and `emiratesId` are
@@ -22,6 +23,10 @@ const accountNumber = z
   .meta({ description: 'Bank account number or IBAN (stored encrypted, returned masked)', example: 'AE070331234567890123456' });
 
 const payrollStartDay = z.number().int().min(1).max(31).meta({ description: 'Day of month payroll starts (1-31)', example: 1 });
+
+const preferredLocale = z
+  .enum(NOTIFICATION_LOCALES)
+  .meta({ description: "Language of the employee's notifications: en or ar; null follows the organization's (kept here, not at Abhi)", example: 'ar' });
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -82,6 +87,7 @@ export const updateEmployeeBody = z
     bankId: employeeFields.bankId.optional(),
     payrollStartDay: employeeFields.payrollStartDay.optional(),
     status: z.enum(['active', 'inactive']).optional().meta({ description: 'Deactivate (inactive) or reactivate (active) the employee' }),
+    preferredLocale: preferredLocale.nullable().optional(),
   })
   .superRefine(birthBeforeJoining)
   .refine((value) => Object.values(value).some((v) => v !== undefined), 'Give at least one field to change.')
@@ -145,6 +151,7 @@ export const employeeSchema = z
     gender: z.string().nullable(),
     bankId: z.string().nullable(),
     payrollStartDay: z.number().int().nullable(),
+    preferredLocale: preferredLocale.nullable(),
     status: z.string(),
     createdAt: isoDateTime(),
     updatedAt: isoDateTime(),

@@ -58,8 +58,10 @@ export interface NotificationSettings {
   approverEmail: string | null;
   /** Event types that send nothing for this organization. */
   mutedEvents: string[];
-  /** Language of the organization's notifications (its employees, HR and approvers). */
+  /** Language of the organization's notifications: for employees without their own and mailboxes not listed below. */
   locale: NotificationLocale;
+  /** A mailbox's own language (HR's, the approvers'), by lower-case address (ADR 0022). */
+  recipientLocales: Record<string, NotificationLocale>;
 }
 
 export const NOTIFICATION_LOCALES = ['en', 'ar'] as const;
@@ -71,6 +73,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Obj
   approverEmail: null,
   mutedEvents: [],
   locale: 'en',
+  recipientLocales: Object.freeze({}),
 });
 
 export const notificationSettingsInput = z.strictObject({
@@ -86,6 +89,11 @@ export const notificationSettingsInput = z.strictObject({
     .optional()
     .meta({ description: 'Event types that notify nobody', example: ['employee.created'] }),
   locale: z.enum(NOTIFICATION_LOCALES).optional().meta({ description: 'Language of the notifications: en (English) or ar (Arabic)' }),
+  recipientLocales: z
+    .record(email(), z.enum(NOTIFICATION_LOCALES))
+    .refine((value) => Object.keys(value).length <= 20, 'Give at most 20 mailboxes.')
+    .optional()
+    .meta({ description: "A mailbox's own language, by address (HR's, the approvers'); others use locale", example: { 'hr@example.ae': 'ar' } }),
 });
 
 export const notificationSettingsSchema = z
@@ -95,6 +103,7 @@ export const notificationSettingsSchema = z
     approverEmail: z.string().nullable(),
     mutedEvents: z.array(z.string()),
     locale: z.enum(NOTIFICATION_LOCALES),
+    recipientLocales: z.record(z.string(), z.enum(NOTIFICATION_LOCALES)),
   })
   .meta({ description: 'Notification settings' });
 
@@ -107,6 +116,7 @@ export function resolveNotificationSettings(stored: unknown): NotificationSettin
     approverEmail: value.approverEmail ?? DEFAULT_NOTIFICATION_SETTINGS.approverEmail,
     mutedEvents: value.mutedEvents ?? [...DEFAULT_NOTIFICATION_SETTINGS.mutedEvents],
     locale: value.locale ?? DEFAULT_NOTIFICATION_SETTINGS.locale,
+    recipientLocales: Object.fromEntries(Object.entries(value.recipientLocales ?? {}).map(([address, locale]) => [address.toLowerCase(), locale])),
   };
 }
 

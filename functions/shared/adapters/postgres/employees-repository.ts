@@ -2,6 +2,7 @@ import type { Queryable } from '#shared/db/pool';
 import type { OrganizationScope } from '#shared/auth/tenant';
 import { maskAccountNumber, maskEmiratesId } from '#shared/crypto/field-cipher';
 import type { EmployeeView } from '#shared/schemas/employees';
+import type { NotificationLocale } from '#shared/schemas/organizations';
 
 /**
  * Employees in PostgreSQL (the local mirror and system of record). Sensitive fields arrive here already encrypted
@@ -28,6 +29,7 @@ export interface EmployeeRow {
   gender: string | null;
   bank_id: string | null;
   payroll_start_day: number | null;
+  preferred_locale: NotificationLocale | null;
   status: string;
   synced_at: Date | null;
   created_at: Date;
@@ -58,6 +60,8 @@ export interface EmployeeRecord {
   gender: string | null;
   bankId: string | null;
   payrollStartDay: number | null;
+  /** Language of the employee's notifications; absent or null: the organization's (ADR 0022). */
+  preferredLocale?: NotificationLocale | null;
   status: string;
 }
 
@@ -65,7 +69,7 @@ export interface EmployeeRecord {
 const RETURNED = `id, organization_id, employee_code, first_name, last_name, department, designation, phone, email,
   to_char(dob, 'YYYY-MM-DD') AS dob, to_char(date_of_joining, 'YYYY-MM-DD') AS date_of_joining, account_title,
   account_number_enc, account_number_last4, emirates_id_enc, emirates_id_last4, net_salary::text AS net_salary, gender,
-  bank_id, payroll_start_day, status, synced_at, created_at, updated_at, deleted_at`;
+  bank_id, payroll_start_day, preferred_locale, status, synced_at, created_at, updated_at, deleted_at`;
 const SELECT = `SELECT ${RETURNED} FROM employees`;
 
 export function toEmployeeView(row: EmployeeRow): EmployeeView {
@@ -88,6 +92,7 @@ export function toEmployeeView(row: EmployeeRow): EmployeeView {
     gender: row.gender,
     bankId: row.bank_id,
     payrollStartDay: row.payroll_start_day,
+    preferredLocale: row.preferred_locale ?? null,
     status: row.status,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -207,6 +212,7 @@ const WRITE_COLUMNS = [
   ['gender', 'gender'],
   ['bank_id', 'bankId'],
   ['payroll_start_day', 'payrollStartDay'],
+  ['preferred_locale', 'preferredLocale'],
   ['status', 'status'],
 ] as const satisfies readonly (readonly [string, keyof EmployeeRecord])[];
 

@@ -40,6 +40,7 @@ export interface NotificationTarget {
   first_name: string;
   email: string | null;
   phone: string | null;
+  preferred_locale: 'en' | 'ar' | null;
   status: string;
   notification_settings: unknown;
 }
@@ -47,11 +48,17 @@ export interface NotificationTarget {
 /** The employee to notify with the organization's notification settings (one query). */
 export async function notificationTarget(db: Queryable, employeeId: string): Promise<NotificationTarget | undefined> {
   const { rows } = await db.query<NotificationTarget>(
-    `SELECT e.id AS employee_id, e.organization_id, e.first_name, e.email, e.phone, e.status, o.notification_settings
+    `SELECT e.id AS employee_id, e.organization_id, e.first_name, e.email, e.phone, e.preferred_locale, e.status, o.notification_settings
      FROM employees e LEFT JOIN organizations o ON o.id = e.organization_id WHERE e.id = $1`,
     [employeeId],
   );
   return rows[0];
+}
+
+/** An organization's stored notification settings (`null` when it has none); undefined when there is no such organization. */
+export async function organizationNotificationSettings(db: Queryable, organizationId: string): Promise<unknown> {
+  const { rows } = await db.query<{ notification_settings: unknown }>('SELECT notification_settings FROM organizations WHERE id = $1', [organizationId]);
+  return rows[0] ? (rows[0].notification_settings ?? null) : undefined;
 }
 
 /** Inserts the messages of one event in one statement; (event, channel, recipient) pairs already recorded are skipped. */

@@ -11,11 +11,13 @@ import { findEmployeeByCode, findEmployeeById, findEmployeesByCodes } from '#sha
 import { lastFour } from '#shared/crypto/field-cipher';
 import { bulkRowSchema, type BulkRow } from '#shared/schemas/employees';
 import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
+import { logger } from '#shared/observability';
 import { resolveTargetOrganization } from '../organizations/organization-access';
 import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from './abhi-errors';
 import { abhiOptions, type BusinessDeps, type UseCaseContext } from './context';
 import { createAtAbhiAndMirror, findAtAbhiByCode, insertMirror } from './employees';
 import { recordFromFields, toAbhiInput } from './employee-mapping';
+import { announceImportIfFinished } from './import-finished';
 
 /**
  * Bulk import of employees as a background job.
@@ -137,6 +139,10 @@ export async function startBulkImport(
   }
   const total = input.employees.length;
   const rejectedCount = rejected.length + failedIds.length;
+  // Rows recorded here may be a job's last (all refused up front, or the queue refused the rest): announce it then.
+  if (rejectedCount === total || failedIds.length > 0) {
+    await announceImportIfFinished(deps, jobId).catch((error: unknown) => logger.warn('Import completion not announced', { jobId, error: String(error) }));
+  }
   return {
     id: jobId,
     status: rejectedCount === total ? 'failed' : 'queued',

@@ -132,6 +132,7 @@ export function changedColumns(row: EmployeeRow, next: Partial<EmployeeRecord>):
     gender: row.gender,
     bankId: row.bank_id,
     payrollStartDay: row.payroll_start_day,
+    preferredLocale: row.preferred_locale,
     status: row.status,
   };
   return Object.entries(next)

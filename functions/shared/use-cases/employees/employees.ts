@@ -288,7 +288,7 @@ async function loadForChange(ctx: UseCaseContext, employeeId: string): Promise<E
 
 export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string, input: UpdateEmployeeInput): Promise<EmployeeView> {
   const local = await loadForChange(ctx, employeeId);
-  const { status, ...abhiChanges } = input;
+  const { status, preferredLocale, ...abhiChanges } = input;
   const touchesAbhi = Object.values(abhiChanges).some((value) => value !== undefined);
   // Offboarding: revoked first, so a failure later leaves a logged-out employee, never an inactive one still in.
   if (status === 'inactive') await deps.revokeEmployeeSessions(employeeId);
@@ -350,6 +350,7 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
     if (sealed.emiratesIdEnc) Object.assign(changes, { emiratesIdEnc: sealed.emiratesIdEnc, emiratesIdLast4: sealed.emiratesIdLast4 });
   }
   if (status) changes.status = status;
+  if (preferredLocale !== undefined) changes.preferredLocale = preferredLocale;
 
   const changed = [
     ...changedColumns(local, changes),

@@ -172,6 +172,7 @@ export async function updateOrganization(
       approverEmail: settingsInput.approverEmail === undefined ? before.notificationSettings.approverEmail : settingsInput.approverEmail,
       mutedEvents: settingsInput.mutedEvents ?? before.notificationSettings.mutedEvents,
       locale: settingsInput.locale ?? before.notificationSettings.locale,
+      recipientLocales: settingsInput.recipientLocales ?? before.notificationSettings.recipientLocales,
     });
     const updated = await updateOrganizationConfig(db, organizationId, { advancePolicy, notificationSettings });
     const changed = [

@@ -18,6 +18,7 @@ import { deserializeStoredAdvance } from '../advances/serialization';
 import { isAbhiFailureStatus } from '../advances/abhi-status';
 import { advanceReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
+import { recordDifferences } from './differences-event';
 
 /**
  * Compares the ledger with Abhi's advances and repayments for a period. What only drifted is fixed (an advance
@@ -94,12 +95,20 @@ export async function reconcile(deps: TransactionDeps, input: ReconcileInput): P
 
     const status = mismatches.length > 0 ? 'MISMATCHES' : fixed.length > 0 ? 'FIXED' : 'CLEAN';
     const summary = summarize({ startDate, endDate, counts, fixed, mismatches });
-    await deps.db.query(
-      `UPDATE reconciliation_reports SET status = $2, finished_at = now(), abhi_advances = $3, abhi_repayments = $4,
-         local_advances = $5, local_repayments = $6, fixed = $7, mismatches = $8, details = $9, summary = $10
-       WHERE id = $1 AND status = 'RUNNING'`,
-      [id, status, counts.abhiAdvances, counts.abhiRepayments, counts.localAdvances, counts.localRepayments, fixed.length, mismatches.length, JSON.stringify({ fixed, mismatches }), summary],
-    );
+    // The report and finance's notice of its differences commit together (transactional outbox).
+    const eventIds = await deps.transaction(async (db) => {
+      const finished = await db.query(
+        `UPDATE reconciliation_reports SET status = $2, finished_at = now(), abhi_advances = $3, abhi_repayments = $4,
+           local_advances = $5, local_repayments = $6, fixed = $7, mismatches = $8, details = $9, summary = $10
+         WHERE id = $1 AND status = 'RUNNING'`,
+        [id, status, counts.abhiAdvances, counts.abhiRepayments, counts.localAdvances, counts.localRepayments, fixed.length, mismatches.length, JSON.stringify({ fixed, mismatches }), summary],
+      );
+      if (!finished.rowCount) return [];
+      // Money only Abhi knows is found an organization through the employee Abhi names.
+      const employeeOf = new Map([...abhiAdvances, ...abhiRepayments].flatMap((r) => (r.employeeId ? [[r.id, r.employeeId] as const] : [])));
+      return recordDifferences(db, { id, periodStart: startDate, periodEnd: endDate, mismatches, employeeOf });
+    });
+    if (eventIds.length > 0) await deps.events.publish(eventIds);
     deps.metrics.count('ReconciliationMismatches', mismatches.length);
     deps.metrics.count('ReconciliationFixes', fixed.length);
     if (mismatches.length > 0) logger.error('Reconciliation found mismatches', { reportId: id, mismatches: mismatches.length });
