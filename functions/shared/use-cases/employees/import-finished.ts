@@ -45,7 +45,7 @@ export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'jobs' |
         total: job.total,
         succeeded: job.succeeded,
         failed: job.failed,
-        failures,
+        failures: Object.fromEntries(Object.entries(failures).sort(([a], [b]) => a.localeCompare(b))),
         failedRows,
       },
     },
