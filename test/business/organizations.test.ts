@@ -178,7 +178,7 @@ describe('organizations', () => {
     });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.advancePolicy).toEqual({ ...DEFAULT_ADVANCE_POLICY, approvalThreshold: 1500, maxAdvancesPerMonth: 2 });
-    expect(first.body.notificationSettings).toEqual({ channels: { email: true, sms: false, push: false }, hrEmail: 'hr@a.example', approverEmail: null, mutedEvents: [], locale: 'en' });
+    expect(first.body.notificationSettings).toEqual({ channels: { email: true, sms: false, push: false }, hrEmail: 'hr@a.example', approverEmail: null, mutedEvents: [], locale: 'en', recipientLocales: {} });
     const second = await api.request('PUT', `/api/v1/organizations/${ids.orgA}`, { token: orgAdminA, body: { notificationSettings: { mutedEvents: ['employee.created'] } } });
     expect(second.body.advancePolicy.approvalThreshold).toBe(1500);
     expect(second.body.notificationSettings).toMatchObject({ hrEmail: 'hr@a.example', mutedEvents: ['employee.created'] });
