@@ -75,6 +75,7 @@ export const QUEUES: readonly QueueDefinition[] = [
       'transaction.advance.failed',
       'transaction.advance.disbursed',
       'transaction.advance.status_changed',
+      'transaction.advance.repaid',
       'transaction.repayment.created',
       'employee.import.completed',
       'reconciliation.differences.found',

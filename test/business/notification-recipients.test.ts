@@ -100,6 +100,27 @@ describe('the teams’ notices', () => {
   });
 });
 
+describe('the approvers: approval needed with its deadline, and the reminder before it expires, in both languages', () => {
+  const recipient = { employeeId: 'emp-7', firstName: 'Omar', email: null, phone: null };
+  const payload = { requestId: 'req-3', employeeId: 'emp-7', amount: 1200, expiresAt: '2026-12-03T09:00:00.000Z' };
+  for (const [locale, requested, reminder] of [
+    ['en', 'waits for approval until 2026-12-03T09:00:00.000Z', 'still waits for approval and expires at 2026-12-03T09:00:00.000Z'],
+    ['ar', 'بانتظار الموافقة حتى 2026-12-03T09:00:00.000Z', 'وتنتهي صلاحيتها في 2026-12-03T09:00:00.000Z'],
+  ] as const) {
+    it(`${locale}: both name the deadline and the request to act on; the reminder goes to the approvers only`, () => {
+      const settings = resolveNotificationSettings({ approverEmail: 'finance@org.example', locale });
+      const [ask] = compose(event('transaction.advance.approval_requested', payload), recipient, settings);
+      expect(ask!.recipient).toBe('finance@org.example');
+      expect(ask!.body).toContain(requested);
+      expect(ask!.body).toContain('/api/v1/transactions/req-3/status');
+      const reminders = compose(event('transaction.advance.approval_reminder', payload), { ...recipient, email: 'omar@example.com' }, settings);
+      expect(reminders.map((m) => m.recipient)).toEqual(['finance@org.example']);
+      expect(reminders[0]!.body).toContain(reminder);
+      expect(ARABIC.test(reminders[0]!.body)).toBe(locale === 'ar');
+    });
+  }
+});
+
 describe('each recipient in their own language', () => {
   const recipient = { employeeId: 'emp-7', firstName: 'Omar', email: 'omar@example.com', phone: null };
   const approval = event('transaction.advance.approval_requested', { requestId: 'req-1', employeeId: 'emp-7', amount: 100, expiresAt: '2026-12-03T09:00:00.000Z' });

@@ -96,6 +96,21 @@ describe('advance status polled at Abhi', () => {
     expect(mails[0]).toMatchObject({ subject: 'تعذّر صرف السلفة', body: expect.stringContaining('80.00 درهم') });
   });
 
+  it('repaid at the sandbox: the employee is told the advance is repaid, in their own Arabic in an English organization (ADR 0022)', async () => {
+    const { employee, advance } = await completedAdvance(4, 41);
+    await api.db.query(`UPDATE organizations SET notification_settings = '{"locale":"en"}' WHERE id = $1`, [employee.organizationId]);
+    await api.db.query(`UPDATE employees SET preferred_locale = 'ar' WHERE id = $1`, [employee.id]);
+    await moveAtSandbox(advance.abhiTransactionId, 'repaid');
+    const mails = await eventually('the repaid notification', async () => {
+      const items = await mailbox(employee.email, 'transaction.advance.repaid');
+      return items.length > 0 ? items : undefined;
+    });
+    expect(mails[0]).toMatchObject({ channel: 'email', subject: 'تم سداد السلفة', body: expect.stringContaining('41.00 درهم') });
+    expect((await api.getTransaction(advance.id)).abhiStatus).toBe('repaid');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await mailbox(employee.email, 'transaction.advance.repaid')).toHaveLength(1);
+  });
+
   it('an advance Abhi never settles is polled on the schedule and given up after the limit (alarm metric: CloudWatch not local)', async () => {
     const { advance } = await completedAdvance(2, 33);
     const row = await eventually('the last poll', async () => {

@@ -193,6 +193,16 @@ const TEMPLATES: Record<string, Template> = {
       text: (e, r) => `مرحباً ${r.firstName}، حوّلت Abhi سلفتك بمبلغ ${aedAr(e.payload.amount)} إلى حسابك المصرفي.`,
     },
   },
+  'transaction.advance.repaid': {
+    en: {
+      subject: 'Advance repaid',
+      text: (e, r) => `Hello ${r.firstName}, your advance of ${aed(e.payload.amount)} is fully repaid. Nothing more will be deducted for it.`,
+    },
+    ar: {
+      subject: 'تم سداد السلفة',
+      text: (e, r) => `مرحباً ${r.firstName}، تم سداد سلفتك بمبلغ ${aedAr(e.payload.amount)} بالكامل. لن يُخصم أي مبلغ آخر مقابلها.`,
+    },
+  },
   'transaction.advance.status_changed': {
     en: {
       subject: 'Advance status updated',

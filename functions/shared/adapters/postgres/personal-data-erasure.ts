@@ -24,6 +24,7 @@ const EMPTIED = [
   'net_salary',
   'gender',
   'bank_id',
+  'preferred_locale',
 ] as const;
 
 export const ERASED_EMPLOYEE_FIELDS: readonly string[] = [...PSEUDONYMISED, ...EMPTIED];

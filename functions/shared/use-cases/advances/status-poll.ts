@@ -71,7 +71,7 @@ export async function pollAdvanceStatus(deps: TransactionDeps, settings: StatusP
       if (isAbhiFailureStatus(normalized)) return { eventIds: await reverseCompletedAdvance(deps, db, locked, status, answer.message) };
       await addHistory(db, locked.id, locked.status, 'abhi', `Abhi status: ${status}`);
       const changedEvent = await deps.events.record(db, {
-        type: DISBURSED.has(normalized) ? 'transaction.advance.disbursed' : 'transaction.advance.status_changed',
+        type: DISBURSED.has(normalized) ? 'transaction.advance.disbursed' : SETTLED.has(normalized) ? 'transaction.advance.repaid' : 'transaction.advance.status_changed',
         organizationId: locked.organization_id,
         correlationId: locked.id,
         payload: {
