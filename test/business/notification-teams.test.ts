@@ -127,16 +127,25 @@ describe('each person in their own language', () => {
     const id = created.body.id as string;
     const email = body.email as string;
 
+    const writesAtAbhi = () => api.sandbox.state().requestLog.filter((e) => e.method === 'PUT' || e.method === 'PATCH').length;
+    const writesBefore = writesAtAbhi();
     const set = await api.request('PUT', `/api/v1/employees/${id}`, { token: hrA, body: { preferredLocale: 'ar' } });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     expect(set.body.preferredLocale).toBe('ar');
+    // The language is ours, not Abhi's: changing only it writes nothing at Abhi.
+    expect(writesAtAbhi()).toBe(writesBefore);
+    const renamed = await api.request('PUT', `/api/v1/employees/${id}`, { token: hrA, body: { designation: 'Analyst' } });
+    expect(renamed.status).toBe(200);
+    expect(writesAtAbhi()).toBe(writesBefore + 1);
+    expect(renamed.body.preferredLocale).toBe('ar');
     expect((await api.request('GET', `/api/v1/employees/${id}`, { token: hrA })).body.preferredLocale).toBe('ar');
     await api.drainQueues();
     const welcome = await mailbox(email, 'employee.created');
     expect(welcome[0].subject).toBe('Welcome to earned wage access');
-    const [changed] = await mailbox(email, 'employee.updated');
-    expect(changed.subject).toBe('تم تحديث ملفك الشخصي');
-    expect(changed.body).toContain('(preferredLocale)');
+    const changes = await mailbox(email, 'employee.updated');
+    expect(changes.map((m) => m.subject)).toEqual(['تم تحديث ملفك الشخصي', 'تم تحديث ملفك الشخصي']);
+    expect(changes.map((m) => m.body).join('\n')).toContain('(preferredLocale)');
+    expect(changes.map((m) => m.body).join('\n')).toContain('(designation)');
 
     // Deactivation, in the employee's Arabic; HR's copy in the organization's English.
     const deleted = await api.request('DELETE', `/api/v1/employees/${id}`, { token: hrA });
