@@ -125,8 +125,8 @@ describe('Abhi webhook (HMAC-SHA256 over "<timestamp>.<event id>.<raw body>")', 
     data: { transactionId, status },
   });
 
-  it('a signed status change is applied once; forged, stale and replayed calls change nothing', async () => {
-    const { advance } = await completedAdvance(2, 90);
+  it('a signed status change is applied once and told once; forged, stale and replayed calls change nothing', async () => {
+    const { employee, advance } = await completedAdvance(2, 90);
     const abhiId = advance.abhiTransactionId as string;
     const eventId = `evt-${randomUUID()}`;
     const applied = await send(statusEvent(abhiId, 'completed'), { eventId });
@@ -153,6 +153,11 @@ describe('Abhi webhook (HMAC-SHA256 over "<timestamp>.<event id>.<raw body>")', 
     const unsigned = await api.request('POST', '/api/v1/webhooks/abhi', { body: statusEvent(abhiId, 'reversed') });
     expect(unsigned.status).toBe(401);
     expect(await snapshot()).toEqual(before);
+
+    // The employee is told the step once, as the status poll would tell it (ADR 0022).
+    await api.drainQueues();
+    const told = await api.request('GET', `/__local/mailbox?recipient=${encodeURIComponent(employee.email)}&eventType=transaction.advance.disbursed`);
+    expect(told.body.items).toEqual([expect.objectContaining({ channel: 'email', subject: 'Advance disbursed', body: expect.stringContaining('AED 90.00') })]);
   });
 
   it('Abhi reversing a completed advance fails it and reverses the ledger; an older event changes nothing', async () => {

@@ -1,11 +1,9 @@
 import { getAdvanceRequest, addHistory, updateAdvanceRequest } from '#shared/adapters/postgres/advance-requests';
 import { claimDueStatusPolls, recordStatusPoll, statusPollCount } from '#shared/adapters/postgres/advance-status-polls';
-import { outstandingAmount } from '#shared/adapters/postgres/ledger';
 import { logger } from '#shared/observability';
-import { reverseCompletedAdvance } from '../webhooks/abhi-webhook';
-import { isAbhiFailureStatus } from './abhi-status';
+import { recordAbhiStatusChange, reverseCompletedAdvance } from '../webhooks/abhi-webhook';
+import { DISBURSED_STATUSES, isAbhiFailureStatus, SETTLED_STATUSES } from './abhi-status';
 import type { TransactionDeps } from './ports';
-import { decimalToNumber } from './view';
 
 /**
  * Keeps an advance's status in step with Abhi after it was created there (docs/operations.md, "Advance status
@@ -26,9 +24,7 @@ export interface StatusPollSettings {
 }
 
 /** Abhi's statuses are free strings (reference §7): these end the polling. */
-const DISBURSED = new Set(['completed', 'disbursed', 'paid', 'processed']);
-const SETTLED = new Set(['repaid', 'settled', 'closed']);
-export const ABHI_FINAL_STATUSES: readonly string[] = [...DISBURSED, ...SETTLED, 'failed', 'rejected', 'cancelled', 'canceled', 'reversed', 'declined', 'void', 'voided'];
+export const ABHI_FINAL_STATUSES: readonly string[] = [...DISBURSED_STATUSES, ...SETTLED_STATUSES, 'failed', 'rejected', 'cancelled', 'canceled', 'reversed', 'declined', 'void', 'voided'];
 
 export function isAbhiFinalStatus(status: string | null | undefined): boolean {
   return typeof status === 'string' && ABHI_FINAL_STATUSES.includes(status.trim().toLowerCase());
@@ -70,26 +66,7 @@ export async function pollAdvanceStatus(deps: TransactionDeps, settings: StatusP
       await updateAdvanceRequest(db, locked.id, { abhi_status: status, abhi_status_at: 'now()' });
       if (isAbhiFailureStatus(normalized)) return { eventIds: await reverseCompletedAdvance(deps, db, locked, status, answer.message) };
       await addHistory(db, locked.id, locked.status, 'abhi', `Abhi status: ${status}`);
-      const changedEvent = await deps.events.record(db, {
-        type: DISBURSED.has(normalized) ? 'transaction.advance.disbursed' : SETTLED.has(normalized) ? 'transaction.advance.repaid' : 'transaction.advance.status_changed',
-        organizationId: locked.organization_id,
-        correlationId: locked.id,
-        payload: {
-          requestId: locked.id,
-          employeeId: locked.employee_id,
-          abhiTransactionId: locked.abhi_transaction_id,
-          amount: decimalToNumber(locked.amount),
-          status,
-          previousStatus: locked.abhi_status,
-        },
-      });
-      const balance = await deps.events.record(db, {
-        type: 'balance.updated',
-        organizationId: locked.organization_id,
-        correlationId: locked.id,
-        payload: { employeeId: locked.employee_id, outstandingAmount: decimalToNumber(await outstandingAmount(db, locked.employee_id)), cause: 'abhi_status', requestId: locked.id },
-      });
-      return { eventIds: [changedEvent.id, balance.id] };
+      return { eventIds: await recordAbhiStatusChange(deps, db, locked, status) };
     });
     await deps.events.publish(eventIds);
     changed = eventIds.length > 0;

@@ -17,7 +17,7 @@ import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
 import type { TransactionDeps } from '../advances/ports';
-import { isAbhiFailureStatus } from '../advances/abhi-status';
+import { abhiStatusEventType, isAbhiFailureStatus } from '../advances/abhi-status';
 import { decimalToNumber } from '../advances/view';
 import { requestIdFromReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
@@ -175,10 +175,36 @@ async function applyTransactionStatus(
       return { result: `advance reversed (Abhi: ${input.status})`, eventIds: ids };
     }
     await addHistory(db, row.id, row.status, 'abhi', `Abhi status: ${input.status}${input.reason ? ` (${input.reason})` : ''}`);
-    return { result: `Abhi status noted (${input.status})`, eventIds: [] };
+    // A completed advance's next step (disbursed, repaid…) is told like the status poll tells it.
+    const ids = row.status === 'COMPLETED' && row.abhi_transaction_id ? await recordAbhiStatusChange(deps, db, row, input.status) : [];
+    return { result: `Abhi status noted (${input.status})`, eventIds: ids };
   });
   await deps.events.publish(eventIds);
   return result;
+}
+
+/** A completed advance's new (non-failure) Abhi status (status poll and webhook): the employee's step and `balance.updated`. */
+export async function recordAbhiStatusChange(deps: Pick<TransactionDeps, 'events'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
+  const changed = await deps.events.record(db, {
+    type: abhiStatusEventType(status),
+    organizationId: row.organization_id,
+    correlationId: row.id,
+    payload: {
+      requestId: row.id,
+      employeeId: row.employee_id,
+      abhiTransactionId: row.abhi_transaction_id,
+      amount: decimalToNumber(row.amount),
+      status,
+      previousStatus: row.abhi_status,
+    },
+  });
+  const balance = await deps.events.record(db, {
+    type: 'balance.updated',
+    organizationId: row.organization_id,
+    correlationId: row.id,
+    payload: { employeeId: row.employee_id, outstandingAmount: decimalToNumber(await outstandingAmount(db, row.employee_id)), cause: 'abhi_status', requestId: row.id },
+  });
+  return [changed.id, balance.id];
 }
 
 /** Abhi reports a completed advance as failed or reversed: reversing ledger entries, FAILED, events (also used by the status poll). */
