@@ -172,10 +172,24 @@ describe('each person in their own language', () => {
     }
   });
 
+  it('an employee created with Arabic is welcomed in Arabic; Abhi is not sent the language', async () => {
+    const body = validEmployee(ids.bankId);
+    const created = await api.request('POST', '/api/v1/employees', { token: hrA, body: { ...body, preferredLocale: 'ar' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.preferredLocale).toBe('ar');
+    await api.drainQueues();
+    const [welcome] = await mailbox(body.email as string, 'employee.created');
+    expect(welcome.subject).toBe('مرحباً بك في خدمة السلفة على الراتب المكتسب');
+    const atAbhi = (api.sandbox.state().records.employees as Record<string, unknown>[]).find((e) => e.employeeCode === body.employeeCode)!;
+    expect(atAbhi).toBeDefined();
+    expect(Object.keys(atAbhi)).not.toContain('preferredLocale');
+  });
+
   it('a language that is not en or ar is a 400 and changes nothing', async () => {
     const created = await api.request('POST', '/api/v1/employees', { token: hrA, body: validEmployee(ids.bankId) });
     const refused = await api.request('PUT', `/api/v1/employees/${created.body.id}`, { token: hrA, body: { preferredLocale: 'fr' } });
     expectProblem(refused, 400);
+    expectProblem(await api.request('POST', '/api/v1/employees', { token: hrA, body: { ...validEmployee(ids.bankId), preferredLocale: 'de' } }), 400);
     expect((await api.request('GET', `/api/v1/employees/${created.body.id}`, { token: hrA })).body.preferredLocale).toBeNull();
     const badMailbox = await api.request('PUT', `/api/v1/organizations/${ids.orgA}`, { token: orgAdmin, body: { notificationSettings: { recipientLocales: { 'not-an-address': 'ar' } } } });
     expectProblem(badMailbox, 400);

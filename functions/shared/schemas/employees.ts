@@ -64,6 +64,7 @@ export const createEmployeeBody = z
     ...employeeFields,
     phone: employeeFields.phone.optional(),
     organizationId: organizationIdField.optional(),
+    preferredLocale: preferredLocale.optional(),
   })
   .superRefine(birthBeforeJoining)
   .meta({ description: 'A new employee' });

@@ -21,6 +21,7 @@ import {
 } from '#shared/adapters/postgres/employees-repository';
 import type { Page } from '#shared/schemas/common';
 import type { CreateEmployeeInput, EmployeeView, ListEmployeesQuery, UpdateEmployeeInput } from '#shared/schemas/employees';
+import type { NotificationLocale } from '#shared/schemas/organizations';
 import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
 import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendant, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
 import { callAbhi, translateAbhiError } from './abhi-errors';
@@ -47,12 +48,12 @@ const PG_UNIQUE_VIOLATION = '23505';
 // ---------------------------------------------------------------- create
 
 export async function createEmployee(deps: BusinessDeps, ctx: UseCaseContext, input: CreateEmployeeInput): Promise<EmployeeView> {
-  const { organizationId: requested, ...fields } = input;
+  const { organizationId: requested, preferredLocale, ...fields } = input;
   const organization = await resolveTargetOrganization(deps, ctx, requested);
   if (await findEmployeeByCode(getPool(), organization.id, fields.employeeCode)) {
     throw new ConflictError(`An employee with code ${fields.employeeCode} already exists in this organization.`);
   }
-  const { row, eventId } = await createAtAbhiAndMirror(deps, ctx, organization, fields);
+  const { row, eventId } = await createAtAbhiAndMirror(deps, ctx, organization, fields, preferredLocale ? { preferredLocale } : {});
   await deps.publishEvents([eventId]);
   return toEmployeeView(row);
 }
@@ -66,7 +67,7 @@ export async function createAtAbhiAndMirror(
   ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
   organization: Pick<OrganizationRow, 'id'>,
   fields: EmployeeFields,
-  options: { sealed?: Awaited<ReturnType<typeof sealSensitive>>; source?: string } = {},
+  options: { sealed?: Awaited<ReturnType<typeof sealSensitive>>; source?: string; preferredLocale?: NotificationLocale } = {},
 ): Promise<{ row: EmployeeRow; eventId: string }> {
   await callAbhi('Employee', () => deps.abhi.employees.createOne(toAbhiInput(fields), abhiOptions(ctx)));
   const created = await findAtAbhiByCode(deps, ctx, fields.employeeCode);
@@ -74,7 +75,8 @@ export async function createAtAbhiAndMirror(
     throw new UpstreamError(502, 'EXTERNAL_API_ERROR', 'Abhi accepted the employee but does not return it yet; retry the request later.');
   }
   const sealed = options.sealed ?? (await sealSensitive(deps.cipher, fields));
-  return insertMirror(ctx, recordFromFields(created.id, organization.id, fields, sealed), 'employee.created', options.source ?? 'api');
+  const record = { ...recordFromFields(created.id, organization.id, fields, sealed), ...(options.preferredLocale ? { preferredLocale: options.preferredLocale } : {}) };
+  return insertMirror(ctx, record, 'employee.created', options.source ?? 'api');
 }
 
 /**
