@@ -130,6 +130,11 @@ describe('POST /employees/bulk', () => {
       `bulk import: 202 after ${acceptedMs} ms, done after ${elapsedMs} ms, ${calls.length} Abhi calls at ${observedRps.toFixed(1)} rps, 0 × 429, ` +
         `CPU of this process (API, consumers, sandbox) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
     );
+    // Its completion was announced exactly once across ~100 batches on two concurrent consumers (ADR 0022).
+    const announced = await getPool().query(`SELECT payload FROM outbox WHERE type = 'employee.import.completed' AND correlation_id = $1`, [accepted.body.id]);
+    expect(announced.rows.map((r) => r.payload)).toEqual([
+      expect.objectContaining({ jobId: accepted.body.id, status: 'completed_with_errors', total: 1000, succeeded: 950, failed: 50, failures: { CONFLICT: 17, VALIDATION_ERROR: 33 } }),
+    ]);
     // Another organization cannot read the job.
     expectProblem(await api.request('GET', `/api/v1/jobs/${accepted.body.id}`, { token: hrB }), 404, 'NOT_FOUND');
   }, 300_000);
