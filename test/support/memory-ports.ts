@@ -139,6 +139,7 @@ export class MemoryRecords implements ProvisioningReads {
       gender: null,
       bank_id: null,
       payroll_start_day: null,
+      preferred_locale: null,
       status: 'active',
       synced_at: null,
       created_at: now,
