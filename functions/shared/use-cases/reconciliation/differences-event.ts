@@ -1,6 +1,12 @@
 import type { Queryable } from '#shared/db/pool';
 import { recordEventOnce } from '#shared/events/record';
-import type { Finding } from './reconcile';
+
+/** What a notice needs of a reconciliation finding (reconcile.ts `Finding`, which calls this: no import back). */
+interface Finding {
+  readonly kind: string;
+  readonly id: string;
+  readonly issue: string;
+}
 
 /**
  * `reconciliation.differences.found`: one event per organization whose advances or repayments a run found to differ
