@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { postgresPersonalDataStore } from '#shared/adapters/postgres/personal-data-erasure';
 import { envVar, loadConfig } from '#shared/config';
-import { withTransaction } from '#shared/db/pool';
 import { logger, metrics } from '#shared/observability';
 import { erasePersonalData, type ErasureResult } from '#shared/use-cases/employees/erase-personal-data';
+import { personalDataErasureDeps } from '#shared/wiring/personal-data';
 
 /**
  * Daily (topology `personal-data-erasure`): erases the personal data of employees deleted more than
@@ -17,12 +16,12 @@ const config = loadConfig({
   ERASURE_MAX_BATCHES: envVar.positiveInt().default(20),
 });
 
-const store = postgresPersonalDataStore((work) => withTransaction(work));
+const deps = personalDataErasureDeps();
 
 export const handler = async (_event: ScheduledEvent): Promise<ErasureResult> => {
   const runId = `personal-data-erasure-${randomUUID()}`;
   const result = await erasePersonalData(
-    { store, now: () => new Date() },
+    deps,
     { retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, batchSize: config.ERASURE_BATCH_SIZE, maxBatches: config.ERASURE_MAX_BATCHES, runId },
   );
   logger.info('Personal data erasure finished', { runId, ...result });

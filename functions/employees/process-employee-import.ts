@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { businessDeps } from '#shared/adapters/postgres/business-deps';
+import { employeeImportDeps } from '#shared/wiring/employees';
 import { messageBody } from '#shared/adapters/sqs/queues';
+import { deadlineFrom } from '#shared/use-cases/invocation';
 import { logger, metrics } from '#shared/observability';
 import { queueByName } from '#shared/topology';
 import {
@@ -28,9 +29,9 @@ const QUEUE = queueByName('employee-import');
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const deps = businessDeps();
+  const deps = employeeImportDeps();
   const options: ImportOptions = {
-    deadline: Date.now() + context.getRemainingTimeInMillis() - 2_000,
+    deadline: deadlineFrom(context.getRemainingTimeInMillis(), 'batch'),
     maxReceives: QUEUE.maxReceiveCount,
     owner: `${context.awsRequestId}:${randomUUID()}`,
     leaseSeconds: QUEUE.consumerTimeoutSeconds,
@@ -89,7 +90,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
  * Tells HR when a job of this batch has its last row (`employee.import.completed`, recorded once per job). When that
  * fails, the job's rows of this batch come back: their results are recorded, so the retry only announces.
  */
-async function announceFinishedJobs(deps: ReturnType<typeof businessDeps>, records: ImportRecord[], response: SQSBatchResponse): Promise<void> {
+async function announceFinishedJobs(deps: ReturnType<typeof employeeImportDeps>, records: ImportRecord[], response: SQSBatchResponse): Promise<void> {
   for (const jobId of new Set(records.map((r) => r.message.jobId))) {
     try {
       await announceImportIfFinished(deps, jobId);

@@ -1,10 +1,8 @@
 import { invalidateCache, type CacheKind } from '#shared/abhi/cache';
-import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
-import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
-import { envVar, loadConfig } from '#shared/config';
 import { eventConsumer } from '#shared/events/consumer';
 import type { DomainEvent } from '#shared/events/types';
 import { logger } from '#shared/observability';
+import { abhiResponseCache } from '#shared/wiring/abhi-cache';
 
 /**
  * Consumer of the `cache-invalidation` queue: drops the cached Abhi reads a change made stale, for every instance of
@@ -35,11 +33,6 @@ export function cacheEntriesFor(event: DomainEvent): { kind: CacheKind; key?: st
   }
 }
 
-// The Abhi client's cache itself (state table), without a client: this function never calls Abhi.
-let cache: DynamoResponseCache | undefined;
-const responseCache = () =>
-  (cache ??= new DynamoResponseCache({ client: dynamoDocumentClient(), tableName: loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME }));
-
 // Dropping a cache entry twice is harmless, so redeliveries need no dedupe record.
 export const handler = eventConsumer(
   'invalidate-cache',
@@ -49,7 +42,7 @@ export const handler = eventConsumer(
       logger.debug('Nothing cached depends on this event', { type: event.type });
       return;
     }
-    await Promise.all(entries.map((entry) => invalidateCache(responseCache(), entry.kind, entry.key)));
+    await Promise.all(entries.map((entry) => invalidateCache(abhiResponseCache(), entry.kind, entry.key)));
   },
   { dedupe: false },
 );

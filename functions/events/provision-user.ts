@@ -1,78 +1,20 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
-import { CognitoDirectory } from '#shared/adapters/identity/cognito-directory';
-import { KeycloakDirectory } from '#shared/adapters/identity/keycloak-directory';
-import { LocalFileDirectory } from '#shared/adapters/identity/local-directory';
-import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
-import { findOrganizationById } from '#shared/adapters/postgres/organizations-repository';
-import { ConfigurationError, envVar, loadConfig } from '#shared/config';
-import { getPool } from '#shared/db/pool';
 import { eventConsumer } from '#shared/events/consumer';
 import { logger } from '#shared/observability';
-import { provisionUser, type IdentityDirectory } from '#shared/use-cases/identity/provisioning';
+import { provisionUser } from '#shared/use-cases/identity/provisioning';
+import { provisioningDeps } from '#shared/wiring/identity';
 
 /**
  * Consumer of the `user-provisioning` queue (only where a stage configures `userProvisioning`): keeps the identity
  * provider's users in step with employees and organization admins. Each event re-reads the current row, so
  * redeliveries and reordering converge; a failed call is retried by SQS and ends in the DLQ (alarmed).
  */
-const config = loadConfig({ USER_PROVISIONING: z.enum(['local', 'keycloak', 'cognito']) });
-
-function directoryFromEnv(): IdentityDirectory {
-  switch (config.USER_PROVISIONING) {
-    case 'local':
-      return new LocalFileDirectory(loadConfig({ IDENTITY_DIRECTORY_FILE: envVar.text() }).IDENTITY_DIRECTORY_FILE);
-    case 'cognito':
-      return new CognitoDirectory(loadConfig({ COGNITO_USER_POOL_ID: envVar.text() }).COGNITO_USER_POOL_ID);
-    case 'keycloak': {
-      const keycloak = loadConfig({
-        KEYCLOAK_BASE_URL: envVar.url(),
-        KEYCLOAK_REALM: envVar.text(),
-        KEYCLOAK_PROVISIONING_CLIENT_ID: envVar.text(),
-        KEYCLOAK_PROVISIONING_SECRET_ID: envVar.text(),
-      });
-      let secret: Promise<string> | undefined;
-      const clientSecret = () =>
-        (secret ??= getSecret<{ clientSecret?: string }>(keycloak.KEYCLOAK_PROVISIONING_SECRET_ID, { transform: 'json', maxAge: 300 }).then((value) => {
-          if (!value?.clientSecret) throw new ConfigurationError(`Secret ${keycloak.KEYCLOAK_PROVISIONING_SECRET_ID} has no "clientSecret": store {"clientSecret": "..."} in it.`);
-          return value.clientSecret;
-        }));
-      return new LazySecretKeycloak(keycloak, clientSecret);
-    }
-  }
-}
-
-/** Reads the client secret at the first event, not at import (Secrets Manager is a network call). */
-class LazySecretKeycloak implements IdentityDirectory {
-  private directory?: KeycloakDirectory;
-  constructor(
-    private readonly settings: { KEYCLOAK_BASE_URL: string; KEYCLOAK_REALM: string; KEYCLOAK_PROVISIONING_CLIENT_ID: string },
-    private readonly clientSecret: () => Promise<string>,
-  ) {}
-  private async get(): Promise<KeycloakDirectory> {
-    return (this.directory ??= new KeycloakDirectory({
-      baseUrl: this.settings.KEYCLOAK_BASE_URL,
-      realm: this.settings.KEYCLOAK_REALM,
-      clientId: this.settings.KEYCLOAK_PROVISIONING_CLIENT_ID,
-      clientSecret: await this.clientSecret(),
-    }));
-  }
-  async createOrUpdateUser(...args: Parameters<IdentityDirectory['createOrUpdateUser']>) {
-    return (await this.get()).createOrUpdateUser(...args);
-  }
-  async disableUser(email: string) {
-    return (await this.get()).disableUser(email);
-  }
-}
-
-const directory = directoryFromEnv();
+const { reads, directory } = provisioningDeps();
 
 // The work is idempotent (create-or-update, disable): a redelivery needs no dedupe record.
 export const handler = eventConsumer(
   'provision-user',
   async (event) => {
-    const db = getPool();
-    const action = await provisionUser(event, { findEmployee: (id) => findEmployeeById(db, id), findOrganization: (id) => findOrganizationById(db, id) }, directory);
+    const action = await provisionUser(event, reads, directory);
     // Never the e-mail: it is personal data.
     logger.info('User provisioning', { eventId: event.id, type: event.type, action: action.kind, ...(action.kind === 'none' ? { reason: action.reason } : {}) });
   },

@@ -1,10 +1,11 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
+import { masterDataDeps } from '#shared/wiring/master-data';
+import { requestContext } from '#shared/wiring/invocation';
 import { MASTER_DATA_REQUESTS } from '#shared/schemas/master-data';
 import { listBusinessTypes } from '#shared/use-cases/master-data/master-data';
 
 /** GET /organizations/business-types: Abhi's business types (one Abhi call per cache TTL), filtered and paged here. */
 export const handler = apiHandler('listBusinessTypes', MASTER_DATA_REQUESTS, async (req) => ({
   status: 200,
-  body: await listBusinessTypes(businessDeps(), requestContext(req), req.query),
+  body: await listBusinessTypes(masterDataDeps(), requestContext(req), req.query),
 }));

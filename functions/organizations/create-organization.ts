@@ -1,11 +1,12 @@
 import { API_PREFIX } from '#shared/routes';
 import { apiHandler } from '#shared/http/api-handler';
-import { businessDeps, requestContext } from '#shared/adapters/postgres/business-deps';
+import { organizationDeps } from '#shared/wiring/organizations';
+import { requestContext } from '#shared/wiring/invocation';
 import { ORGANIZATION_REQUESTS } from '#shared/schemas/organizations';
 import { createOrganization } from '#shared/use-cases/organizations/organizations';
 
 /** POST /organizations: creates a (child) organization at Abhi and locally with its configuration. */
 export const handler = apiHandler('createOrganization', ORGANIZATION_REQUESTS, async (req) => {
-  const organization = await createOrganization(businessDeps(), requestContext(req), req.body);
+  const organization = await createOrganization(organizationDeps(), requestContext(req), req.body);
   return { status: 201, body: organization, headers: { Location: `${API_PREFIX}/organizations/${organization.id}` } };
 });

@@ -4,7 +4,8 @@ import { messageBody } from '#shared/adapters/sqs/queues';
 import { logger, metrics } from '#shared/observability';
 import { queueByName } from '#shared/topology';
 import { RECONCILIATION_REQUESTS_QUEUE, reconciliationRequestMessage, runRequestedReconciliation } from '#shared/use-cases/reconciliation/runs';
-import { transactionDeps, withInvocation } from '../transactions/runtime';
+import { transactionDeps } from '#shared/wiring/advances';
+import { lambdaInvocation } from '#shared/wiring/invocation';
 
 /**
  * Consumer of the `reconciliation-requests` queue: one on-demand run per message (POST /reconciliation/runs). The
@@ -23,9 +24,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       return;
     }
     const { reportId } = parsed.data;
-    const result = await withInvocation(context, `reconciliation-${reportId}`, () =>
-      runRequestedReconciliation(transactionDeps(), parsed.data, { leaseSeconds: QUEUE.consumerTimeoutSeconds }),
-    );
+    const ctx = lambdaInvocation(context, `reconciliation-${reportId}`, { reserve: 'batch', patience: 'interactive' });
+    const result = await runRequestedReconciliation(transactionDeps(), ctx, parsed.data, { leaseSeconds: QUEUE.consumerTimeoutSeconds });
     if (result.outcome === 'completed') {
       const { report } = result;
       logger.info('Reconciliation finished', { reportId, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });

@@ -5,7 +5,8 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { logger, metrics } from '#shared/observability';
 import { reconcile, type ReconciliationReport } from '#shared/use-cases/reconciliation/reconcile';
-import { transactionDeps, withInvocation } from '../transactions/runtime';
+import { transactionDeps } from '#shared/wiring/advances';
+import { lambdaInvocation } from '#shared/wiring/invocation';
 
 /**
  * Reconciliation: nightly from the schedule (EventBridge Scheduler, topology `reconciliation`), or on demand with
@@ -22,14 +23,15 @@ const onDemand = z.strictObject({
   days: z.number().int().min(1).max(92).optional(),
 });
 
+const RUN_LIMIT_MS = 600_000;
+
 async function run(event: ScheduledEvent | Record<string, unknown> | null, context: Context): Promise<Omit<ReconciliationReport, 'fixed' | 'mismatches'> & { fixed: number; mismatches: number }> {
   const scheduled = Boolean(event && typeof event === 'object' && 'detail-type' in event);
   const input = scheduled ? {} : onDemand.parse(event ?? {});
-  const report = await withInvocation(
-    { getRemainingTimeInMillis: () => Math.min(context?.getRemainingTimeInMillis?.() ?? 600_000, 600_000) },
-    `reconciliation-${Date.now()}`,
-    () => reconcile(transactionDeps(), { ...input, trigger: scheduled ? 'schedule' : 'on_demand' }),
-  );
+  // At most ten minutes of Abhi calls, also when invoked by hand without a Lambda context.
+  const remaining = { getRemainingTimeInMillis: () => Math.min(context?.getRemainingTimeInMillis?.() ?? RUN_LIMIT_MS, RUN_LIMIT_MS) };
+  const ctx = lambdaInvocation(remaining, `reconciliation-${Date.now()}`, { reserve: 'batch', patience: 'interactive' });
+  const report = await reconcile(transactionDeps(), ctx, { ...input, trigger: scheduled ? 'schedule' : 'on_demand' });
   logger.info('Reconciliation finished', { reportId: report.id, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });
   return { ...report, fixed: report.fixed.length, mismatches: report.mismatches.length };
 }

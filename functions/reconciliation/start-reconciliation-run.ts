@@ -1,25 +1,19 @@
-import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
-import { getPool, withTransaction } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
 import { API_PREFIX } from '#shared/routes';
 import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { queueByName } from '#shared/topology';
 import { RECONCILIATION_REQUESTS_QUEUE, startReconciliationRun } from '#shared/use-cases/reconciliation/runs';
-import { registerAuditDatabase } from '#shared/auth/audit';
-
-// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
-registerAuditDatabase(getPool);
+import { startRunDeps } from '#shared/wiring/reconciliation';
 
 /**
  * POST /reconciliation/runs: records the report RUNNING, queues the run (`reconciliation-requests`) and answers 202
  * with the report to poll; 409 while another run is in progress.
  */
 const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
-const requests = sqsWorkQueue(QUEUE.name);
 
 export const handler = apiHandler('startReconciliationRun', RECONCILIATION_REQUESTS, async (req) => {
   const run = await startReconciliationRun(
-    { db: getPool(), transaction: (work) => withTransaction(work), requests, now: () => new Date() },
+    startRunDeps(),
     req.body,
     { requestedBy: req.principal.subject, runTimeoutSeconds: QUEUE.consumerTimeoutSeconds },
   );

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { businessDeps } from '#shared/adapters/postgres/business-deps';
+import { syncDeps } from '#shared/wiring/sync';
+import { deadlineFrom } from '#shared/use-cases/invocation';
 import { logger } from '#shared/observability';
 import { processSyncPage, syncMessageSchema } from '#shared/use-cases/employees/abhi-sync';
 
@@ -10,8 +11,8 @@ import { processSyncPage, syncMessageSchema } from '#shared/use-cases/employees/
  */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const deps = businessDeps();
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - 2_000;
+  const deps = syncDeps();
+  const deadline = deadlineFrom(context.getRemainingTimeInMillis(), 'batch');
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const parsed = syncMessageSchema.safeParse(JSON.parse(record.body));
     if (!parsed.success) {

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { employeeTransactions } from '#shared/use-cases/transactions/queries';
-import { transactionDeps } from './runtime';
+import { transactionReadDeps } from '#shared/wiring/advances';
 
 /** GET /transactions/employee/{employeeId}?status&type&page&limit: the employee's advances and repayments. */
 export const handler = apiHandler('getEmployeeTransactions', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
-  body: await employeeTransactions(transactionDeps(), { principal: request.principal, route: request.route }, request.params.employeeId, request.query),
+  body: await employeeTransactions(transactionReadDeps(), { principal: request.principal, route: request.route }, request.params.employeeId, request.query),
 }));

@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { getTransaction } from '#shared/use-cases/transactions/queries';
-import { transactionDeps } from './runtime';
+import { transactionReadDeps } from '#shared/wiring/advances';
 
 /** GET /transactions/{id}: an advance request with its history (by request id or Abhi id), or a repayment. */
 export const handler = apiHandler('getTransaction', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
-  body: await getTransaction(transactionDeps(), { principal: request.principal, route: request.route }, request.params.id),
+  body: await getTransaction(transactionReadDeps(), { principal: request.principal, route: request.route }, request.params.id),
 }));

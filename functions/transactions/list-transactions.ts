@@ -1,11 +1,10 @@
-import { getReaderPool } from '#shared/db/pool';
 import { apiHandler } from '#shared/http/api-handler';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { listTransactions } from '#shared/use-cases/transactions/queries';
-import { transactionDeps } from './runtime';
+import { transactionReadDeps } from '#shared/wiring/advances';
 
 /** GET /transactions?status&type&startDate&endDate&employeeCode&department&page&limit (employer view; from the reader). */
 export const handler = apiHandler('listTransactions', TRANSACTION_REQUESTS, async (request) => ({
   status: 200,
-  body: await listTransactions({ ...transactionDeps(), db: getReaderPool() }, { principal: request.principal, route: request.route }, request.query),
+  body: await listTransactions(transactionReadDeps({ reader: true }), { principal: request.principal, route: request.route }, request.query),
 }));

@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod';
 import { logger } from '#shared/observability';
 import { pollAdvanceStatus } from '#shared/use-cases/advances/status-poll';
-import { statusPollSettings, transactionDeps, withInvocation } from './runtime';
+import { statusPollSettings, transactionDeps } from '#shared/wiring/advances';
+import { lambdaInvocation } from '#shared/wiring/invocation';
 
 const messageSchema = z.object({ requestId: z.uuid() });
 
@@ -20,7 +21,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       return;
     }
     const { requestId } = parsed.data;
-    const outcome = await withInvocation(context, requestId, () => pollAdvanceStatus(transactionDeps(), statusPollSettings(), requestId), { bulk: true });
+    const ctx = lambdaInvocation(context, requestId, { reserve: 'batch', patience: 'bulk' });
+    const outcome = await pollAdvanceStatus(transactionDeps(), ctx, statusPollSettings(), requestId);
     if (outcome === 'changed') logger.info('Advance status changed at Abhi', { requestId });
   };
   return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });

@@ -2,7 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { envVar, loadConfig } from '#shared/config';
 import { logger } from '#shared/observability';
 import { remindApprovers } from '#shared/use-cases/advances/approval-reminders';
-import { transactionDeps } from './runtime';
+import { transactionDeps } from '#shared/wiring/advances';
 
 /** APPROVAL_REMINDER_LEAD_SECONDS (default 4 h): how long before an approval window closes the approvers are reminded. */
 const config = loadConfig({ APPROVAL_REMINDER_LEAD_SECONDS: envVar.positiveInt().default(4 * 3600) });

@@ -2,7 +2,7 @@ import { apiHandler } from '#shared/http/api-handler';
 import { preferredWaitSeconds } from '#shared/http/prefer';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { awaitAdvanceOutcome, refusalOf, requestAdvance } from '#shared/use-cases/advances/request-advance';
-import { transactionDeps, withInvocation } from './runtime';
+import { transactionDeps } from '#shared/wiring/advances';
 
 /** Longest `Prefer: wait` honoured: API Gateway's 29 s integration limit less the request's own work (ADR 0018). */
 const MAX_WAIT_SECONDS = 25;
@@ -17,17 +17,15 @@ const ANSWER_RESERVE_MS = 3_000;
 export const handler = apiHandler('requestAdvance', TRANSACTION_REQUESTS, async (request) => {
   const wait = preferredWaitSeconds(request.headers.prefer, MAX_WAIT_SECONDS);
   const deps = transactionDeps();
-  const view = await withInvocation({ getRemainingTimeInMillis: request.remainingTimeMs }, request.requestId, () =>
-    requestAdvance(deps, {
-      principal: request.principal,
-      route: request.route,
-      body: request.body,
-      // apiHandler refuses this route without the header, so it is always present here.
-      idempotencyKey: request.headers['idempotency-key'] ?? '',
-      correlationId: request.requestId,
-      chargeQuota: request.chargeAdvanceQuota,
-    }),
-  );
+  const view = await requestAdvance(deps, {
+    principal: request.principal,
+    route: request.route,
+    body: request.body,
+    // apiHandler refuses this route without the header, so it is always present here.
+    idempotencyKey: request.headers['idempotency-key'] ?? '',
+    correlationId: request.requestId,
+    chargeQuota: request.chargeAdvanceQuota,
+  });
   const location = { Location: `/api/v1/transactions/${view.id}` };
   if (wait === undefined) return { status: 202, body: view, headers: location };
 

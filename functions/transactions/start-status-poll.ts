@@ -1,17 +1,16 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import { logger } from '#shared/observability';
 import { claimDuePolls } from '#shared/use-cases/advances/status-poll';
-import { statusPollSettings, transactionDeps } from './runtime';
+import { statusPollQueue, statusPollSettings, transactionReadDeps } from '#shared/wiring/advances';
 
-const queue = sqsWorkQueue('advance-status');
+const queue = statusPollQueue();
 
 /**
  * Scheduled (every minute; every few seconds locally): enqueues the advances whose next status check at Abhi is due,
  * oldest first, at most the poller's share of the Abhi rate. One message per advance on the `advance-status` queue.
  */
 export const handler = async (_event: ScheduledEvent): Promise<{ enqueued: number; failed: number }> => {
-  const ids = await claimDuePolls(transactionDeps(), statusPollSettings());
+  const ids = await claimDuePolls(transactionReadDeps(), statusPollSettings());
   // A message SQS did not take is polled again when its lease ends.
   const { failedIds } = await queue.send(ids.map((requestId, index) => ({ id: `poll-${index}`, body: { requestId } })));
   if (ids.length > 0) logger.info('Advance status polls enqueued', { enqueued: ids.length - failedIds.length, failed: failedIds.length });

@@ -1,7 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { receiveAbhiWebhook, verifyWebhookSignature } from '#shared/use-cases/webhooks/abhi-webhook';
-import { transactionDeps, webhookDeps } from '../transactions/runtime';
+import { coreAdvanceDeps } from '#shared/wiring/advances';
+import { webhookDeps } from '#shared/wiring/webhooks';
 
 /**
  * POST /webhooks/abhi: status changes pushed by Abhi. HMAC-SHA256 over `<timestamp>.<event id>.<raw body>` (see
@@ -13,7 +14,7 @@ export const handler = apiHandler(
   TRANSACTION_REQUESTS,
   async (request) => ({
     status: 200,
-    body: await receiveAbhiWebhook(transactionDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
+    body: await receiveAbhiWebhook(coreAdvanceDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
   }),
   {
     verifyRawRequest: async ({ headers, rawBody }) => {

@@ -598,10 +598,10 @@ function familyTable(cold: ColdStartData): string[] {
       `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB (the DynamoDB client behind rate limiting, revocation and`,
       `idempotency), zod ${k('zod')} KB (validation, configuration), Powertools ${k('Powertools')} KB (logger, metrics, idempotency with its JMESPath`,
       `engine), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB. Every other route adds its use case, schemas and adapters`,
-      `(project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and, through the one`,
-      'composition root (functions/shared/adapters/postgres/business-deps.ts), the Abhi client with Secrets Manager, SNS and SQS clients',
-      'whether the route uses them or not. What is left is structural (ADR 0019): zod/mini or validation compiled per route,',
-      'composition roots per use case, and Powertools idempotency only in the routes that take an Idempotency-Key.',
+      `(project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and the`,
+      'Abhi client with Secrets Manager, SNS or SQS clients where their domain\'s composition root (functions/shared/wiring/, ADR 0024)',
+      'uses them. What is left is structural (ADR 0019): zod/mini or validation compiled per route,',
+      'and Powertools idempotency only in the routes that take an Idempotency-Key.',
     );
   }
   const allInMs = cold.references.allIn.importMedianMs;
@@ -743,7 +743,7 @@ function abhiFindings(abhi: AbhiData): string {
   parts.push(
     `**Where Abhi capacity goes unused.** ${abhi.targets.fractionOfLimit ? `The target is met (${fmt(abhi.phase2.fractionOfLimit, 2)})` : `The target is missed (${fmt(abhi.phase2.fractionOfLimit, 2)})`}. From second ${head} to second ${perSecond.length - tail} Abhi got ${fmt(middleRate, 1)} req/s (${fmt(middleRate / abhi.limit.ratePerSecond, 2)} of the limit); below half the limit were the first ${head} s (the first submissions reaching the workflow)${tail ? ` and the last ${tail} s (the last advances finishing)` : ''}. ` +
       arrival +
-      'Workflow tasks wait for a rate slot for up to their remaining time less one attempt (functions/transactions/runtime.ts) instead of failing `AbhiUnavailable` after 2 s and sleeping in a Step Functions retry while Abhi has capacity; they reserve at most 1 s ahead and ask again with jitter, so API calls and the creates (2 s wait) go ahead of the backlog (functions/shared/abhi/transport.ts). ' +
+      'Workflow tasks wait for a rate slot for up to their remaining time less one attempt (functions/shared/wiring/workflow.ts, functions/shared/use-cases/invocation.ts) instead of failing `AbhiUnavailable` after 2 s and sleeping in a Step Functions retry while Abhi has capacity; they reserve at most 1 s ahead and ask again with jitter, so API calls and the creates (2 s wait) go ahead of the backlog (functions/shared/abhi/transport.ts). ' +
       (unavailable
         ? `${unavailable} task attempt${unavailable === 1 ? '' : 's'} still ended \`AbhiUnavailable\` (no slot within its wait), retried after 2 s, 4 s, … with full jitter (infra/constructs/advance-workflow.ts); a create refused that way sent nothing and was not counted, so its retry needs no settle time and no lookup.`
         : 'No task attempt ended `AbhiUnavailable`.'),

@@ -172,11 +172,11 @@ describe('employee-import consumer', () => {
     const flaky = validEmployee(ids.bankId);
     const { startBulkImport } = await import('#shared/use-cases/employees/bulk-import');
     const sent: { body: unknown }[] = [];
-    const { businessDeps } = await import('#shared/adapters/postgres/business-deps');
-    const real = businessDeps();
+    const { employeeImportDeps } = await import('#shared/wiring/employees');
+    const real = employeeImportDeps();
     const captured = await startBulkImport(
       { ...real, importQueue: { send: async (messages) => (sent.push(...messages), { failedIds: [] }) } },
-      { principal: { subject: 'test', roles: ['hr_manager'], organizationId: ids.orgA, mfa: false }, correlationId: 'consumer-test', deadline: Date.now() + 20_000 },
+      { principal: { subject: 'test', roles: ['hr_manager'], organizationId: ids.orgA, mfa: false }, correlationId: 'consumer-test', deadline: Date.now() + 20_000, patience: 'interactive' },
       { employees: [good, refused, flaky] },
     );
     const record = (index: number, receiveCount: number) => ({
@@ -214,7 +214,7 @@ describe('employee-import consumer', () => {
     const sentBefore = sent.length;
     const lastJob = await startBulkImport(
       { ...real, importQueue: { send: async (messages) => (sent.push(...messages), { failedIds: [] }) } },
-      { principal: { subject: 'test', roles: ['hr_manager'], organizationId: ids.orgA, mfa: false }, correlationId: 'consumer-test-2', deadline: Date.now() + 20_000 },
+      { principal: { subject: 'test', roles: ['hr_manager'], organizationId: ids.orgA, mfa: false }, correlationId: 'consumer-test-2', deadline: Date.now() + 20_000, patience: 'interactive' },
       { employees: [last] },
     );
     api.sandbox.setFaults({ errorRate: 1, status: 503, paths: ['/employees'], methods: ['POST'], count: 4 });

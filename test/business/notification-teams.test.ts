@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessDeps } from '#shared/adapters/postgres/business-deps';
+import { employeeImportDeps } from '#shared/wiring/employees';
 import { getPool } from '#shared/db/pool';
 import { publishEvents } from '#shared/events/outbox';
 import { onceEventId } from '#shared/events/record';
@@ -82,7 +82,7 @@ describe('HR: a bulk import finished', () => {
     const eventId = onceEventId('employee.import.completed', jobId);
     const outbox = await getPool().query(`SELECT id, published_at FROM outbox WHERE type = 'employee.import.completed' AND correlation_id = $1`, [jobId]);
     expect(outbox.rows).toEqual([{ id: eventId, published_at: expect.any(Date) }]);
-    expect(await announceImportIfFinished(businessDeps(), jobId)).toBeUndefined();
+    expect(await announceImportIfFinished(employeeImportDeps(), jobId)).toBeUndefined();
     // The relay publishing it again (a crash before the mark) reaches the consumer again: still one e-mail.
     await getPool().query('UPDATE outbox SET published_at = NULL WHERE id = $1', [eventId]);
     expect(await publishEvents([eventId])).toBe(1);

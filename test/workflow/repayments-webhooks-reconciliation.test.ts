@@ -193,10 +193,11 @@ describe('reconciliation', () => {
         JSON.stringify({ id: created.id, employeeId: employee.id, amount: '21.00', processingFee: '15.00', dueDate: created.dueDate })],
     );
     // The state machine's RaiseRecordingStuck step, with the metrics port recorded.
-    const { transactionDeps } = await import('../../functions/transactions/runtime');
+    const { transactionDeps } = await import('#shared/wiring/advances');
     const { raiseRecordingStuck } = await import('#shared/use-cases/advances/workflow-steps');
     const metrics: { name: string; value?: number }[] = [];
-    await raiseRecordingStuck({ ...transactionDeps(), metrics: { count: (name, value) => void metrics.push({ name, value }) } }, {
+    const ctx = { correlationId: requestId, deadline: Date.now() + 20_000, patience: 'patient' as const };
+    await raiseRecordingStuck({ ...transactionDeps(), metrics: { count: (name, value) => void metrics.push({ name, value }) } }, ctx, {
       requestId,
       error: { Error: 'Error', Cause: '{"errorMessage":"database unavailable"}' },
     });

@@ -233,8 +233,3 @@ export function invalidate(kind: CacheKind, key?: string): Promise<void> {
   if (!CACHE_KINDS.includes(kind)) return Promise.reject(new RangeError(`Unknown Abhi cache kind: ${String(kind)}`));
   return abhiClientFromEnv().invalidate(kind, key);
 }
-
-/** Deadline for `CallOptions` from a Lambda context, keeping `reserveMs` to answer. */
-export function deadlineFromContext(context: { getRemainingTimeInMillis(): number }, reserveMs = 500): number {
-  return Date.now() + context.getRemainingTimeInMillis() - reserveMs;
-}

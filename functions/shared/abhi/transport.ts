@@ -32,8 +32,8 @@ import { BULK_REASK_MIN_MS, patientReaskFloorMs } from './fleet-limit';
 export type OperationGroup = 'auth' | 'employees' | 'transactions' | 'organizations' | 'repayments' | 'masterdata';
 
 export interface CallOptions {
-  /** Absolute deadline (epoch ms) for the whole call, retries and waits included. E.g. from Lambda:
-   *  `Date.now() + context.getRemainingTimeInMillis() - 500`. Default: now + `defaultBudgetMs`. */
+  /** Absolute deadline (epoch ms) for the whole call, retries and waits included: the invocation's, from the one
+   *  deadline policy (`abhiCallOptions(ctx)`, #shared/use-cases/invocation). Default: now + `defaultBudgetMs`. */
   readonly deadline?: number;
   /** Goes to logs and to Abhi as `X-Correlation-Id`. Default: the logger's correlation id. */
   readonly correlationId?: string;

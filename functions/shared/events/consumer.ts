@@ -32,7 +32,7 @@ export function parseEventRecord(record: Pick<SQSRecord, 'body'>): DomainEvent {
 
 export function eventConsumer(
   consumer: string,
-  handle: (event: DomainEvent, record: SQSRecord) => Promise<void>,
+  handle: (event: DomainEvent, record: SQSRecord, context: Context) => Promise<void>,
   options: {
     leaseSeconds?: number;
     /**
@@ -62,7 +62,7 @@ export function eventConsumer(
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       const event = events.get(record.messageId);
       if (!event) return;
-      if (!dedupe) return handle(event, record);
+      if (!dedupe) return handle(event, record, context);
       const claim = claims.get(event.id);
       // The same event twice in one batch: the first copy does the work.
       if (claim === 'duplicate' || seen.has(event.id)) {
@@ -73,7 +73,7 @@ export function eventConsumer(
       if (claim !== 'claimed') throw new MessageInProgressError(`MSG#${consumer}#${event.id}`);
       seen.add(event.id);
       try {
-        await handle(event, record);
+        await handle(event, record, context);
         done.push(event.id);
       } catch (error) {
         await release(consumer, event.id);

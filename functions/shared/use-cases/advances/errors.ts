@@ -1,25 +1,5 @@
-import { AppError, UnprocessableError, UpstreamError } from '#shared/domain/errors';
+import { AbhiCallError } from '../abhi-errors';
 import { WORKFLOW_ERRORS } from './workflow-contract';
-
-/**
- * What is known after a failed call to Abhi:
- * - `rejected`: Abhi answered no (4xx other than 429): final, never retried;
- * - `unavailable`: nothing happened (rate limited, circuit open, connection refused): safe to retry later;
- * - `unknown`: a write may or may not have been applied (timeout, dropped connection, 5xx): look it up first;
- * - `permanent`: credentials or configuration are wrong: retrying will not help.
- */
-export type AbhiFailureKind = 'rejected' | 'unavailable' | 'unknown' | 'permanent';
-
-export class AbhiCallError extends Error {
-  override readonly name = 'AbhiCallError';
-  constructor(
-    readonly kind: AbhiFailureKind,
-    message: string,
-    readonly details: { statusCode?: number; abhiMessage?: string; retryAfterSeconds?: number; cause?: unknown } = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-  }
-}
 
 // ---- errors of the workflow's task functions: their names are what the state machine's Retry/Catch match ----
 
@@ -96,21 +76,6 @@ export function toWorkflowError(error: unknown, options: { write?: boolean } = {
   }
   if (isTransientDatabaseError(error)) return new TransientError(error instanceof Error ? error.message : String(error));
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** The HTTP error for a failed Abhi call in a synchronous API operation. */
-export function toHttpError(error: unknown): unknown {
-  if (error instanceof AppError || !(error instanceof AbhiCallError)) return error;
-  switch (error.kind) {
-    case 'rejected':
-      return new UnprocessableError(`Abhi refused the operation: ${error.details.abhiMessage || error.message}`);
-    case 'unavailable':
-      return new UpstreamError(503, 'CIRCUIT_BREAKER_OPEN', 'Abhi is temporarily unavailable; retry later.', error.details.retryAfterSeconds ?? 5, error);
-    case 'unknown':
-      return new UpstreamError(504, 'EXTERNAL_API_ERROR', 'Abhi did not answer in time; retry with the same Idempotency-Key.', undefined, error);
-    default:
-      return new UpstreamError(502, 'EXTERNAL_API_ERROR', 'Abhi could not be used.', undefined, error);
-  }
 }
 
 /** The readable message of a workflow error payload `{ Error, Cause }` (Cause is Lambda's JSON or plain text). */

@@ -9,7 +9,7 @@ import type { TransactionDeps } from './ports';
  * `excludeRequestId` leaves the request itself out of this month's count (the workflow judges a recorded request).
  */
 export async function localPolicyFacts(
-  deps: TransactionDeps,
+  deps: Pick<TransactionDeps, 'db'>,
   employee: EmployeeAdvanceContext,
   amountFils: Fils,
   now: Date,

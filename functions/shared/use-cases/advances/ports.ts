@@ -1,11 +1,12 @@
 import type { Queryable } from '#shared/db/pool';
+import type { AbhiPort } from '../abhi-port';
 import type { Fils } from '#shared/domain/money';
 import type { NewDomainEvent } from '#shared/events/types';
 
 /**
  * What the transaction use cases need from the outside world, as small interfaces. The composition root
- * (`functions/transactions/runtime.ts`) plugs in PostgreSQL, the Abhi client, Step Functions, the outbox and the
- * DynamoDB cache; tests can plug in their own.
+ * (#shared/wiring/advances) plugs in PostgreSQL, the Abhi client, Step Functions, the outbox and the DynamoDB cache;
+ * tests can plug in their own.
  */
 
 export interface Database {
@@ -65,37 +66,6 @@ export interface Period {
   readonly endDate: string;
 }
 
-/**
- * Abhi, as the transaction use cases see it. Failures are `AbhiCallError`s (./errors) that say what is known:
- * `rejected` (Abhi said no), `unavailable` (nothing happened; try later), `unknown` (a write may have happened),
- * `permanent` (configuration/credentials; retrying will not help).
- */
-export interface AbhiGateway {
-  validateAdvance(employeeId: string, amountFils: Fils): Promise<AbhiValidation>;
-  monthlyBalance(employeeId: string, month: number, year: number): Promise<AbhiMonthlyBalance>;
-  /**
-   * `beforeSend` runs once the create has its rate slot, right before it is sent (its failure stops the create,
-   * nothing sent, and leaves as it is).
-   */
-  createAdvance(input: { employeeId: string; amountFils: Fils; description?: string; reference: string; beforeSend?: () => Promise<void> }): Promise<AbhiAdvance>;
-  /** The advance created with this reference, if Abhi has one. */
-  findAdvanceByReference(input: { employeeId: string; reference: string }): Promise<AbhiAdvance | undefined>;
-  createRepayment(input: {
-    amountFils: Fils;
-    reference: string;
-    employeeId?: string;
-    transactionId?: string;
-    description?: string;
-    paymentMethod?: string;
-  }): Promise<AbhiRepayment>;
-  findRepaymentByReference(reference: string): Promise<AbhiRepayment | undefined>;
-  /** Abhi's current status of a transaction (employer view, never from the cache). */
-  transactionStatus(transactionId: string): Promise<{ status: string; message?: string; lastUpdated?: string }>;
-  /** Every advance Abhi shows for the period (employer view). */
-  listAdvances(period: Period): Promise<AbhiAdvance[]>;
-  listRepayments(period: Period): Promise<AbhiRepayment[]>;
-}
-
 /** The advance state machine, as the API and reconciliation drive it. */
 export interface WorkflowPort {
   /** Starts the execution named after the request; starting it again is a no-op. */
@@ -128,14 +98,20 @@ export interface TransactionSettings {
    * may still be committing after our client gave up (timeout, then commit). Default: twice the Abhi timeout.
    */
   readonly lookupSettleMs: number;
+  /** The Abhi client's per-attempt timeout (ABHI_TIMEOUT_MS): a create's budget and a patient wait's bound. */
+  readonly abhiAttemptMs: number;
 }
 
 export interface TransactionDeps extends Database {
   readonly settings: TransactionSettings;
-  readonly abhi: AbhiGateway;
+  /** Abhi (#shared/use-cases/abhi-port); ./abhi-advances gives its advance calls in fils. */
+  readonly abhi: AbhiPort;
   readonly workflow: WorkflowPort;
   readonly events: EventsPort;
   readonly cache: CachePort;
   readonly metrics: MetricsPort;
   readonly now: () => Date;
 }
+
+/** The advance ports without the state machine and the cache: workflow tasks, repayments, the validation, the webhook. */
+export type CoreAdvanceDeps = Omit<TransactionDeps, 'workflow' | 'cache'>;

@@ -14,7 +14,7 @@ import { decimalToNumber } from './view';
  * reconciliation alike.
  */
 export async function recordCompletedAdvance(
-  deps: TransactionDeps,
+  deps: Pick<TransactionDeps, 'transaction' | 'events'>,
   input: { requestId: string; advance: AbhiAdvance; actor: string; reason?: string },
 ): Promise<{ status: string; recorded: boolean }> {
   const { advance } = input;

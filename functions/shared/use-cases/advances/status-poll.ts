@@ -1,4 +1,6 @@
 import { getAdvanceRequest, addHistory, updateAdvanceRequest } from '#shared/adapters/postgres/advance-requests';
+import type { Invocation } from '../invocation';
+import { abhiFor } from './abhi-advances';
 import { claimDueStatusPolls, recordStatusPoll, statusPollCount } from '#shared/adapters/postgres/advance-status-polls';
 import { logger } from '#shared/observability';
 import { recordAbhiStatusChange, reverseCompletedAdvance } from '../webhooks/abhi-webhook';
@@ -49,13 +51,13 @@ export function claimDuePolls(deps: Pick<TransactionDeps, 'db'>, settings: Statu
 export type PollOutcome = 'changed' | 'unchanged' | 'exhausted' | 'skipped';
 
 /** One poll of one advance (the queue consumer). Abhi failing throws: SQS redelivers, the lease bounds the retry. */
-export async function pollAdvanceStatus(deps: TransactionDeps, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
+export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
   const row = await getAdvanceRequest(deps.db, requestId);
   if (!row || row.status !== 'COMPLETED' || !row.abhi_transaction_id || isAbhiFinalStatus(row.abhi_status)) {
     if (row) await recordStatusPoll(deps.db, requestId, { count: await statusPollCount(deps.db, requestId), nextInSeconds: null, exhausted: false });
     return 'skipped';
   }
-  const answer = await deps.abhi.transactionStatus(row.abhi_transaction_id);
+  const answer = await abhiFor(deps, ctx).transactionStatus(row.abhi_transaction_id);
   const status = answer.status.trim();
   const normalized = status.toLowerCase();
   let changed = false;

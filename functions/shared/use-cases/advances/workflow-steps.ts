@@ -22,8 +22,11 @@ import {
   type AdvanceRequestRow,
 } from '#shared/adapters/postgres/advance-requests';
 import { logger } from '#shared/observability';
-import { AbhiCallError, AbhiOutcomeUnknown, RequestNotPending, describeWorkflowError, toWorkflowError } from './errors';
-import type { AbhiAdvance, TransactionDeps } from './ports';
+import { AbhiCallError } from '../abhi-errors';
+import type { Invocation } from '../invocation';
+import { abhiFor } from './abhi-advances';
+import { AbhiOutcomeUnknown, RequestNotPending, describeWorkflowError, toWorkflowError } from './errors';
+import type { AbhiAdvance, CoreAdvanceDeps } from './ports';
 import { recordCompletedAdvance } from './record-advance';
 import { deserializeStoredAdvance, serializeAdvanceForStorage } from './serialization';
 import { localPolicyFacts } from './local-policy';
@@ -65,7 +68,7 @@ export type CheckResult =
 
 // ---- 1. load --------------------------------------------------------------------------------------------------
 
-export async function loadRequest(deps: TransactionDeps, input: RequestRef): Promise<LoadedRequest> {
+export async function loadRequest(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<LoadedRequest> {
   const row = await getAdvanceRequest(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status !== 'PENDING_VALIDATION') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}.`);
@@ -74,11 +77,11 @@ export async function loadRequest(deps: TransactionDeps, input: RequestRef): Pro
 
 // ---- 2. checks (run in parallel) ------------------------------------------------------------------------------
 
-export async function checkAbhiEligibility(deps: TransactionDeps, input: CheckInput): Promise<CheckResult> {
+export async function checkAbhiEligibility(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const amountFils = toFils(input.amount);
   const checkedAt = deps.now().toISOString();
   try {
-    const result = await deps.abhi.validateAdvance(input.employeeId, amountFils);
+    const result = await abhiFor(deps, ctx).validateAdvance(input.employeeId, amountFils);
     const reasons = evaluateAbhiEligibility(amountFils, {
       isValid: result.isValid,
       maxAmountFils: result.maxAmountFils ?? amountFils,
@@ -109,7 +112,7 @@ export async function checkAbhiEligibility(deps: TransactionDeps, input: CheckIn
   }
 }
 
-export async function checkEmployee(deps: TransactionDeps, input: CheckInput): Promise<CheckResult> {
+export async function checkEmployee(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const employee = await getEmployeeAdvanceContext(deps.db, input.employeeId);
   const reasons: Reason[] = [];
   if (!employee || employee.deleted) {
@@ -125,11 +128,11 @@ export async function checkEmployee(deps: TransactionDeps, input: CheckInput): P
   return { check: 'employee', reasons };
 }
 
-export async function checkBalance(deps: TransactionDeps, input: CheckInput): Promise<CheckResult> {
+export async function checkBalance(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const checkedAt = deps.now().toISOString();
   const { month, year } = uaeMonth(deps.now());
   try {
-    const balance = await deps.abhi.monthlyBalance(input.employeeId, month, year);
+    const balance = await abhiFor(deps, ctx).monthlyBalance(input.employeeId, month, year);
     return { check: 'balance', reasons: [], availableAmount: filsToDecimalString(balance.availableFils), checkedAt };
   } catch (error) {
     if (error instanceof AbhiCallError && error.kind === 'rejected') {
@@ -144,7 +147,7 @@ export async function checkBalance(deps: TransactionDeps, input: CheckInput): Pr
   }
 }
 
-export async function checkPolicy(deps: TransactionDeps, input: CheckInput): Promise<CheckResult> {
+export async function checkPolicy(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const employee = await getEmployeeAdvanceContext(deps.db, input.employeeId);
   if (!employee) return { check: 'policy', reasons: [], advancesThisMonth: 0 };
   const policy = resolveAdvancePolicy(employee.advance_policy);
@@ -166,7 +169,7 @@ export type DecideOutput =
  * are read inside the lock, so two concurrent requests can never together exceed what Abhi says is available.
  * On success the request holds its reservation (`reserved_at`) until it ends.
  */
-export async function decide(deps: TransactionDeps, input: RequestRef & { checks: CheckResult[] }): Promise<DecideOutput> {
+export async function decide(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { checks: CheckResult[] }): Promise<DecideOutput> {
   const checks = input.checks ?? [];
   const abhi = checks.find((c) => c.check === 'abhi') as Extract<CheckResult, { check: 'abhi' }> | undefined;
   const balance = checks.find((c) => c.check === 'balance') as Extract<CheckResult, { check: 'balance' }> | undefined;
@@ -239,7 +242,8 @@ export async function decide(deps: TransactionDeps, input: RequestRef & { checks
  * finance managers through the outbox. A repeated invocation (Lambda retry) replaces the token with the new one.
  */
 export async function requestApproval(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
+  ctx: Invocation,
   input: RequestRef & { taskToken: string; approvalTimeoutSeconds: number },
 ): Promise<{ status: string }> {
   const seconds = Math.max(1, Math.floor(Number(input.approvalTimeoutSeconds) || 0));
@@ -284,7 +288,7 @@ export type ResolveOutput = { outcome: 'PROCEED' } | { outcome: 'EXPIRED' } | { 
  * Runs when the approval wait ends, however it ended (task success, SendTaskFailure, timeout, error): the request
  * row says what happened. Still pending after the timeout → EXPIRED (reservation released).
  */
-export async function resolveApproval(deps: TransactionDeps, input: RequestRef & { signal?: unknown }): Promise<ResolveOutput> {
+export async function resolveApproval(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { signal?: unknown }): Promise<ResolveOutput> {
   const signal = (input.signal ?? {}) as { Error?: unknown; Cause?: unknown };
   const timedOut = signal.Error === 'States.Timeout';
   const { output, eventIds } = await deps.transaction(async (db) => {
@@ -339,7 +343,7 @@ export interface CreateOutput {
  * The attempt counter is committed before the call is sent (once it has its rate slot, see below), so even a crash
  * mid-call makes the next attempt look first.
  */
-export async function createAdvance(deps: TransactionDeps, input: RequestRef): Promise<CreateOutput> {
+export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<CreateOutput> {
   const row = await getAdvanceRequest(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.abhi_transaction_id) return { abhiTransactionId: row.abhi_transaction_id, via: 'known' };
@@ -353,7 +357,7 @@ export async function createAdvance(deps: TransactionDeps, input: RequestRef): P
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     let found: AbhiAdvance | undefined;
     try {
-      found = await deps.abhi.findAdvanceByReference({ employeeId: row.employee_id, reference });
+      found = await abhiFor(deps, ctx).findAdvanceByReference({ employeeId: row.employee_id, reference });
     } catch (error) {
       // Without an answer we must not create: try again later (the lookup is the guard).
       if (error instanceof AbhiCallError && error.kind === 'unavailable') throw toWorkflowError(error);
@@ -381,7 +385,7 @@ export async function createAdvance(deps: TransactionDeps, input: RequestRef): P
   };
   let created: AbhiAdvance;
   try {
-    created = await deps.abhi.createAdvance({
+    created = await abhiFor(deps, ctx).createAdvance({
       employeeId: row.employee_id,
       amountFils: toFils(row.amount),
       description: row.description ?? undefined,
@@ -411,7 +415,7 @@ async function storeAbhiAdvance(db: Queryable, row: AdvanceRequestRow, advance: 
 
 // ---- 6. record ------------------------------------------------------------------------------------------------
 
-export async function recordAdvance(deps: TransactionDeps, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
+export async function recordAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
   const row = await getAdvanceRequest(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status === 'COMPLETED') return { status: row.status, recorded: false };
@@ -429,7 +433,7 @@ export type FailureOutput = { outcome: 'FAILED' } | { outcome: 'RECORD' } | { ou
  * The catch-all of the state machine: FAILED with the reason, unless Abhi already holds the advance (then the
  * state machine records it instead) or the request already ended (then nothing changes).
  */
-export async function recordFailure(deps: TransactionDeps, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
+export async function recordFailure(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
   const { error, message } = describeWorkflowError(input.error);
   const { output, eventIds } = await deps.transaction(async (db) => {
     const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
@@ -468,7 +472,7 @@ function failureReason(error: string, message: string, row: AdvanceRequestRow): 
 }
 
 async function failRequest(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
   db: Queryable,
   row: AdvanceRequestRow,
   reasons: { code: string; source: string; message: string }[],
@@ -496,7 +500,7 @@ async function failRequest(
  * Recording kept failing although Abhi holds the advance: raise the alarm (EMF metric AdvanceRecordingStuck) and
  * mark the request, which stays PROCESSING with Abhi's id so reconciliation completes it. Never loses it.
  */
-export async function raiseRecordingStuck(deps: TransactionDeps, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<{ raised: true }> {
+export async function raiseRecordingStuck(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<{ raised: true }> {
   deps.metrics.count('AdvanceRecordingStuck');
   const { error, message } = describeWorkflowError(input.error);
   logger.error('Advance created at Abhi but not recorded; reconciliation will complete it', { requestId: input.requestId, error, message });

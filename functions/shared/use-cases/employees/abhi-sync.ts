@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import type { Employee as AbhiEmployee, Organization } from '#shared/abhi/schemas';
-import { getPool, withTransaction } from '#shared/db/pool';
+import type { Queryable } from '#shared/db/pool';
 import { recordEvent } from '#shared/events/record';
 import { logger } from '#shared/observability';
 import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
 import { findOrganizationById, upsertOrganizationFromAbhi } from '#shared/adapters/postgres/organizations-repository';
 import { ensureOrganizationMirrored, organizationRecordFromAbhi } from '../organizations/organization-access';
-import { abhiOptions, type BusinessDeps } from './context';
+import type { BusinessDeps, SyncDeps } from './context';
 import { MirrorIdentityMismatchError, insertMirror, recordFromAbhi, refreshMirror } from './employees';
+import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 
 /**
  * Scheduled refresh of the mirror from Abhi. The schedule enqueues page 1 of organizations and of employees; each
@@ -47,8 +48,8 @@ export interface SyncPageResult {
   nextPage?: number;
 }
 
-export async function processSyncPage(deps: BusinessDeps, message: SyncMessage, deadline: number): Promise<SyncPageResult> {
-  const ctx = { correlationId: message.runId, deadline, abhiPriority: 'bulk' as const };
+export async function processSyncPage(deps: SyncDeps, message: SyncMessage, deadline: number): Promise<SyncPageResult> {
+  const ctx = { correlationId: message.runId, deadline, patience: 'bulk' as const };
   const result =
     message.kind === 'organizations'
       ? await syncOrganizations(deps, ctx, message)
@@ -66,12 +67,12 @@ function nextPage(message: SyncMessage, fetched: number, total: number): number 
   return fetched === message.limit && message.page * message.limit < total && message.page < MAX_PAGES ? message.page + 1 : undefined;
 }
 
-async function syncOrganizations(deps: BusinessDeps, ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' }, message: SyncMessage): Promise<SyncPageResult> {
-  const page = await deps.abhi.organizations.list({ page: message.page, limit: message.limit, showInactive: true }, abhiOptions(ctx, { bypassCache: true }));
+async function syncOrganizations(deps: SyncDeps, ctx: Invocation, message: SyncMessage): Promise<SyncPageResult> {
+  const page = await deps.abhi.organizations.list({ page: message.page, limit: message.limit, showInactive: true }, abhiCallOptions(ctx, { bypassCache: true }));
   const counts = { inserted: 0, updated: 0, skipped: 0 };
   const eventIds: string[] = [];
   for (const organization of page.results) {
-    const eventId = await withTransaction(async (db) => {
+    const eventId = await deps.transaction(async (db) => {
       const outcome = await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(organization));
       if (outcome === 'unchanged') return undefined;
       counts[outcome === 'inserted' ? 'inserted' : 'updated']++;
@@ -93,11 +94,11 @@ function snapshot(organization: Organization) {
   return { name: organization.name, active: organization.deletedDate ? false : (organization.active ?? true) };
 }
 
-async function syncEmployees(deps: BusinessDeps, ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' }, message: SyncMessage): Promise<SyncPageResult> {
-  const page = await deps.abhi.employees.list({ page: message.page, limit: message.limit }, abhiOptions(ctx));
+async function syncEmployees(deps: SyncDeps, ctx: Invocation, message: SyncMessage): Promise<SyncPageResult> {
+  const page = await deps.abhi.employees.list({ page: message.page, limit: message.limit }, abhiCallOptions(ctx));
   const counts = { inserted: 0, updated: 0, skipped: 0 };
   const eventIds: string[] = [];
-  const db = getPool();
+  const db = deps.db;
   for (const remote of page.results) {
     const outcome = await syncEmployee(deps, ctx, remote, db);
     counts[outcome.kind]++;
@@ -108,10 +109,10 @@ async function syncEmployees(deps: BusinessDeps, ctx: { correlationId: string; d
 }
 
 async function syncEmployee(
-  deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
+  deps: SyncDeps,
+  ctx: Invocation,
   remote: AbhiEmployee,
-  db: ReturnType<typeof getPool>,
+  db: Queryable,
 ): Promise<{ kind: 'inserted' | 'updated' | 'skipped'; eventId?: string }> {
   const local = await findEmployeeById(db, remote.id);
   if (local) {
@@ -132,7 +133,7 @@ async function syncEmployee(
   }
   if (!(await findOrganizationById(db, remote.organizationId))) await ensureOrganizationMirrored(deps, ctx, remote.organizationId);
   try {
-    const { eventId } = await insertMirror(ctx, await recordFromAbhi(deps, remote, remote.organizationId), 'employee.synced', 'abhi-sync');
+    const { eventId } = await insertMirror(deps, ctx, await recordFromAbhi(deps, remote, remote.organizationId), 'employee.synced', 'abhi-sync');
     return { kind: 'inserted', eventId };
   } catch (error) {
     // The (organization, code) pair is taken by another local row: report and move on, the next run retries.

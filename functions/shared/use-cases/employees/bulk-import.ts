@@ -5,7 +5,6 @@ import {
   AbhiRequestValidationError,
   AbhiValidationError,
 } from '#shared/abhi/errors';
-import { getPool } from '#shared/db/pool';
 import { AppError } from '#shared/domain/errors';
 import { findEmployeeByCode, findEmployeeById, findEmployeesByCodes } from '#shared/adapters/postgres/employees-repository';
 import { lastFour } from '#shared/crypto/field-cipher';
@@ -13,10 +12,11 @@ import { bulkRowSchema, type BulkRow } from '#shared/schemas/employees';
 import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
 import { logger } from '#shared/observability';
 import { resolveTargetOrganization } from '../organizations/organization-access';
-import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from './abhi-errors';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from './context';
+import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from '../abhi-errors';
+import type { BusinessDeps, ImportDeps, UseCaseContext } from './context';
 import { createAtAbhiAndMirror, findAtAbhiByCode, insertMirror } from './employees';
 import { recordFromFields, toAbhiInput } from './employee-mapping';
+import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 import { announceImportIfFinished } from './import-finished';
 
 /**
@@ -56,7 +56,7 @@ export interface ImportAccepted {
 }
 
 export async function startBulkImport(
-  deps: BusinessDeps,
+  deps: ImportDeps,
   ctx: UseCaseContext,
   input: { employees: Record<string, unknown>[]; organizationId?: string },
 ): Promise<ImportAccepted> {
@@ -89,7 +89,7 @@ export async function startBulkImport(
 
   // Codes already in the organization fail now rather than after a round trip to Abhi.
   if (valid.length > 0) {
-    const { rows } = await getPool().query<{ employee_code: string }>(
+    const { rows } = await deps.db.query<{ employee_code: string }>(
       `SELECT employee_code FROM employees WHERE organization_id = $1 AND employee_code = ANY($2::text[])`,
       [organization.id, valid.map((v) => v.row.employeeCode)],
     );
@@ -194,7 +194,7 @@ export interface ImportOptions {
  * settles those that need no call, and creates the rest at Abhi with ONE call (Abhi takes an array). If Abhi refuses
  * that call because of some row, each row is then created on its own so only the bad rows fail.
  */
-export async function prepareImportBatch(deps: BusinessDeps, records: readonly ImportRecord[], options: ImportOptions): Promise<Map<string, PreparedRow>> {
+export async function prepareImportBatch(deps: ImportDeps, records: readonly ImportRecord[], options: ImportOptions): Promise<Map<string, PreparedRow>> {
   const plans = new Map<string, PreparedRow>();
   const readable: { record: ImportRecord; fields: BulkRow }[] = [];
   // One claim request per job for the whole batch.
@@ -222,7 +222,7 @@ export async function prepareImportBatch(deps: BusinessDeps, records: readonly I
   }
   for (const [organizationId, rows] of byOrganization) {
     const existing = new Map(
-      (await findEmployeesByCodes(getPool(), organizationId, rows.map((r) => r.fields.employeeCode))).map((e) => [e.employee_code, e]),
+      (await findEmployeesByCodes(deps.db, organizationId, rows.map((r) => r.fields.employeeCode))).map((e) => [e.employee_code, e]),
     );
     for (const row of rows) {
       const found = existing.get(row.fields.employeeCode);
@@ -234,7 +234,7 @@ export async function prepareImportBatch(deps: BusinessDeps, records: readonly I
       const reference = referenceOf(message);
       plans.set(
         row.record.messageId,
-        (await createdByJob(message.jobId, found.id))
+        (await createdByJob(deps, message.jobId, found.id))
           ? { kind: 'final', result: succeeded(message.index, reference, found.id) }
           : { kind: 'final', result: failed(message.index, reference, 'CONFLICT', 'An employee with this code already exists in the organization.') },
       );
@@ -247,7 +247,7 @@ export async function prepareImportBatch(deps: BusinessDeps, records: readonly I
     try {
       await deps.abhi.employees.create(
         candidates.map((c) => toAbhiInput(c.fields)),
-        abhiOptions({ correlationId: candidates[0]!.record.message.jobId, deadline: options.deadline, abhiPriority: 'bulk' }),
+        abhiCallOptions({ correlationId: candidates[0]!.record.message.jobId, deadline: options.deadline, patience: 'bulk' }),
       );
       for (const c of candidates) plans.set(c.record.messageId, { kind: 'created', fields: c.fields });
     } catch (error) {
@@ -258,7 +258,7 @@ export async function prepareImportBatch(deps: BusinessDeps, records: readonly I
   return plans;
 }
 
-async function readClaimed(deps: BusinessDeps, record: ImportRecord, claim: 'claimed' | 'done' | 'busy', options: ImportOptions): Promise<PreparedRow> {
+async function readClaimed(deps: ImportDeps, record: ImportRecord, claim: 'claimed' | 'done' | 'busy', options: ImportOptions): Promise<PreparedRow> {
   const { message } = record;
   const reference = referenceOf(message);
   if (claim === 'done') return { kind: 'skip' };
@@ -289,11 +289,11 @@ export type RowOutcome =
   | { kind: 'retry'; error: unknown };
 
 /** Record phase: carries out the plan of one row and says what to record (or that it must be retried). */
-export async function completeImportRow(deps: BusinessDeps, record: ImportRecord, plan: PreparedRow, options: ImportOptions): Promise<RowOutcome> {
+export async function completeImportRow(deps: ImportDeps, record: ImportRecord, plan: PreparedRow, options: ImportOptions): Promise<RowOutcome> {
   const { message } = record;
   const reference = referenceOf(message);
   const finalAttempt = record.receiveCount >= options.maxReceives;
-  const ctx = { correlationId: message.jobId, deadline: options.deadline, abhiPriority: 'bulk' as const };
+  const ctx = { correlationId: message.jobId, deadline: options.deadline, patience: 'bulk' as const };
   const transient = (error: unknown): RowOutcome =>
     finalAttempt
       ? { kind: 'done', result: failed(message.index, reference, 'UPSTREAM_UNAVAILABLE', 'Abhi could not be reached for this row after several attempts; import it again later.'), eventIds: [] }
@@ -310,7 +310,7 @@ export async function completeImportRow(deps: BusinessDeps, record: ImportRecord
       try {
         const created = await findAtAbhiByCode(deps, ctx, plan.fields.employeeCode);
         if (!created) return transient(new Error(`Abhi accepted ${plan.fields.employeeCode} but does not list it yet.`));
-        const { row, eventId } = await insertMirror(ctx, recordFromFields(created.id, message.organizationId, plan.fields, message.sealed), 'employee.created', 'bulk-import');
+        const { row, eventId } = await insertMirror(deps, ctx, recordFromFields(created.id, message.organizationId, plan.fields, message.sealed), 'employee.created', 'bulk-import');
         return { kind: 'done', result: succeeded(message.index, reference, row.id), eventIds: [eventId] };
       } catch (error) {
         return settleError(deps, ctx, message, plan.fields, error, transient);
@@ -328,8 +328,8 @@ export async function completeImportRow(deps: BusinessDeps, record: ImportRecord
 }
 
 async function settleError(
-  deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
+  deps: ImportDeps,
+  ctx: Invocation,
   message: ImportMessage,
   fields: BulkRow,
   error: unknown,
@@ -339,8 +339,8 @@ async function settleError(
   const done = (result: JobItemResult, eventIds: string[] = []): RowOutcome => ({ kind: 'done', result, eventIds });
   if (error instanceof AbhiConflictError || (error instanceof AppError && error.code === 'CONFLICT')) {
     // A concurrent delivery of this same row may have just created it.
-    const now = await findEmployeeByCode(getPool(), message.organizationId, fields.employeeCode);
-    if (now && (await createdByJob(message.jobId, now.id))) return done(succeeded(message.index, reference, now.id));
+    const now = await findEmployeeByCode(deps.db, message.organizationId, fields.employeeCode);
+    if (now && (await createdByJob(deps, message.jobId, now.id))) return done(succeeded(message.index, reference, now.id));
     // Abhi has the code already: adopt it when it is this very row (an earlier attempt died after Abhi's answer).
     const adopted = await adoptOwnEarlierAttempt(deps, ctx, message, fields).catch(() => undefined);
     if (adopted) return done(succeeded(message.index, reference, adopted.id), [adopted.eventId]);
@@ -365,8 +365,8 @@ function succeeded(index: number, reference: string | null, resourceId: string):
   return { index, status: 'succeeded', reference, resourceId, error: null };
 }
 
-async function createdByJob(jobId: string, employeeId: string): Promise<boolean> {
-  const { rowCount } = await getPool().query(
+async function createdByJob(deps: Pick<BusinessDeps, 'db'>, jobId: string, employeeId: string): Promise<boolean> {
+  const { rowCount } = await deps.db.query(
     `SELECT 1 FROM outbox WHERE correlation_id = $1 AND type = 'employee.created' AND payload->>'employeeId' = $2 LIMIT 1`,
     [jobId, employeeId],
   );
@@ -378,8 +378,8 @@ async function createdByJob(jobId: string, employeeId: string): Promise<boolean>
  * local row claims it, an earlier attempt created it and died before the mirror insert — finish that attempt.
  */
 async function adoptOwnEarlierAttempt(
-  deps: BusinessDeps,
-  ctx: { correlationId: string; deadline: number; abhiPriority?: 'bulk' },
+  deps: ImportDeps,
+  ctx: Invocation,
   message: ImportMessage,
   fields: BulkRow,
 ): Promise<{ id: string; eventId: string } | undefined> {
@@ -391,7 +391,7 @@ async function adoptOwnEarlierAttempt(
     remote.email?.toLowerCase() === fields.email.toLowerCase() &&
     remote.dob === fields.dob &&
     remote.dateOfJoining === fields.dateOfJoining;
-  if (!same || (await findEmployeeById(getPool(), remote.id))) return undefined;
-  const { row, eventId } = await insertMirror(ctx, recordFromFields(remote.id, message.organizationId, fields, message.sealed), 'employee.created', 'bulk-import');
+  if (!same || (await findEmployeeById(deps.db, remote.id))) return undefined;
+  const { row, eventId } = await insertMirror(deps, ctx, recordFromFields(remote.id, message.organizationId, fields, message.sealed), 'employee.created', 'bulk-import');
   return { id: row.id, eventId };
 }

@@ -1,17 +1,25 @@
-import type { AbhiClient } from '#shared/abhi/client';
+import type { AbhiPort } from '#shared/use-cases/abhi-port';
 import type { Principal } from '#shared/auth/principal';
 import type { FieldCipher } from '#shared/crypto/field-cipher';
+import type { Queryable } from '#shared/db/pool';
 import type { WorkQueue } from '#shared/adapters/sqs/queues';
 import type { JobStore } from '#shared/use-cases/jobs/job-store';
+import type { Invocation } from '#shared/use-cases/invocation';
 
 /**
  * What the business use cases (employees, organizations, master data, reports, jobs, sync) need from the outside
- * world, as ports. Handlers pass `businessDeps()` (#shared/adapters/postgres/business-deps); tests may pass others.
- * Only types are imported here: the use cases load no AWS SDK themselves. PostgreSQL is used directly through the
- * repositories (`#shared/adapters/postgres/*`) and `withTransaction`.
+ * world, as ports. Each domain's composition root in #shared/wiring builds the part its functions use; tests may pass others.
+ * Only types are imported here: the use cases load no AWS SDK themselves. PostgreSQL is `db`/`reader`/`transaction`,
+ * passed to the repositories (`#shared/adapters/postgres/*`).
  */
 export interface BusinessDeps {
-  readonly abhi: AbhiClient;
+  /** PostgreSQL: autocommit queries on the writer. */
+  readonly db: Queryable;
+  /** The reader endpoint (the writer where there is none), for lists and reports. */
+  readonly reader: Queryable;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+  readonly abhi: AbhiPort;
   readonly cipher: FieldCipher;
   /** The outbox relay: publishes committed events right away (the sweep catches what it misses). */
   readonly publishEvents: (ids: readonly string[]) => Promise<number>;
@@ -22,18 +30,17 @@ export interface BusinessDeps {
   readonly revokeEmployeeSessions: (employeeId: string) => Promise<void>;
 }
 
-/** Who asks, on behalf of which request, and until when the answer is useful. */
-export interface UseCaseContext {
-  readonly principal: Principal;
-  /** Request id (or job/run id): the events' correlation id and Abhi's X-Correlation-Id. */
-  readonly correlationId: string;
-  /** Epoch ms after which calls to Abhi give up (from the Lambda's remaining time). */
-  readonly deadline: number;
-  /** `bulk` for queued work (import, sync): its Abhi calls leave the interactive reserve of the fleet limit alone. */
-  readonly abhiPriority?: 'bulk';
-}
+/** What each business domain's functions use: its composition root (#shared/wiring) builds only these. */
+export type AbhiDeps = Pick<BusinessDeps, 'abhi'>;
+export type ReaderDeps = Pick<BusinessDeps, 'reader'>;
+export type ReportDeps = Pick<BusinessDeps, 'abhi' | 'reader'>;
+export type MirrorDeps = Pick<BusinessDeps, 'abhi' | 'db' | 'transaction'>;
+export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'>;
+export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents'>;
+export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'>;
+export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'>;
 
-/** CallOptions for the Abhi client from a use-case context. */
-export function abhiOptions(ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>, extra: { bypassCache?: boolean } = {}) {
-  return { deadline: ctx.deadline, correlationId: ctx.correlationId, ...(ctx.abhiPriority ? { priority: ctx.abhiPriority } : {}), ...extra };
+/** Who asks, on behalf of which invocation (#shared/use-cases/invocation: correlation id, deadline, patience). */
+export interface UseCaseContext extends Invocation {
+  readonly principal: Principal;
 }

@@ -3,7 +3,7 @@ import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
-import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
+import { type Queryable } from '#shared/db/pool';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { recordEvent } from '#shared/events/record';
 import { logger, metrics } from '#shared/observability';
@@ -24,8 +24,8 @@ import type { CreateEmployeeInput, EmployeeView, ListEmployeesQuery, UpdateEmplo
 import type { NotificationLocale } from '#shared/schemas/organizations';
 import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
 import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendant, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
-import { callAbhi, translateAbhiError } from './abhi-errors';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from './context';
+import { callAbhi, translateAbhiError } from '../abhi-errors';
+import type { BusinessDeps, EmployeeDeps, ReaderDeps, UseCaseContext } from './context';
 import {
   changedColumns,
   mirroredColumns,
@@ -36,6 +36,7 @@ import {
   toAbhiInput,
   type EmployeeFields,
 } from './employee-mapping';
+import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 
 /**
  * Employees: Abhi holds the employee; PostgreSQL mirrors it with the platform's tenant (organization) and is the
@@ -47,10 +48,10 @@ const PG_UNIQUE_VIOLATION = '23505';
 
 // ---------------------------------------------------------------- create
 
-export async function createEmployee(deps: BusinessDeps, ctx: UseCaseContext, input: CreateEmployeeInput): Promise<EmployeeView> {
+export async function createEmployee(deps: EmployeeDeps, ctx: UseCaseContext, input: CreateEmployeeInput): Promise<EmployeeView> {
   const { organizationId: requested, preferredLocale, ...fields } = input;
   const organization = await resolveTargetOrganization(deps, ctx, requested);
-  if (await findEmployeeByCode(getPool(), organization.id, fields.employeeCode)) {
+  if (await findEmployeeByCode(deps.db, organization.id, fields.employeeCode)) {
     throw new ConflictError(`An employee with code ${fields.employeeCode} already exists in this organization.`);
   }
   const { row, eventId } = await createAtAbhiAndMirror(deps, ctx, organization, fields, preferredLocale ? { preferredLocale } : {});
@@ -63,20 +64,20 @@ export async function createEmployee(deps: BusinessDeps, ctx: UseCaseContext, in
  * with its `employee.created` event in one transaction. Does not publish (callers batch that).
  */
 export async function createAtAbhiAndMirror(
-  deps: BusinessDeps,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'cipher' | 'transaction'>,
+  ctx: Invocation,
   organization: Pick<OrganizationRow, 'id'>,
   fields: EmployeeFields,
   options: { sealed?: Awaited<ReturnType<typeof sealSensitive>>; source?: string; preferredLocale?: NotificationLocale } = {},
 ): Promise<{ row: EmployeeRow; eventId: string }> {
-  await callAbhi('Employee', () => deps.abhi.employees.createOne(toAbhiInput(fields), abhiOptions(ctx)));
+  await callAbhi('Employee', () => deps.abhi.employees.createOne(toAbhiInput(fields), abhiCallOptions(ctx)));
   const created = await findAtAbhiByCode(deps, ctx, fields.employeeCode);
   if (!created) {
     throw new UpstreamError(502, 'EXTERNAL_API_ERROR', 'Abhi accepted the employee but does not return it yet; retry the request later.');
   }
   const sealed = options.sealed ?? (await sealSensitive(deps.cipher, fields));
   const record = { ...recordFromFields(created.id, organization.id, fields, sealed), ...(options.preferredLocale ? { preferredLocale: options.preferredLocale } : {}) };
-  return insertMirror(ctx, record, 'employee.created', options.source ?? 'api');
+  return insertMirror(deps, ctx, record, 'employee.created', options.source ?? 'api');
 }
 
 /**
@@ -85,12 +86,12 @@ export async function createAtAbhiAndMirror(
  */
 export async function findAtAbhiByCode(
   deps: Pick<BusinessDeps, 'abhi'>,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
+  ctx: Invocation,
   employeeCode: string,
 ): Promise<AbhiEmployee | undefined> {
   const limit = 100;
   for (let page = 1; page <= 20; page++) {
-    const result = await deps.abhi.employees.list({ search: employeeCode, page, limit }, abhiOptions(ctx));
+    const result = await deps.abhi.employees.list({ search: employeeCode, page, limit }, abhiCallOptions(ctx));
     const match = result.results.find((e) => e.employeeCode === employeeCode);
     if (match) return match;
     if (result.results.length < limit || page * limit >= result.total) return undefined;
@@ -99,13 +100,14 @@ export async function findAtAbhiByCode(
 }
 
 export async function insertMirror(
+  deps: Pick<BusinessDeps, 'transaction'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   record: EmployeeRecord,
   type: 'employee.created' | 'employee.synced',
   source: string,
 ): Promise<{ row: EmployeeRow; eventId: string }> {
   try {
-    return await withTransaction(async (db) => {
+    return await deps.transaction(async (db) => {
       const row = await insertEmployee(db, record, { synced: true });
       const event = await recordEvent(db, {
         type,
@@ -130,14 +132,14 @@ export async function insertMirror(
  * asked); Abhi's current record refreshes the mirror. An employee Abhi knows but the mirror does not yet is adopted
  * into the organization Abhi names.
  */
-export async function getEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string): Promise<EmployeeView> {
-  const db = getPool();
+export async function getEmployee(deps: EmployeeDeps, ctx: UseCaseContext, employeeId: string): Promise<EmployeeView> {
+  const db = deps.db;
   const local = await findEmployeeById(db, employeeId);
   if (local?.status === 'deleted') throw new NotFoundError('Employee');
   if (local) await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
   let remote: AbhiEmployee;
   try {
-    remote = await deps.abhi.employees.get(employeeId, abhiOptions(ctx));
+    remote = await deps.abhi.employees.get(employeeId, abhiCallOptions(ctx));
   } catch (error) {
     if (error instanceof AbhiNotFoundError) throw new NotFoundError('Employee');
     throw error;
@@ -148,10 +150,10 @@ export async function getEmployee(deps: BusinessDeps, ctx: UseCaseContext, emplo
   return toEmployeeView(row);
 }
 
-export async function getMyProfile(deps: BusinessDeps, ctx: UseCaseContext): Promise<EmployeeView> {
+export async function getMyProfile(deps: EmployeeDeps, ctx: UseCaseContext): Promise<EmployeeView> {
   const employeeId = ctx.principal.employeeId;
   if (!employeeId) throw new NotFoundError('Employee profile');
-  const local = await findEmployeeById(getPool(), employeeId);
+  const local = await findEmployeeById(deps.db, employeeId);
   // The token's organization must be the employee's: a stale or foreign claim sees nothing.
   if (local && local.organization_id !== ctx.principal.organizationId) {
     throw new TenantAccessDeniedError('Employee profile', `employee ${employeeId} is not in the token's organization`);
@@ -159,13 +161,13 @@ export async function getMyProfile(deps: BusinessDeps, ctx: UseCaseContext): Pro
   return getEmployee(deps, ctx, employeeId);
 }
 
-async function adoptFromAbhi(deps: BusinessDeps, ctx: UseCaseContext, remote: AbhiEmployee): Promise<EmployeeRow> {
+async function adoptFromAbhi(deps: EmployeeDeps, ctx: UseCaseContext, remote: AbhiEmployee): Promise<EmployeeRow> {
   const organizationId = remote.organizationId;
   if (!organizationId) throw new NotFoundError('Employee');
   await assertCanAccessEmployee(ctx.principal, { id: remote.id, organizationId }, isDescendant);
   await ensureOrganizationMirrored(deps, ctx, organizationId);
   const record = await recordFromAbhi(deps, remote, organizationId);
-  const { row, eventId } = await insertMirror(ctx, record, 'employee.synced', 'abhi-read');
+  const { row, eventId } = await insertMirror(deps, ctx, record, 'employee.synced', 'abhi-read');
   await deps.publishEvents([eventId]);
   return row;
 }
@@ -230,7 +232,7 @@ export function assertSameEmployee(local: EmployeeRow, remote: AbhiEmployee): vo
  * changed. Returns the row and the event id to publish.
  */
 export async function refreshMirror(
-  deps: Pick<BusinessDeps, 'cipher'>,
+  deps: Pick<BusinessDeps, 'cipher' | 'transaction'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   local: EmployeeRow,
   remote: AbhiEmployee,
@@ -249,7 +251,7 @@ export async function refreshMirror(
   const changes: Partial<EmployeeRecord> = { ...Object.fromEntries(changed.map((key) => [key, columns[key as keyof EmployeeRecord]])) };
   if (sensitive.accountNumber) Object.assign(changes, { accountNumberEnc: sealed.accountNumberEnc, accountNumberLast4: sealed.accountNumberLast4 });
   if (sensitive.emiratesId) Object.assign(changes, { emiratesIdEnc: sealed.emiratesIdEnc, emiratesIdLast4: sealed.emiratesIdLast4 });
-  return withTransaction(async (db) => {
+  return deps.transaction(async (db) => {
     const row = await updateEmployeeRow(db, local.id, changes, { synced: true });
     const event = await recordEvent(db, {
       type: 'employee.updated',
@@ -261,11 +263,11 @@ export async function refreshMirror(
   });
 }
 
-export async function listEmployees(ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
+export async function listEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
   if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
   const scope = await organizationScope(ctx.principal);
   const { rows, total } = await listEmployeeRows(
-    getReaderPool(),
+    deps.reader,
     { scope, organizationId: query.organizationId, department: query.department, search: query.search, status: query.status },
     query.page,
     query.limit,
@@ -273,23 +275,23 @@ export async function listEmployees(ctx: UseCaseContext, query: ListEmployeesQue
   return { items: rows.map(toEmployeeView), page: query.page, limit: query.limit, total };
 }
 
-export async function searchEmployees(ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
+export async function searchEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
   const scope = await organizationScope(ctx.principal);
-  const rows = await searchEmployeeRows(getReaderPool(), { scope, search: query.q }, query.limit);
+  const rows = await searchEmployeeRows(deps.reader, { scope, search: query.q }, query.limit);
   return { items: rows.map(toEmployeeView), limit: query.limit };
 }
 
 // ---------------------------------------------------------------- update and delete
 
-async function loadForChange(ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
-  const local = await findEmployeeById(getPool(), employeeId);
+async function loadForChange(deps: Pick<BusinessDeps, 'db'>, ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
+  const local = await findEmployeeById(deps.db, employeeId);
   if (!local || local.status === 'deleted') throw new NotFoundError('Employee');
   await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
   return local;
 }
 
-export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string, input: UpdateEmployeeInput): Promise<EmployeeView> {
-  const local = await loadForChange(ctx, employeeId);
+export async function updateEmployee(deps: EmployeeDeps, ctx: UseCaseContext, employeeId: string, input: UpdateEmployeeInput): Promise<EmployeeView> {
+  const local = await loadForChange(deps, ctx, employeeId);
   const { status, preferredLocale, ...abhiChanges } = input;
   const touchesAbhi = Object.values(abhiChanges).some((value) => value !== undefined);
   // Offboarding: revoked first, so a failure later leaves a logged-out employee, never an inactive one still in.
@@ -298,7 +300,7 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
   const changes: Partial<EmployeeRecord> = {};
   if (touchesAbhi) {
     // Abhi updates whole records: start from its current one (fresh, not cached) and apply the changes.
-    const current = await callAbhi('Employee', () => deps.abhi.employees.get(employeeId, abhiOptions(ctx, { bypassCache: true })));
+    const current = await callAbhi('Employee', () => deps.abhi.employees.get(employeeId, abhiCallOptions(ctx, { bypassCache: true })));
     assertSameEmployee(local, current);
     const [storedAccount, storedEid] = await Promise.all([
       local.account_number_enc ? deps.cipher.decrypt('account_number', local.account_number_enc) : Promise.resolve(undefined),
@@ -327,7 +329,7 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
     if (merged.dob && merged.dateOfJoining && merged.dob >= merged.dateOfJoining) {
       throw new ValidationError('The request is not valid.', [{ field: 'body.dateOfJoining', message: 'The date of joining must be after the date of birth.' }]);
     }
-    await callAbhi('Employee', () => deps.abhi.employees.updateOne(merged, abhiOptions(ctx)));
+    await callAbhi('Employee', () => deps.abhi.employees.updateOne(merged, abhiCallOptions(ctx)));
     const { accountNumber, emiratesId, ...plain } = merged;
     Object.assign(changes, {
       firstName: plain.firstName,
@@ -359,7 +361,7 @@ export async function updateEmployee(deps: BusinessDeps, ctx: UseCaseContext, em
     ...(input.accountNumber !== undefined ? ['accountNumber'] : []),
     ...(input.emiratesId !== undefined ? ['emiratesId'] : []),
   ];
-  const { row, eventId } = await withTransaction(async (db) => {
+  const { row, eventId } = await deps.transaction(async (db) => {
     const row = await updateEmployeeRow(db, employeeId, changes, { synced: touchesAbhi });
     const event = await recordEvent(db, {
       type: 'employee.updated',
@@ -382,20 +384,20 @@ async function hasOpenAdvances(db: Queryable, employeeId: string): Promise<boole
 }
 
 /** Deletes the employee at Abhi and marks the mirror row deleted (kept: the ledger refers to it). */
-export async function deleteEmployee(deps: BusinessDeps, ctx: UseCaseContext, employeeId: string): Promise<{ id: string; status: 'deleted' }> {
-  const local = await loadForChange(ctx, employeeId);
-  if (await hasOpenAdvances(getPool(), employeeId)) {
+export async function deleteEmployee(deps: EmployeeDeps, ctx: UseCaseContext, employeeId: string): Promise<{ id: string; status: 'deleted' }> {
+  const local = await loadForChange(deps, ctx, employeeId);
+  if (await hasOpenAdvances(deps.db, employeeId)) {
     throw new ConflictError('The employee has advance requests in progress: decide or cancel them before deleting the employee.');
   }
   // Offboarding: revoked first, so a failure later leaves a logged-out employee, never a deleted one still in.
   await deps.revokeEmployeeSessions(employeeId);
   try {
-    await deps.abhi.employees.delete(employeeId, abhiOptions(ctx));
+    await deps.abhi.employees.delete(employeeId, abhiCallOptions(ctx));
   } catch (error) {
     // Already gone at Abhi: finish the local side.
     if (!(error instanceof AbhiNotFoundError)) throw translateAbhiError(error, 'Employee');
   }
-  const eventId = await withTransaction(async (db) => {
+  const eventId = await deps.transaction(async (db) => {
     await markEmployeeDeleted(db, employeeId);
     const event = await recordEvent(db, {
       type: 'employee.deleted',

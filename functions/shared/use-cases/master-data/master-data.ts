@@ -1,7 +1,8 @@
 import type { Bank, BusinessType } from '#shared/abhi/schemas';
 import { paginate, type Page } from '#shared/schemas/common';
 import type { BankView, BusinessTypeView, ListBanksQuery, ListBusinessTypesQuery } from '#shared/schemas/master-data';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+import type { AbhiDeps, UseCaseContext } from '../employees/context';
+import { abhiCallOptions } from '#shared/use-cases/invocation';
 
 /**
  * Banks and business types. The whole list is read from Abhi in one query (limit 1000, the client caches it for an
@@ -24,8 +25,8 @@ const contains = (value: string | null | undefined, term: string | undefined) =>
 const equalsIgnoringCase = (value: string | null | undefined, term: string | undefined) => !term || (value ?? '').toLowerCase() === term.toLowerCase();
 const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: string }) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id);
 
-export async function listBanks(deps: BusinessDeps, ctx: UseCaseContext, query: ListBanksQuery): Promise<Page<BankView>> {
-  const all = await fetchAll((page) => deps.abhi.masterData.listBanks({ page, limit: FETCH_LIMIT }, abhiOptions(ctx)));
+export async function listBanks(deps: AbhiDeps, ctx: UseCaseContext, query: ListBanksQuery): Promise<Page<BankView>> {
+  const all = await fetchAll((page) => deps.abhi.masterData.listBanks({ page, limit: FETCH_LIMIT }, abhiCallOptions(ctx)));
   const items = all
     .map(toBankView)
     .filter((b) => equalsIgnoringCase(b.country, query.country))
@@ -35,8 +36,8 @@ export async function listBanks(deps: BusinessDeps, ctx: UseCaseContext, query: 
   return paginate(items, query.page, query.limit);
 }
 
-export async function listBusinessTypes(deps: BusinessDeps, ctx: UseCaseContext, query: ListBusinessTypesQuery): Promise<Page<BusinessTypeView>> {
-  const all = await fetchAll((page) => deps.abhi.masterData.listBusinessTypes({ page, limit: FETCH_LIMIT }, abhiOptions(ctx)));
+export async function listBusinessTypes(deps: AbhiDeps, ctx: UseCaseContext, query: ListBusinessTypesQuery): Promise<Page<BusinessTypeView>> {
+  const all = await fetchAll((page) => deps.abhi.masterData.listBusinessTypes({ page, limit: FETCH_LIMIT }, abhiCallOptions(ctx)));
   const items = all
     .map(toBusinessTypeView)
     .filter((t) => equalsIgnoringCase(t.country, query.country))

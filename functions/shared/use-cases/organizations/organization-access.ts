@@ -12,8 +12,9 @@ import {
   type OrganizationRecord,
   type OrganizationRow,
 } from '#shared/adapters/postgres/organizations-repository';
-import { callAbhi } from '../employees/abhi-errors';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+import { callAbhi } from '../abhi-errors';
+import type { BusinessDeps, UseCaseContext } from '../employees/context';
+import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 
 /** Tenant-tree lookups over the local organization hierarchy, in the shape the edge's tenant helpers take. */
 export const isDescendant = (organizationId: string, ancestorId: string) => isDescendantOrganization(getPool(), organizationId, ancestorId);
@@ -56,14 +57,14 @@ function toFilsRounded(amount: number): bigint {
  * outsider cannot learn whether an organization exists.
  */
 export async function ensureOrganizationMirrored(
-  deps: Pick<BusinessDeps, 'abhi'>,
-  ctx: Pick<UseCaseContext, 'correlationId' | 'deadline' | 'abhiPriority'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'db'>,
+  ctx: Invocation,
   organizationId: string,
 ): Promise<OrganizationRow> {
-  const db = getPool();
+  const db = deps.db;
   const local = await findOrganizationById(db, organizationId);
   if (local) return local;
-  const remote = await callAbhi('Organization', () => deps.abhi.organizations.get(organizationId, abhiOptions(ctx)));
+  const remote = await callAbhi('Organization', () => deps.abhi.organizations.get(organizationId, abhiCallOptions(ctx)));
   await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(remote));
   const mirrored = await findOrganizationById(db, organizationId);
   if (!mirrored) throw new NotFoundError('Organization');
@@ -75,7 +76,7 @@ export async function ensureOrganizationMirrored(
  * own organization, or names one they may manage (an organization admin's child organizations).
  */
 export async function resolveTargetOrganization(
-  deps: BusinessDeps,
+  deps: Pick<BusinessDeps, 'abhi' | 'db'>,
   ctx: UseCaseContext,
   requested: string | undefined,
   field = 'body.organizationId',

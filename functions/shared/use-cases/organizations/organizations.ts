@@ -1,5 +1,4 @@
 import { isPlatformPrincipal } from '#shared/auth/principal';
-import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
 import { recordEvent } from '#shared/events/record';
@@ -26,20 +25,21 @@ import {
 import type { z } from 'zod';
 import type { createdOrganizationSchema, organizationStatisticsSchema } from '#shared/schemas/organizations';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
-import { callAbhi } from '../employees/abhi-errors';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+import { callAbhi } from '../abhi-errors';
+import type { OrganizationDeps, ReaderDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, ensureOrganizationMirrored, organizationRecordFromAbhi, organizationScope } from './organization-access';
+import { abhiCallOptions } from '#shared/use-cases/invocation';
 
 /** Organizations: Abhi owns the organization, this platform its tenant tree and local configuration. */
 
-export async function listOrganizations(ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
+export async function listOrganizations(deps: ReaderDeps, ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
   const scope = await organizationScope(ctx.principal);
-  const { rows, total } = await listOrganizationRows(getReaderPool(), { scope, search: query.search, active: query.active }, query.page, query.limit);
+  const { rows, total } = await listOrganizationRows(deps.reader, { scope, search: query.search, active: query.active }, query.page, query.limit);
   return { items: rows.map(toOrganizationView), page: query.page, limit: query.limit, total };
 }
 
 export async function createOrganization(
-  deps: BusinessDeps,
+  deps: OrganizationDeps,
   ctx: UseCaseContext,
   input: CreateOrganizationInput,
 ): Promise<z.infer<typeof createdOrganizationSchema>> {
@@ -76,7 +76,7 @@ export async function createOrganization(
         ...(input.email ? { email: input.email } : {}),
         ...(input.payrollStartDay ? { payrollStartDay: input.payrollStartDay } : {}),
       },
-      abhiOptions(ctx),
+      abhiCallOptions(ctx),
     ),
   );
   const organizationId = created.data.organizationId;
@@ -95,7 +95,7 @@ export async function createOrganization(
     ),
   );
 
-  const { row, eventId } = await withTransaction(async (db) => {
+  const { row, eventId } = await deps.transaction(async (db) => {
     const row = await insertOrganization(
       db,
       {
@@ -133,12 +133,12 @@ export async function createOrganization(
 }
 
 /** Abhi's organization merged with the local configuration; the mirror is refreshed on the way. */
-export async function getOrganization(deps: BusinessDeps, ctx: UseCaseContext, organizationId: string): Promise<OrganizationView> {
+export async function getOrganization(deps: OrganizationDeps, ctx: UseCaseContext, organizationId: string): Promise<OrganizationView> {
   await assertOrganizationAccess(ctx.principal, organizationId);
-  const db = getPool();
+  const db = deps.db;
   let remote;
   try {
-    remote = await deps.abhi.organizations.get(organizationId, abhiOptions(ctx));
+    remote = await deps.abhi.organizations.get(organizationId, abhiCallOptions(ctx));
   } catch (error) {
     if (error instanceof AbhiNotFoundError) throw new NotFoundError('Organization');
     throw error;
@@ -150,7 +150,7 @@ export async function getOrganization(deps: BusinessDeps, ctx: UseCaseContext, o
 }
 
 export async function updateOrganization(
-  deps: BusinessDeps,
+  deps: OrganizationDeps,
   ctx: UseCaseContext,
   organizationId: string,
   input: UpdateOrganizationInput,
@@ -158,7 +158,7 @@ export async function updateOrganization(
   await assertOrganizationAccess(ctx.principal, organizationId);
   // Configuration can be set before anyone read the organization: mirror it from Abhi first.
   await ensureOrganizationMirrored(deps, ctx, organizationId);
-  const { row, eventId } = await withTransaction(async (db) => {
+  const { row, eventId } = await deps.transaction(async (db) => {
     const current = await findOrganizationById(db, organizationId, { forUpdate: true });
     if (!current) throw new NotFoundError('Organization');
     const before = { advancePolicy: resolveAdvancePolicy(current.advance_policy), notificationSettings: resolveNotificationSettings(current.notification_settings) };
@@ -192,13 +192,13 @@ export async function updateOrganization(
 }
 
 export async function getOrganizationStatistics(
-  deps: BusinessDeps,
+  deps: OrganizationDeps,
   ctx: UseCaseContext,
   organizationId: string,
 ): Promise<z.infer<typeof organizationStatisticsSchema>> {
   await assertOrganizationAccess(ctx.principal, organizationId);
   await ensureOrganizationMirrored(deps, ctx, organizationId);
-  const stats = await organizationStatistics(getReaderPool(), organizationId);
+  const stats = await organizationStatistics(deps.reader, organizationId);
   const byStatus = Object.fromEntries(stats.advancesByStatus.map((s) => [s.status, s.count]));
   const sumWhere = (statuses: string[]) =>
     stats.advancesByStatus.filter((s) => statuses.includes(s.status)).reduce((sum, s) => sum + toFils(s.amount), 0n);

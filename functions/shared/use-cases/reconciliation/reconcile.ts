@@ -18,6 +18,8 @@ import { deserializeStoredAdvance } from '../advances/serialization';
 import { isAbhiFailureStatus } from '../advances/abhi-status';
 import { advanceReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
+import type { Invocation } from '../invocation';
+import { abhiFor, type AbhiAdvances } from '../advances/abhi-advances';
 import { recordDifferences } from './differences-event';
 
 /**
@@ -59,9 +61,13 @@ export interface ReconciliationReport {
 }
 
 /** How old an unsettled record must be before reconciliation acts on it (the workflow may still be at work). */
+/** The run's ports, with Abhi's advance calls made on behalf of its invocation. */
+type RunDeps = TransactionDeps & { readonly atAbhi: AbhiAdvances };
+
 export const SETTLE_AFTER_MS = 15 * 60 * 1000;
 
-export async function reconcile(deps: TransactionDeps, input: ReconcileInput): Promise<ReconciliationReport> {
+export async function reconcile(unbound: TransactionDeps, ctx: Invocation, input: ReconcileInput): Promise<ReconciliationReport> {
+  const deps: RunDeps = { ...unbound, atAbhi: abhiFor(unbound, ctx) };
   const now = deps.now();
   const { startDate, endDate } = reconciliationPeriod(input, now);
   const id = input.reportId ?? randomUUID();
@@ -79,8 +85,8 @@ export async function reconcile(deps: TransactionDeps, input: ReconcileInput): P
     const from = new Date(Date.parse(`${startDate}T00:00:00+04:00`) - 86_400_000);
     const to = new Date(Date.parse(`${endDate}T00:00:00+04:00`) + 2 * 86_400_000);
     const [abhiAdvances, abhiRepayments, localAdvances, localRepayments] = await Promise.all([
-      deps.abhi.listAdvances({ startDate, endDate }),
-      deps.abhi.listRepayments({ startDate, endDate }),
+      deps.atAbhi.listAdvances({ startDate, endDate }),
+      deps.atAbhi.listRepayments({ startDate, endDate }),
       listRequestsForReconciliation(deps.db, from, to),
       listRepaymentsForReconciliation(deps.db, from, to),
     ]);
@@ -126,7 +132,7 @@ export async function reconcile(deps: TransactionDeps, input: ReconcileInput): P
 }
 
 async function reconcileAdvances(
-  deps: TransactionDeps,
+  deps: RunDeps,
   ctx: { abhiAdvances: AbhiAdvance[]; localAdvances: AdvanceRequestRow[]; now: Date; fixed: Finding[]; mismatches: Finding[] },
 ): Promise<void> {
   const { fixed, mismatches } = ctx;
@@ -173,7 +179,7 @@ async function reconcileAdvances(
       // The employer list lacks fees and due dates: take the full record (stored at create, or Abhi's by reference).
       const full = local.abhi_transaction
         ? deserializeStoredAdvance(local.abhi_transaction)
-        : await deps.abhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) });
+        : await deps.atAbhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) });
       await recordCompletedAdvance(deps, {
         requestId: local.id,
         advance: { ...advance, ...(full?.id === advance.id ? full : {}), id: advance.id },
@@ -189,7 +195,7 @@ async function reconcileAdvances(
     const age = ctx.now.getTime() - new Date(local.updated_at).getTime();
     if (local.status === 'COMPLETED' && local.abhi_transaction_id && ledger.has(local.abhi_transaction_id)) {
       // Not in Abhi's list for the period: confirm with a direct lookup before calling it a mismatch.
-      const found = await deps.abhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) }).catch(() => undefined);
+      const found = await deps.atAbhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) }).catch(() => undefined);
       if (!found) {
         mismatches.push({ kind: 'advance', id: local.id, issue: 'MISSING_AT_ABHI', detail: `Ledger has advance ${local.abhi_transaction_id} (AED ${local.amount}) that Abhi does not show.` });
       }
@@ -203,7 +209,7 @@ async function reconcileAdvances(
       continue;
     }
     if (!local.abhi_transaction_id && local.abhi_create_attempts > 0 && (local.status === 'PROCESSING' || local.status === 'FAILED')) {
-      const found = await deps.abhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) });
+      const found = await deps.atAbhi.findAdvanceByReference({ employeeId: local.employee_id, reference: local.abhi_reference ?? advanceReference(local.id) });
       if (found) {
         await recordCompletedAdvance(deps, { requestId: local.id, advance: found, actor: 'reconciliation', reason: 'recorded by reconciliation: Abhi holds the advance' });
         fixed.push({ kind: 'advance', id: local.id, issue: 'OUTCOME_UNKNOWN', detail: `found at Abhi as ${found.id} (was ${local.status})`, action: 'recorded; request COMPLETED' });
@@ -231,10 +237,10 @@ async function lookupLocalByAbhiId(db: Queryable, abhiId: string): Promise<Advan
 }
 
 /** An Abhi advance we hold no id for: is it one of our unresolved requests (same employee and amount, found by reference)? */
-async function matchByReference(deps: TransactionDeps, advance: AbhiAdvance, unresolved: AdvanceRequestRow[]): Promise<AdvanceRequestRow | undefined> {
+async function matchByReference(deps: RunDeps, advance: AbhiAdvance, unresolved: AdvanceRequestRow[]): Promise<AdvanceRequestRow | undefined> {
   for (const candidate of unresolved) {
     if (candidate.employee_id !== advance.employeeId || toFils(candidate.amount) !== advance.amountFils) continue;
-    const found = await deps.abhi
+    const found = await deps.atAbhi
       .findAdvanceByReference({ employeeId: candidate.employee_id, reference: candidate.abhi_reference ?? advanceReference(candidate.id) })
       .catch(() => undefined);
     if (found?.id === advance.id) {
@@ -246,7 +252,7 @@ async function matchByReference(deps: TransactionDeps, advance: AbhiAdvance, unr
 }
 
 async function reconcileRepayments(
-  deps: TransactionDeps,
+  deps: RunDeps,
   ctx: { abhiRepayments: AbhiRepayment[]; localRepayments: RepaymentRow[]; now: Date; fixed: Finding[]; mismatches: Finding[] },
 ): Promise<void> {
   const { fixed, mismatches } = ctx;
@@ -272,12 +278,12 @@ async function reconcileRepayments(
     if (seen.has(local.abhi_reference)) continue;
     const age = ctx.now.getTime() - new Date(local.updated_at).getTime();
     if (local.status === 'COMPLETED') {
-      const found = await deps.abhi.findRepaymentByReference(local.abhi_reference).catch(() => undefined);
+      const found = await deps.atAbhi.findRepaymentByReference(local.abhi_reference).catch(() => undefined);
       if (!found) mismatches.push({ kind: 'repayment', id: local.id, issue: 'MISSING_AT_ABHI', detail: `Ledger has repayment ${local.abhi_reference} (AED ${local.amount}) that Abhi does not show.` });
       continue;
     }
     if (local.status === 'PENDING' && age >= SETTLE_AFTER_MS) {
-      const found = await deps.abhi.findRepaymentByReference(local.abhi_reference);
+      const found = await deps.atAbhi.findRepaymentByReference(local.abhi_reference);
       if (found) {
         await recordConfirmedRepayment(deps, local.abhi_reference, found, { actor: 'reconciliation' });
         fixed.push({ kind: 'repayment', id: local.id, issue: 'OUTCOME_UNKNOWN', detail: `found at Abhi as ${found.id}`, action: 'recorded; repayment COMPLETED' });

@@ -7,6 +7,7 @@ import { API_PREFIX } from '#shared/routes';
 import type { RunAccepted } from '#shared/schemas/reconciliation';
 import type { Database, TransactionDeps } from '../advances/ports';
 import { reconcile, type ReconciliationReport } from './reconcile';
+import type { Invocation } from '../invocation';
 
 /**
  * On-demand reconciliation (POST /reconciliation/runs): the request creates the report row RUNNING and queues it;
@@ -102,6 +103,7 @@ export type RequestedRunOutcome =
  */
 export async function runRequestedReconciliation(
   deps: TransactionDeps,
+  ctx: Invocation,
   message: ReconciliationRequestMessage,
   options: { leaseSeconds: number },
 ): Promise<RequestedRunOutcome> {
@@ -118,7 +120,7 @@ export async function runRequestedReconciliation(
     return { outcome: 'skipped', reportId, reason: status === undefined ? 'unknown' : status === 'RUNNING' ? 'in_progress' : 'finished', ...(status ? { status } : {}) };
   }
   try {
-    const report = await reconcile(deps, { reportId, startDate: row.period_start, endDate: row.period_end, trigger: 'on_demand' });
+    const report = await reconcile(deps, ctx, { reportId, startDate: row.period_start, endDate: row.period_end, trigger: 'on_demand' });
     return { outcome: 'completed', report };
   } catch (error) {
     // reconcile() records its failure on the report; if even that did not happen, let the queue deliver it again.

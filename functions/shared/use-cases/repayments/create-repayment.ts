@@ -10,8 +10,10 @@ import { abhiReferenceFor, getRepaymentByAbhiReference, insertRepayment, updateR
 import { logger } from '#shared/observability';
 import type { Route } from '#shared/routes';
 import type { CreateRepaymentBody, RepaymentView } from '#shared/schemas/transactions';
-import { AbhiCallError, toHttpError } from '../advances/errors';
-import type { AbhiRepayment, TransactionDeps } from '../advances/ports';
+import { AbhiCallError, translateAbhiError } from '../abhi-errors';
+import { abhiFor } from '../advances/abhi-advances';
+import type { Invocation } from '../invocation';
+import type { AbhiRepayment, CoreAdvanceDeps } from '../advances/ports';
 import { decimalToNumber } from '../advances/view';
 import { toRepaymentView } from './view';
 
@@ -20,7 +22,6 @@ export interface CreateRepaymentCommand {
   route: Pick<Route, 'roles'>;
   body: CreateRepaymentBody;
   idempotencyKey: string;
-  correlationId: string;
 }
 
 /**
@@ -30,7 +31,7 @@ export interface CreateRepaymentCommand {
  * written PENDING first, every later attempt looks the reference up at Abhi before creating, and the confirmation
  * (repayment COMPLETED, ledger entry, `transaction.repayment.created` + `balance.updated`) is one transaction.
  */
-export async function createRepayment(deps: TransactionDeps, command: CreateRepaymentCommand): Promise<{ created: boolean; view: RepaymentView }> {
+export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, command: CreateRepaymentCommand): Promise<{ created: boolean; view: RepaymentView }> {
   const { body, principal } = command;
   let employeeId = body.employeeId;
   let abhiTransactionId: string | undefined;
@@ -76,7 +77,7 @@ export async function createRepayment(deps: TransactionDeps, command: CreateRepa
     throw new ConflictError(`clientRepaymentReferenceNumber ${reference} is already used by another repayment.`);
   }
   let row = inserted;
-  if (row.status === 'PENDING') row = await sendToAbhi(deps, row, { advanceRequestId, correlationId: command.correlationId, actor: principal.subject });
+  if (row.status === 'PENDING') row = await sendToAbhi(deps, ctx, row, { advanceRequestId, correlationId: ctx.correlationId, actor: principal.subject });
   if (row.status === 'FAILED') {
     throw new AppError(422, 'VALIDATION_ERROR', `Abhi refused the repayment: ${row.failure_reason ?? 'no reason given'}.`);
   }
@@ -89,16 +90,17 @@ export function derivedReference(subject: string, idempotencyKey: string): strin
 }
 
 async function sendToAbhi(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
+  ctx: Invocation,
   row: RepaymentRow,
   context: { advanceRequestId?: string; correlationId: string; actor: string },
 ): Promise<RepaymentRow> {
   let confirmed: AbhiRepayment | undefined;
   try {
-    if (row.abhi_create_attempts > 0) confirmed = await deps.abhi.findRepaymentByReference(row.abhi_reference);
+    if (row.abhi_create_attempts > 0) confirmed = await abhiFor(deps, ctx).findRepaymentByReference(row.abhi_reference);
     if (!confirmed) {
       await updateRepayment(deps.db, row.id, { incrementAttempts: true }, ['PENDING']);
-      confirmed = await deps.abhi.createRepayment({
+      confirmed = await abhiFor(deps, ctx).createRepayment({
         amountFils: toFils(row.amount),
         reference: row.abhi_reference,
         employeeId: row.transaction_id ? undefined : row.employee_id,
@@ -113,7 +115,7 @@ async function sendToAbhi(
     }
     // Unknown or unavailable: the row stays PENDING; a retry (same key) or reconciliation settles it by reference.
     logger.warn('Repayment not confirmed by Abhi yet', { repaymentId: row.id, error: (error as Error).message });
-    throw toHttpError(error);
+    throw translateAbhiError(error, 'Repayment');
   }
   return recordConfirmedRepayment(deps, row.abhi_reference, confirmed, context);
 }
@@ -124,7 +126,7 @@ async function sendToAbhi(
  * and reconciliation.
  */
 export async function recordConfirmedRepayment(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
   abhiReference: string,
   confirmed: AbhiRepayment,
   context: { advanceRequestId?: string; correlationId?: string; actor: string },

@@ -2,7 +2,6 @@ import type { OutstandingBalance } from '#shared/abhi/schemas';
 import { fromAbhiMoney } from '#shared/abhi/money';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
 import type { OrganizationScope } from '#shared/auth/tenant';
-import { getReaderPool } from '#shared/db/pool';
 import { NotFoundError } from '#shared/domain/errors';
 import { filsToNumber, toFils } from '#shared/domain/money';
 import { findEmployeeById, findEmployeesByIds, type EmployeeRow } from '#shared/adapters/postgres/employees-repository';
@@ -16,8 +15,9 @@ import {
 import type { OutstandingReportQuery, OutstandingRow, StatementQuery } from '#shared/schemas/reports';
 import type { z } from 'zod';
 import type { outstandingReportSchema, statementSchema } from '#shared/schemas/reports';
-import { abhiOptions, type BusinessDeps, type UseCaseContext } from '../employees/context';
+import type { AbhiDeps, ReaderDeps, ReportDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, isDescendant, organizationScope } from '../organizations/organization-access';
+import { abhiCallOptions } from '#shared/use-cases/invocation';
 
 /**
  * Reports.
@@ -31,10 +31,10 @@ const MAX_PAGES = 20;
 
 type OutstandingReport = z.infer<typeof outstandingReportSchema>;
 
-async function allOutstanding(deps: BusinessDeps, ctx: UseCaseContext, overdue: boolean): Promise<OutstandingBalance[]> {
+async function allOutstanding(deps: AbhiDeps, ctx: UseCaseContext, overdue: boolean): Promise<OutstandingBalance[]> {
   const all: OutstandingBalance[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const result = await deps.abhi.repayments.outstanding({ page, limit: FETCH_LIMIT, ...(overdue ? { overdue: true } : {}) }, abhiOptions(ctx));
+    const result = await deps.abhi.repayments.outstanding({ page, limit: FETCH_LIMIT, ...(overdue ? { overdue: true } : {}) }, abhiCallOptions(ctx));
     all.push(...result.results);
     if (result.results.length < FETCH_LIMIT || all.length >= result.total) break;
   }
@@ -48,7 +48,7 @@ function inScope(scope: OrganizationScope, organizationId: string): boolean {
 }
 
 /** Employees of the scope whose local ledger shows a balance or who have requests in flight. */
-async function locallyOwing(scope: OrganizationScope, organizationId?: string): Promise<string[]> {
+async function locallyOwing(deps: ReaderDeps, scope: OrganizationScope, organizationId?: string): Promise<string[]> {
   const params: unknown[] = [];
   const clauses = [`e.status <> 'deleted'`];
   if (scope.kind === 'only') {
@@ -59,7 +59,7 @@ async function locallyOwing(scope: OrganizationScope, organizationId?: string): 
     params.push(organizationId);
     clauses.push(`e.organization_id = $${params.length}`);
   }
-  const { rows } = await getReaderPool().query<{ id: string }>(
+  const { rows } = await deps.reader.query<{ id: string }>(
     `SELECT e.id FROM employees e WHERE ${clauses.join(' AND ')} AND (
        EXISTS (SELECT 1 FROM ledger_entries l WHERE l.employee_id = e.id)
        OR EXISTS (SELECT 1 FROM advance_requests a WHERE a.employee_id = e.id AND a.status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')))`,
@@ -68,14 +68,14 @@ async function locallyOwing(scope: OrganizationScope, organizationId?: string): 
   return rows.map((r) => r.id);
 }
 
-export async function getOutstandingReport(deps: BusinessDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReport> {
+export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReport> {
   if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
   const scope = await organizationScope(ctx.principal);
   const remote = await allOutstanding(deps, ctx, query.overdue);
   const remoteById = new Map(remote.map((r) => [r.employeeId, r]));
-  const localOwing = query.overdue ? [] : await locallyOwing(scope, query.organizationId);
+  const localOwing = query.overdue ? [] : await locallyOwing(deps, scope, query.organizationId);
   const ids = [...new Set([...remoteById.keys(), ...localOwing])];
-  const db = getReaderPool();
+  const db = deps.reader;
   const employees = new Map((await findEmployeesByIds(db, ids)).map((e) => [e.id, e]));
   const visible = ids.filter((id) => {
     const employee = employees.get(id);
@@ -157,8 +157,8 @@ function nameOf(employee: EmployeeRow): string | null {
   return name || null;
 }
 
-export async function getStatement(ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
-  const db = getReaderPool();
+export async function getStatement(deps: ReaderDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
+  const db = deps.reader;
   const employee = await findEmployeeById(db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
   await assertCanAccessEmployee(ctx.principal, { id: employee.id, organizationId: employee.organization_id }, isDescendant);

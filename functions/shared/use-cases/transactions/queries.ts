@@ -36,8 +36,10 @@ import type {
 } from '#shared/schemas/transactions';
 import type { Page } from '#shared/schemas/common';
 import { balanceCacheKey, netOfRequests, type CachedBalance } from '../advances/balance-cache';
-import { toHttpError } from '../advances/errors';
-import type { TransactionDeps } from '../advances/ports';
+import { translateAbhiError } from '../abhi-errors';
+import { abhiFor } from '../advances/abhi-advances';
+import type { Invocation } from '../invocation';
+import type { CoreAdvanceDeps, TransactionDeps } from '../advances/ports';
 import { localPolicyFacts } from '../advances/local-policy';
 import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
 import { toRepaymentView } from '../repayments/view';
@@ -74,7 +76,7 @@ function toItem(row: TransactionListRow): TransactionItem {
   };
 }
 
-export async function listTransactions(deps: TransactionDeps, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
+export async function listTransactions(deps: Pick<TransactionDeps, 'db'>, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
   const scope = await scopeOrganizationIds(caller.principal, undefined, caller.route);
   const { rows, total } = await listTransactionRows(deps.db, {
     ...(scope.kind === 'only' ? { organizationIds: scope.organizationIds } : {}),
@@ -90,7 +92,7 @@ export async function listTransactions(deps: TransactionDeps, caller: Caller, qu
   return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
 }
 
-async function employeeInScope(deps: TransactionDeps, caller: Caller, employeeId: string): Promise<EmployeeAdvanceContext> {
+async function employeeInScope(deps: Pick<TransactionDeps, 'db'>, caller: Caller, employeeId: string): Promise<EmployeeAdvanceContext> {
   assertSelfOrNotSelfOnly(caller.principal, employeeId, caller.route);
   const employee = await getEmployeeAdvanceContext(deps.db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
@@ -99,7 +101,7 @@ async function employeeInScope(deps: TransactionDeps, caller: Caller, employeeId
 }
 
 export async function employeeTransactions(
-  deps: TransactionDeps,
+  deps: Pick<TransactionDeps, 'db'>,
   caller: Caller,
   employeeId: string,
   query: EmployeeTransactionsQuery,
@@ -110,7 +112,7 @@ export async function employeeTransactions(
 }
 
 /** One advance (by our id or Abhi's transaction id) or one repayment (by id, client reference or Abhi id). */
-export async function getTransaction(deps: TransactionDeps, caller: Caller, id: string): Promise<AdvanceView | RepaymentView> {
+export async function getTransaction(deps: Pick<TransactionDeps, 'db'>, caller: Caller, id: string): Promise<AdvanceView | RepaymentView> {
   const advance = await findAdvanceRequest(deps.db, id);
   const target = advance
     ? { organizationId: advance.organization_id, employeeId: advance.employee_id }
@@ -154,8 +156,8 @@ export const BALANCE_CACHE_SECONDS = 30;
  * counts as drawn at once, so money already requested never shows as available and a completed advance never
  * shows as still pending.
  */
-export async function getBalance(deps: TransactionDeps, caller: Caller, employeeId: string, period: { month?: number; year?: number }): Promise<BalanceView> {
-  await employeeInScope(deps, caller, employeeId);
+export async function getBalance(deps: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'>, ctx: Caller & Invocation, employeeId: string, period: { month?: number; year?: number }): Promise<BalanceView> {
+  await employeeInScope(deps, ctx, employeeId);
   const now = deps.now();
   const current = uaeMonth(now);
   const month = period.month ?? current.month;
@@ -166,8 +168,8 @@ export async function getBalance(deps: TransactionDeps, caller: Caller, employee
     const fetchedAt = deps.now().toISOString();
     // Taken before Abhi is asked: what completes from here on may be missing from its answer.
     const snapshotAt = (await databaseNow(deps.db)).toISOString();
-    const balance = await deps.abhi.monthlyBalance(employeeId, month, year).catch((error: unknown) => {
-      throw toHttpError(error);
+    const balance = await abhiFor(deps, ctx).monthlyBalance(employeeId, month, year).catch((error: unknown) => {
+      throw translateAbhiError(error, 'Employee');
     });
     cached = {
       fetchedAt,
@@ -204,14 +206,14 @@ export async function getBalance(deps: TransactionDeps, caller: Caller, employee
  * Would an advance of this amount be accepted now? Abhi's validation, the organization's policy and what the
  * employee already asked for — the same rules the workflow applies (it re-checks them when the request is made).
  */
-export async function validateAdvance(deps: TransactionDeps, caller: Caller, body: ValidateAdvanceBody): Promise<ValidationResult> {
-  const employee = await employeeInScope(deps, caller, body.employeeId);
+export async function validateAdvance(deps: CoreAdvanceDeps, ctx: Caller & Invocation, body: ValidateAdvanceBody): Promise<ValidationResult> {
+  const employee = await employeeInScope(deps, ctx, body.employeeId);
   const amountFils = toFils(body.amount);
   const policy = resolveAdvancePolicy(employee.advance_policy);
   const now = deps.now();
   const snapshotAt = deps.now();
-  const abhi = await deps.abhi.validateAdvance(body.employeeId, amountFils).catch((error: unknown) => {
-    throw toHttpError(error);
+  const abhi = await abhiFor(deps, ctx).validateAdvance(body.employeeId, amountFils).catch((error: unknown) => {
+    throw translateAbhiError(error, 'Employee');
   });
   const reasons: Reason[] = [];
   if (employee.deleted || employee.employee_status.toLowerCase() !== 'active' || !employee.organization_active) {

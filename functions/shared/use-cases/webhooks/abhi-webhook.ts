@@ -16,7 +16,7 @@ import { withoutUnsafeText } from '#shared/schemas/common';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
-import type { TransactionDeps } from '../advances/ports';
+import type { CoreAdvanceDeps } from '../advances/ports';
 import { abhiStatusEventType, isAbhiFailureStatus } from '../advances/abhi-status';
 import { decimalToNumber } from '../advances/view';
 import { requestIdFromReference } from '../advances/workflow-contract';
@@ -79,7 +79,7 @@ export interface WebhookOutcome {
 }
 
 export async function receiveAbhiWebhook(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
   webhook: WebhookDeps,
   input: { headers: Record<string, string>; rawBody: string; body: AbhiWebhookBody },
 ): Promise<WebhookOutcome> {
@@ -122,7 +122,7 @@ function text(data: Record<string, unknown>, key: string): string | undefined {
   return clean ? clean : undefined;
 }
 
-async function apply(deps: TransactionDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
+async function apply(deps: CoreAdvanceDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
   const data = body.data ?? {};
   const status = text(data, 'status');
   switch (body.type) {
@@ -150,7 +150,7 @@ async function apply(deps: TransactionDeps, body: AbhiWebhookBody, occurredAt: D
  * entries, so the ledger keeps matching Abhi.
  */
 async function applyTransactionStatus(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
   input: { transactionId: string; status: string; reason?: string; reference?: string; occurredAt: Date; eventId: string },
 ): Promise<string> {
   const { result, eventIds } = await deps.transaction(async (db) => {
@@ -184,7 +184,7 @@ async function applyTransactionStatus(
 }
 
 /** A completed advance's new (non-failure) Abhi status (status poll and webhook): the employee's step and `balance.updated`. */
-export async function recordAbhiStatusChange(deps: Pick<TransactionDeps, 'events'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
+export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
   const changed = await deps.events.record(db, {
     type: abhiStatusEventType(status),
     organizationId: row.organization_id,
@@ -208,7 +208,7 @@ export async function recordAbhiStatusChange(deps: Pick<TransactionDeps, 'events
 }
 
 /** Abhi reports a completed advance as failed or reversed: reversing ledger entries, FAILED, events (also used by the status poll). */
-export async function reverseCompletedAdvance(deps: TransactionDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
+export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
   const abhiId = row.abhi_transaction_id!;
   await appendLedgerEntry(db, {
     organizationId: row.organization_id,
@@ -254,7 +254,7 @@ export async function reverseCompletedAdvance(deps: TransactionDeps, db: Queryab
 }
 
 async function applyRepaymentStatus(
-  deps: TransactionDeps,
+  deps: CoreAdvanceDeps,
   input: { repaymentId?: string; reference?: string; status: string; amount?: number; occurredAt: Date },
 ): Promise<string> {
   const row = (input.repaymentId ? await getRepaymentByAbhiId(deps.db, input.repaymentId) : undefined) ?? (input.reference ? await getRepaymentByAbhiReference(deps.db, input.reference) : undefined);

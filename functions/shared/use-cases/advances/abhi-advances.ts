@@ -1,39 +1,50 @@
-import type { AbhiClient, CallOptions, EmployerTransaction, Repayment, Transaction } from '#shared/abhi/client';
-import {
-  AbhiApiError,
-  AbhiConfigurationError,
-  AbhiError,
-  AbhiLoginRejectedError,
-  AbhiNetworkError,
-  AbhiOutcomeUnknownError,
-  AbhiRateLimitedError,
-  AbhiRequestValidationError,
-  AbhiResponseFormatError,
-  AbhiServerError,
-  AbhiTimeoutError,
-  AbhiUnauthorizedError,
-  CircuitOpenError,
-} from '#shared/abhi/errors';
+import type { CallOptions, EmployerTransaction, Repayment, Transaction } from '#shared/abhi/client';
 import { fromAbhiMoney, toAbhiMoney } from '#shared/abhi/money';
-import { AbhiCallError, type AbhiFailureKind } from './errors';
-import type { AbhiAdvance, AbhiGateway, AbhiRepayment, Period } from './ports';
+import type { Fils } from '#shared/domain/money';
+import { classifyAbhiError } from '../abhi-errors';
+import { abhiCallOptions, type Invocation } from '../invocation';
+import type { AbhiAdvance, AbhiMonthlyBalance, AbhiRepayment, AbhiValidation, Period, TransactionDeps } from './ports';
 
 /**
- * The AbhiGateway port on top of the shared Abhi client (#shared/abhi/client): Abhi's shapes become fils, and
- * every failure becomes an AbhiCallError saying what is known about it (see ./errors).
+ * The advance and repayment calls of the Abhi port, as the transaction use cases need them: amounts in fils, and
+ * every failure an AbhiCallError saying what is known about it (#shared/use-cases/abhi-errors).
  */
-export function abhiGateway(
-  client: AbhiClient,
-  options: {
-    callOptions?: () => CallOptions;
-    /**
-     * Deadline budget of a create call: one attempt (the client's per-attempt timeout) plus a little. Long enough for
-     * one try, too short for the client to repeat the write on its own after a lost answer — the workflow does that,
-     * after the write had time to settle and a lookup did not find it.
-     */
-    writeBudgetMs?: number;
-  } = {},
-): AbhiGateway {
+export interface AbhiAdvances {
+  validateAdvance(employeeId: string, amountFils: Fils): Promise<AbhiValidation>;
+  monthlyBalance(employeeId: string, month: number, year: number): Promise<AbhiMonthlyBalance>;
+  /**
+   * `beforeSend` runs once the create has its rate slot, right before it is sent (its failure stops the create,
+   * nothing sent, and leaves as it is).
+   */
+  createAdvance(input: { employeeId: string; amountFils: Fils; description?: string; reference: string; beforeSend?: () => Promise<void> }): Promise<AbhiAdvance>;
+  /** The advance created with this reference, if Abhi has one. */
+  findAdvanceByReference(input: { employeeId: string; reference: string }): Promise<AbhiAdvance | undefined>;
+  createRepayment(input: {
+    amountFils: Fils;
+    reference: string;
+    employeeId?: string;
+    transactionId?: string;
+    description?: string;
+    paymentMethod?: string;
+  }): Promise<AbhiRepayment>;
+  findRepaymentByReference(reference: string): Promise<AbhiRepayment | undefined>;
+  /** Abhi's current status of a transaction (employer view, never from the cache). */
+  transactionStatus(transactionId: string): Promise<{ status: string; message?: string; lastUpdated?: string }>;
+  /** Every advance Abhi shows for the period (employer view). */
+  listAdvances(period: Period): Promise<AbhiAdvance[]>;
+  listRepayments(period: Period): Promise<AbhiRepayment[]>;
+}
+
+/**
+ * The advance calls made on behalf of `ctx` (its deadline, correlation id and patience reach every call). A create
+ * gets one attempt (the client's per-attempt timeout) plus a little: long enough for one try, too short for the
+ * client to repeat the write on its own after a lost answer — the workflow does that, after the write had time to
+ * settle and a lookup did not find it.
+ */
+export function abhiFor(deps: Pick<TransactionDeps, 'abhi' | 'settings'>, ctx: Invocation): AbhiAdvances {
+  const client = deps.abhi;
+  const attemptMs = deps.settings.abhiAttemptMs;
+  const writeBudgetMs = attemptMs + 40;
   // Errors of the caller's own `beforeSend` step are not Abhi's: they leave unclassified.
   const ownErrors = new WeakSet<object>();
   const ownStep = (step: (() => Promise<void>) | undefined): CallOptions =>
@@ -51,7 +62,7 @@ export function abhiGateway(
       : {};
   const call = async <T>(work: (opts: CallOptions) => Promise<T>, extra: CallOptions = {}): Promise<T> => {
     try {
-      return await work({ ...options.callOptions?.(), ...extra });
+      return await work({ ...abhiCallOptions(ctx, { attemptMs }), ...extra });
     } catch (error) {
       if (typeof error === 'object' && error !== null && ownErrors.has(error)) throw error;
       throw classifyAbhiError(error);
@@ -59,11 +70,7 @@ export function abhiGateway(
   };
   // Writes do not queue patiently for a rate slot: with the client's short wait they go ahead of patient reads, and
   // their budget stays one attempt.
-  const writeOptions = (): CallOptions => {
-    if (!options.writeBudgetMs) return { maxRateLimitWaitMs: undefined };
-    const base = options.callOptions?.().deadline ?? Number.POSITIVE_INFINITY;
-    return { deadline: Math.min(base, Date.now() + options.writeBudgetMs), maxRateLimitWaitMs: undefined };
-  };
+  const writeOptions = (): CallOptions => ({ deadline: Math.min(ctx.deadline, Date.now() + writeBudgetMs), maxRateLimitWaitMs: undefined });
   const listAll = async <T>(fetchPage: (page: number, opts: CallOptions) => Promise<{ total: number; results: T[] }>): Promise<T[]> => {
     const all: T[] = [];
     const limit = 100;
@@ -188,30 +195,4 @@ function fromRepayment(r: Repayment): AbhiRepayment {
     status: r.status,
     createdAt: r.createdAt,
   };
-}
-
-/** What a failure of the Abhi client means for the caller (see AbhiFailureKind). */
-export function classifyAbhiError(error: unknown): AbhiCallError {
-  if (error instanceof AbhiCallError) return error;
-  const kind = failureKind(error);
-  const details: ConstructorParameters<typeof AbhiCallError>[2] = { cause: error };
-  if (error instanceof AbhiApiError) {
-    details.statusCode = error.statusCode;
-    details.abhiMessage = [error.abhiMessage, error.details].filter(Boolean).join(': ');
-  }
-  if (error instanceof AbhiRequestValidationError) details.abhiMessage = error.fieldErrors.map((e) => `${e.field} ${e.message}`).join('; ');
-  if (error instanceof AbhiRateLimitedError || error instanceof CircuitOpenError) details.retryAfterSeconds = error.retryAfterSeconds;
-  return new AbhiCallError(kind, error instanceof Error ? error.message : String(error), details);
-}
-
-function failureKind(error: unknown): AbhiFailureKind {
-  if (error instanceof AbhiRateLimitedError || error instanceof CircuitOpenError) return 'unavailable';
-  if (error instanceof AbhiUnauthorizedError || error instanceof AbhiLoginRejectedError || error instanceof AbhiConfigurationError) return 'permanent';
-  if (error instanceof AbhiServerError || error instanceof AbhiOutcomeUnknownError || error instanceof AbhiResponseFormatError) return 'unknown';
-  if (error instanceof AbhiNetworkError || error instanceof AbhiTimeoutError) return error.maybeSent ? 'unknown' : 'unavailable';
-  if (error instanceof AbhiRequestValidationError) return 'rejected';
-  if (error instanceof AbhiApiError) return error.statusCode >= 400 && error.statusCode < 500 ? 'rejected' : 'unknown';
-  if (error instanceof AbhiError) return error.retryable ? 'unknown' : 'permanent';
-  // Something else broke around the call (token store, cache): it may have been sent.
-  return 'unknown';
 }

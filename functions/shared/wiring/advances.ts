@@ -1,0 +1,145 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
+import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
+import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
+import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
+import { sqsWorkQueue, type WorkQueue } from '#shared/adapters/sqs/queues';
+import { envVar, loadConfig } from '#shared/config';
+import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
+import { publishEvents, recordEvent } from '#shared/events/outbox';
+import { metrics } from '#shared/observability';
+import type { AbhiPort } from '#shared/use-cases/abhi-port';
+import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps } from '#shared/use-cases/advances/ports';
+import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
+import { abhiClient } from './abhi';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
+
+/**
+ * Composition root of the advance ports, which the transaction, workflow, webhook and reconciliation functions share:
+ * PostgreSQL, the Abhi client, Step Functions, the outbox, the DynamoDB state table and Powertools metrics behind the
+ * use cases' ports. Built once per process, on first use (the local stack sets the environment before it loads
+ * handlers). Each invocation's deadline, correlation id and patience travel separately, as the use case's `ctx`
+ * (#shared/wiring/invocation).
+ */
+let core: CoreAdvanceDeps | undefined;
+
+/** The ports every advance function uses: PostgreSQL, the Abhi client (built on first call), the outbox, metrics. */
+function coreDeps(): CoreAdvanceDeps {
+  if (core) return core;
+  const timing = loadConfig({
+    ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
+    ADVANCE_LOOKUP_SETTLE_MS: envVar.positiveInt().optional(),
+  });
+  core = {
+    settings: { lookupSettleMs: timing.ADVANCE_LOOKUP_SETTLE_MS ?? 2 * timing.ABHI_TIMEOUT_MS, abhiAttemptMs: timing.ABHI_TIMEOUT_MS },
+    db: getPool(),
+    transaction: (work) => withTransaction(work),
+    // Built on first use: tasks that never call Abhi need none of its configuration.
+    abhi: lazyPort(abhiClient),
+    events: {
+      record: (db, event) => recordEvent(db, event),
+      publish: async (ids) => {
+        if (ids.length > 0) await publishEvents(ids);
+      },
+    },
+    metrics: powertoolsMetrics(),
+    now: () => new Date(),
+  };
+  return core;
+}
+
+/** Functions that neither drive the state machine nor read the cache: workflow tasks, repayments, the validation, the webhook. */
+export function coreAdvanceDeps(): CoreAdvanceDeps {
+  return coreDeps();
+}
+
+let deps: TransactionDeps | undefined;
+
+/** The transaction API, the webhook and reconciliation: the core ports, Step Functions and the state table's cache. */
+export function transactionDeps(): TransactionDeps {
+  return (deps ??= { ...coreDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache() });
+}
+
+let balance: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> | undefined;
+
+/** GET /transactions/balance: the core ports and the state table's cache (Abhi's figure kept 30 s). */
+export function balanceDeps(): CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> {
+  return (balance ??= { ...coreDeps(), cache: stateTableCache() });
+}
+
+/** The read routes of the transaction API: PostgreSQL only (`reader`: the reader endpoint, for lists). */
+export function transactionReadDeps(options: { reader?: boolean } = {}): Pick<TransactionDeps, 'db'> {
+  return { db: options.reader ? getReaderPool() : getPool() };
+}
+
+function lazyPort(build: () => AbhiPort): AbhiPort {
+  return new Proxy({} as AbhiPort, { get: (_target, property: keyof AbhiPort) => build()[property] });
+}
+
+let pollQueue: WorkQueue | undefined;
+
+/** The `advance-status` queue the status-poll schedule fills. */
+export function statusPollQueue(): WorkQueue {
+  return (pollQueue ??= sqsWorkQueue('advance-status'));
+}
+
+let statusPoll: StatusPollSettings | undefined;
+
+/**
+ * The status poll's schedule (docs/operations.md): STATUS_POLL_DELAYS_SECONDS (default 60,300,1800,3600: the first
+ * after creation, the last repeats), STATUS_POLL_MAX_POLLS (default 50, about two days), and per run at most a
+ * quarter of a minute of the fleet's Abhi rate (ABHI_RATE_LIMIT_RPS × 15), so interactive calls keep at least half.
+ */
+export function statusPollSettings(): StatusPollSettings {
+  if (statusPoll) return statusPoll;
+  const config = loadConfig({
+    STATUS_POLL_DELAYS_SECONDS: envVar.text().default('60,300,1800,3600'),
+    STATUS_POLL_MAX_POLLS: envVar.positiveInt().default(50),
+    STATUS_POLL_LEASE_SECONDS: envVar.positiveInt().default(300),
+    ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+  });
+  const delays = config.STATUS_POLL_DELAYS_SECONDS.split(',').map((d) => Number(d.trim()));
+  if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d <= 0)) {
+    throw new Error('STATUS_POLL_DELAYS_SECONDS must be a comma-separated list of positive seconds, e.g. "60,300,1800,3600".');
+  }
+  statusPoll = {
+    delaysSeconds: delays,
+    maxPolls: config.STATUS_POLL_MAX_POLLS,
+    batchLimit: Math.max(1, Math.floor(config.ABHI_RATE_LIMIT_RPS * 15)),
+    leaseSeconds: config.STATUS_POLL_LEASE_SECONDS,
+  };
+  return statusPoll;
+}
+
+/**
+ * The use cases' TTL cache is the one TTL cache, the Abhi client's response cache in the state table, under the kind
+ * `transactions` (pk `CACHE#transactions`, sk the key). Eventually consistent reads, as this cache always had: a
+ * balance up to its 30 s TTL old is what it promises anyway.
+ */
+function stateTableCache(): CachePort {
+  let cache: DynamoResponseCache | undefined;
+  const shared = () =>
+    (cache ??= new DynamoResponseCache({
+      client: dynamoDocumentClient(),
+      tableName: loadConfig({ STATE_TABLE_NAME: envVar.text() }).STATE_TABLE_NAME,
+      consistentRead: false,
+    }));
+  return {
+    get: async <T>(key: string) => (await shared().get('transactions', key)) as T | undefined,
+    set: (key, value, ttlSeconds) => shared().set('transactions', key, value, ttlSeconds * 1000),
+  };
+}
+
+/** Alarm-worthy counters are published at once (EMF single metric), not left to a handler's flush. */
+function powertoolsMetrics(): MetricsPort {
+  return {
+    count(name, value = 1, dimensions) {
+      const single = metrics.singleMetric();
+      for (const [key, dimensionValue] of Object.entries(dimensions ?? {})) single.addDimension(key, dimensionValue);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
+import type { BusinessDeps, ReaderDeps } from '#shared/use-cases/employees/context';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
+
+type PostgresPorts = Pick<BusinessDeps, 'db' | 'reader' | 'transaction'>;
+
+/**
+ * Adds PostgreSQL as ports to a root's object. `db` and `reader` are read on each use, not kept: a pool that was
+ * closed (the local stack's restart) is replaced by the next `getPool()`.
+ */
+export function withPostgres<T extends object>(ports: T): T & PostgresPorts {
+  return Object.defineProperties(ports, {
+    db: { get: (): Queryable => getPool(), enumerable: true },
+    reader: { get: (): Queryable => getReaderPool(), enumerable: true },
+    transaction: { value: <R>(work: (db: Queryable) => Promise<R>) => withTransaction(work), enumerable: true },
+  }) as T & PostgresPorts;
+}
+
+/** The read-only list and report routes (employees, organizations, statements): the reader endpoint only. */
+export function readerDeps(): ReaderDeps {
+  return {
+    get reader(): Queryable {
+      return getReaderPool();
+    },
+  };
+}

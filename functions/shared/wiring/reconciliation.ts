@@ -1,0 +1,28 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
+import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
+import { queueByName } from '#shared/topology';
+import { RECONCILIATION_REQUESTS_QUEUE, type StartRunDeps } from '#shared/use-cases/reconciliation/runs';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
+
+/**
+ * Composition root of functions/reconciliation: starting a run needs PostgreSQL and the `reconciliation-requests`
+ * queue; the report reads PostgreSQL only. Running one uses the advance ports (#shared/wiring/advances).
+ */
+let startRun: StartRunDeps | undefined;
+
+export function startRunDeps(): StartRunDeps {
+  return (startRun ??= {
+    db: getPool(),
+    transaction: (work) => withTransaction(work),
+    requests: sqsWorkQueue(queueByName(RECONCILIATION_REQUESTS_QUEUE).name),
+    now: () => new Date(),
+  });
+}
+
+/** The reports: the writer for one report (read right after a run), the reader endpoint for the list. */
+export function reportDb(options: { reader?: boolean } = {}) {
+  return options.reader ? getReaderPool() : getPool();
+}

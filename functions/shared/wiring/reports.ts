@@ -1,0 +1,18 @@
+import type { ReportDeps } from '#shared/use-cases/employees/context';
+import { abhiClient } from './abhi';
+import { readerDeps } from './postgres';
+
+/** Composition root of functions/reports: Abhi's figures and the reader endpoint (the statement needs only the latter). */
+let reports: ReportDeps | undefined;
+
+/** The outstanding report: Abhi's figures and the reader endpoint. */
+export function reportDeps(): ReportDeps {
+  return (reports ??= {
+    get reader() {
+      return readerDeps().reader;
+    },
+    get abhi() {
+      return abhiClient();
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
+import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
+import { revokeSubject, revokeToken } from '#shared/auth/revocation';
+import { getPool } from '#shared/db/pool';
+import type { RevocationPorts } from '#shared/use-cases/identity/sessions';
+import { isDescendant } from '#shared/use-cases/organizations/organization-access';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
+
+/** Composition root of POST /auth/revocations: revocations in the state table, the employee mirror, the tenant tree. */
+const revocationPorts: RevocationPorts = {
+  revocations: { revokeToken, revokeSubject },
+  async findEmployee(employeeId: string) {
+    const row = await findEmployeeById(getPool(), employeeId);
+    return row ? { id: row.id, organizationId: row.organization_id } : undefined;
+  },
+  isDescendant,
+};
+
+export function revocationDeps(): RevocationPorts {
+  return revocationPorts;
+}
