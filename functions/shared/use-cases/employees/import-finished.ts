@@ -1,4 +1,3 @@
-import { getPool } from '#shared/db/pool';
 import { onceEventId, recordEventOnce } from '#shared/events/record';
 import { jobStatus } from '#shared/use-cases/jobs/get-job';
 import type { BusinessDeps } from './context';
@@ -15,9 +14,9 @@ export const IMPORT_COMPLETED_EVENT = 'employee.import.completed';
 /** Failed rows named in the event (by index and employee code); the job itself lists them all. */
 const NAMED_FAILURES = 10;
 
-export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'jobs' | 'publishEvents'>, jobId: string): Promise<string | undefined> {
+export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'db' | 'jobs' | 'publishEvents'>, jobId: string): Promise<string | undefined> {
   const id = onceEventId(IMPORT_COMPLETED_EVENT, jobId);
-  const { rowCount } = await getPool().query('SELECT 1 FROM outbox WHERE id = $1', [id]);
+  const { rowCount } = await deps.db.query('SELECT 1 FROM outbox WHERE id = $1', [id]);
   if ((rowCount ?? 0) > 0) return undefined;
   const job = await deps.jobs.get(jobId);
   if (!job || !job.organizationId || job.succeeded + job.failed < job.total) return undefined;
@@ -33,7 +32,7 @@ export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'jobs' |
     }
   }
   const recorded = await recordEventOnce(
-    getPool(),
+    deps.db,
     {
       type: IMPORT_COMPLETED_EVENT,
       organizationId: job.organizationId,
