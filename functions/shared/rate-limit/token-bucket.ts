@@ -126,11 +126,15 @@ export class ShardedTokenBuckets implements TokenBucketStore {
     const view = this.view(key, shards);
     const index = earliestFree(view, (i) => (shareOf(params.burst, shards, i) - 1) * intervalMs);
     const burst = shareOf(params.burst, shards, index);
+    const cost = Math.min(params.cost ?? 1, burst);
+    // Count the acquisition against its shard before the store answers, so concurrent acquisitions of one instance
+    // spread over the shards instead of all taking the same idle one (and being refused there within the burst).
+    view[index] = Math.max(view[index]!, params.nowMs) + cost * intervalMs;
     const result = await this.inner.acquireBucket(`${key}#${index}`, {
       intervalMs,
       burst,
       nowMs: params.nowMs,
-      cost: Math.min(params.cost ?? 1, burst),
+      cost,
       maxWaitMs: params.maxWaitMs ?? 0,
       reserve: Math.min(burst - 1, shareOf(params.reserve ?? 0, shards, index)),
     });
