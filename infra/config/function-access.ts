@@ -80,6 +80,14 @@ const ROUTE_ENTRY_ACCESS: Record<string, FunctionAccess> = {
   'auth/create-revocation': { database: true },
 };
 
+/** Routes that need less than their domain's line: they read the local mirror or the ledger only (ADR 0024's per-domain wiring). */
+const ROUTE_ENTRY_INSTEAD: Record<string, FunctionAccess> = {
+  'employees/list-employees': { state: 'readWrite', database: true },
+  'employees/search-employees': { state: 'readWrite', database: true },
+  'organizations/list-organizations': { state: 'readWrite', database: true },
+  'reports/get-statement': { state: 'readWrite', database: true },
+};
+
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
   'employee-import': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true },
   'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', dataKey: true, publishEvents: true, sendTo: ['abhi-sync'] },
@@ -115,7 +123,7 @@ export const AUTHORIZER_ACCESS: FunctionAccess = { state: 'read', oidc: true };
 
 export function routeAccess(route: Route): FunctionAccess {
   const domain = route.entry.split('/')[0] ?? '';
-  const base = ROUTE_DOMAIN_ACCESS[domain];
+  const base = ROUTE_ENTRY_INSTEAD[route.entry] ?? ROUTE_DOMAIN_ACCESS[domain];
   if (!base) {
     throw new Error(`Route ${route.id} is in domain "${domain}", which infra/config/function-access.ts does not know: add a line that says what it may access.`);
   }

@@ -20,7 +20,8 @@ beforeAll(async () => {
       // Open for the whole test: every attempt after the breaker opens is refused at once (AbhiUnavailable).
       ABHI_BREAKER_OPEN_MS: '120000',
       POWERTOOLS_METRICS_DISABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // WARN: the refused attempts are counted from the workflow tasks' warnings.
+      POWERTOOLS_LOG_LEVEL: 'WARN',
     },
   });
   for (const org of api.seed.organizations) await api.setPolicy(org.id, { ...TEST_POLICY, approvalThreshold: 4000, mfaThreshold: 4000 });
