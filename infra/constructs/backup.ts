@@ -40,21 +40,7 @@ export class PlatformBackup extends Construct {
   constructor(scope: Construct, id: string, props: PlatformBackupProps) {
     super(scope, id);
     const { config, recovery } = props;
-    const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-
-    const key = new kms.Key(this, 'VaultKey', {
-      alias: `alias/${config.prefix}-backups`,
-      description: `Abhi EWA ${config.stage}: AWS Backup vault`,
-      enableKeyRotation: true,
-      removalPolicy: retain,
-    });
-    this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: backupVaultName(config),
-      encryptionKey: key,
-      removalPolicy: retain,
-      // Recovery points cannot be deleted before their retention ends, not even by an administrator of the account.
-      ...(config.retainData ? { lockConfiguration: { minRetention: Duration.days(7) } } : {}),
-    });
+    this.vault = lockedVault(this, config, { aliasSuffix: 'backups', description: `Abhi EWA ${config.stage}: AWS Backup vault` });
 
     const stack = Stack.of(this);
     const copyActions: backup.BackupPlanCopyActionProps[] = recovery.copyRegion
@@ -117,18 +103,27 @@ export class BackupCopyVault extends Construct {
   constructor(scope: Construct, id: string, props: { config: StageConfig }) {
     super(scope, id);
     const { config } = props;
-    const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const key = new kms.Key(this, 'VaultKey', {
-      alias: `alias/${config.prefix}-backups-copy`,
+    this.vault = lockedVault(this, config, {
+      aliasSuffix: 'backups-copy',
       description: `Abhi EWA ${config.stage}: copies of backups from ${config.env.region}`,
-      enableKeyRotation: true,
-      removalPolicy: retain,
-    });
-    this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: backupVaultName(config),
-      encryptionKey: key,
-      removalPolicy: retain,
-      ...(config.retainData ? { lockConfiguration: { minRetention: Duration.days(7) } } : {}),
     });
   }
+}
+
+/** A stage's backup vault (`VaultKey` and `Vault` under `scope`) with a KMS key of its own region. */
+function lockedVault(scope: Construct, config: StageConfig, key: { aliasSuffix: string; description: string }): backup.BackupVault {
+  const retain = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  const encryptionKey = new kms.Key(scope, 'VaultKey', {
+    alias: `alias/${config.prefix}-${key.aliasSuffix}`,
+    description: key.description,
+    enableKeyRotation: true,
+    removalPolicy: retain,
+  });
+  return new backup.BackupVault(scope, 'Vault', {
+    backupVaultName: backupVaultName(config),
+    encryptionKey,
+    removalPolicy: retain,
+    // Recovery points cannot be deleted before their retention ends, not even by an administrator of the account.
+    ...(config.retainData ? { lockConfiguration: { minRetention: Duration.days(7) } } : {}),
+  });
 }
