@@ -15,3 +15,5 @@ export const ADVANCE_STATUSES = [
 export type AdvanceStatus = (typeof ADVANCE_STATUSES)[number];
 
 export const OPEN_ADVANCE_STATUSES: readonly AdvanceStatus[] = ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING'];
+
+export const FINAL_STATUSES: readonly AdvanceStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'];

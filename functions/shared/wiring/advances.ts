@@ -3,6 +3,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
+import { postgresAdvanceRequests } from '#shared/adapters/postgres/advance-requests';
+import { postgresStatusPolls } from '#shared/adapters/postgres/advance-status-polls';
+import { postgresLedger } from '#shared/adapters/postgres/ledger';
+import { postgresRepayments } from '#shared/adapters/postgres/repayments';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { sqsWorkQueue, type WorkQueue } from '#shared/adapters/sqs/queues';
 import { envVar, loadConfig } from '#shared/config';
@@ -10,7 +14,7 @@ import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { publishEvents, recordEvent } from '#shared/events/outbox';
 import { metrics } from '#shared/observability';
 import type { AbhiPort } from '#shared/use-cases/abhi-port';
-import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps } from '#shared/use-cases/advances/ports';
+import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps } from '#shared/use-cases/advances/ports';
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import { abhiClient } from './abhi';
 
@@ -37,6 +41,9 @@ function coreDeps(): CoreAdvanceDeps {
     settings: { lookupSettleMs: timing.ADVANCE_LOOKUP_SETTLE_MS ?? 2 * timing.ABHI_TIMEOUT_MS, abhiAttemptMs: timing.ABHI_TIMEOUT_MS },
     db: getPool(),
     transaction: (work) => withTransaction(work),
+    advanceRequests: postgresAdvanceRequests,
+    ledger: postgresLedger,
+    repayments: postgresRepayments,
     // Built on first use: tasks that never call Abhi need none of its configuration.
     abhi: lazyPort(abhiClient),
     events: {
@@ -58,9 +65,9 @@ export function coreAdvanceDeps(): CoreAdvanceDeps {
 
 let deps: TransactionDeps | undefined;
 
-/** The transaction API, the webhook and reconciliation: the core ports, Step Functions and the state table's cache. */
+/** The transaction API, the status poll and reconciliation: the core ports, Step Functions, the state table's cache and the poll's bookkeeping. */
 export function transactionDeps(): TransactionDeps {
-  return (deps ??= { ...coreDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache() });
+  return (deps ??= { ...coreDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache(), statusPolls: postgresStatusPolls });
 }
 
 let balance: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> | undefined;
@@ -70,9 +77,15 @@ export function balanceDeps(): CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> 
   return (balance ??= { ...coreDeps(), cache: stateTableCache() });
 }
 
-/** The read routes of the transaction API: PostgreSQL only (`reader`: the reader endpoint, for lists). */
-export function transactionReadDeps(options: { reader?: boolean } = {}): Pick<TransactionDeps, 'db'> {
-  return { db: options.reader ? getReaderPool() : getPool() };
+/** The read routes of the transaction API and the status poll's schedule: PostgreSQL only (`reader`: the reader endpoint, for lists). */
+export function transactionReadDeps(options: { reader?: boolean } = {}): TransactionReadDeps {
+  return {
+    db: options.reader ? getReaderPool() : getPool(),
+    advanceRequests: postgresAdvanceRequests,
+    ledger: postgresLedger,
+    repayments: postgresRepayments,
+    statusPolls: postgresStatusPolls,
+  };
 }
 
 function lazyPort(build: () => AbhiPort): AbhiPort {

@@ -1,80 +1,29 @@
 import type { Queryable } from '#shared/db/pool';
 import type { AdvanceStatus } from '#shared/domain/advance-status';
+import type {
+  AdvanceRequestChanges,
+  AdvanceRequestRow,
+  AdvanceRequestStore,
+  EmployeeAdvanceContext,
+  HistoryRow,
+  NewAdvanceRequest,
+  SettableColumn,
+  TransactionListFilter,
+  TransactionListRow,
+  Transition,
+  TransitionCondition,
+} from '#shared/use-cases/ports/advance-request-store';
 
 /**
  * Advance requests in PostgreSQL: the request row (the workflow's source of truth), its history, and the queries the
  * workflow and the API need. Every status change goes through `transition` (a conditional UPDATE plus a history
  * row), so concurrent actors (approver, requester, workflow, webhook) settle on exactly one outcome.
  */
-export { ADVANCE_STATUSES, type AdvanceStatus } from '#shared/domain/advance-status';
-export const FINAL_STATUSES: readonly AdvanceStatus[] = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'];
-
-export interface StoredReason {
-  code: string;
-  source: string;
-  message: string;
-}
-
-export interface AdvanceRequestRow {
-  id: string;
-  organization_id: string;
-  employee_id: string;
-  requested_by: string;
-  idempotency_key: string;
-  /** Decimal text, e.g. "1500.00". */
-  amount: string;
-  description: string | null;
-  status: AdvanceStatus;
-  reasons: StoredReason[];
-  execution_arn: string | null;
-  abhi_transaction_id: string | null;
-  processing_fee: string | null;
-  interest_rate: string | null;
-  repayment_amount: string | null;
-  due_date: string | null;
-  decided_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  abhi_reference: string | null;
-  reserved_at: Date | null;
-  approval_required: boolean;
-  task_token: string | null;
-  approval_expires_at: Date | null;
-  abhi_create_attempts: number;
-  abhi_create_last_at: Date | null;
-  abhi_transaction: Record<string, unknown> | null;
-  abhi_status: string | null;
-  abhi_status_at: Date | null;
-  recording_stuck_at: Date | null;
-  completed_at: Date | null;
-}
-
-export interface HistoryRow {
-  id: number;
-  request_id: string;
-  status: string;
-  actor: string;
-  reason: string | null;
-  occurred_at: Date;
-}
-
 const COLUMNS = `id, organization_id, employee_id, requested_by, idempotency_key, amount::text AS amount, description, status,
   reasons, execution_arn, abhi_transaction_id, processing_fee::text AS processing_fee, interest_rate::text AS interest_rate,
   repayment_amount::text AS repayment_amount, to_char(due_date, 'YYYY-MM-DD') AS due_date, decided_by, created_at,
   updated_at, abhi_reference, reserved_at, approval_required, task_token, approval_expires_at, abhi_create_attempts,
   abhi_create_last_at, abhi_transaction, abhi_status, abhi_status_at, recording_stuck_at, completed_at`;
-
-export interface NewAdvanceRequest {
-  id: string;
-  organizationId: string;
-  employeeId: string;
-  requestedBy: string;
-  idempotencyKey: string;
-  /** Decimal text. */
-  amount: string;
-  description: string | null;
-  abhiReference: string;
-}
 
 /**
  * Inserts a PENDING_VALIDATION request, or returns the one the same requester already made with the same
@@ -147,7 +96,7 @@ export async function addHistory(db: Queryable, requestId: string, status: strin
 }
 
 /** Columns `updateAdvanceRequest`/`transition` may set, with their SQL casts. */
-const SETTABLE = {
+const SETTABLE: Readonly<Record<SettableColumn, 'text' | 'numeric' | 'date' | 'jsonb' | 'timestamptz' | 'boolean' | 'integer'>> = {
   execution_arn: 'text',
   abhi_transaction_id: 'text',
   processing_fee: 'numeric',
@@ -167,9 +116,7 @@ const SETTABLE = {
   abhi_status_at: 'timestamptz',
   recording_stuck_at: 'timestamptz',
   completed_at: 'timestamptz',
-} as const;
-export type SettableColumn = keyof typeof SETTABLE;
-export type AdvanceRequestChanges = Partial<Record<SettableColumn, unknown>>;
+};
 
 function setClause(changes: AdvanceRequestChanges, params: unknown[]): string {
   const parts = ['updated_at = now()'];
@@ -204,19 +151,22 @@ export async function updateAdvanceRequest(
   return rows[0];
 }
 
+/** The SQL of a transition's further condition. */
+const CONDITIONS: Readonly<Record<TransitionCondition, string>> = {
+  'approval-window-open': 'approval_expires_at IS NULL OR approval_expires_at > now()',
+  'not-at-abhi': 'abhi_transaction_id IS NULL',
+};
+
 /**
  * Moves the request from one of `from` to `to` (setting `changes` too) and writes the history row. Returns the
  * updated row, or undefined when the request was not in one of `from` (someone else settled it first).
  */
-export async function transition(
-  db: Queryable,
-  input: { id: string; from: readonly AdvanceStatus[]; to: AdvanceStatus; actor: string; reason?: string | null; changes?: AdvanceRequestChanges; extraWhere?: string },
-): Promise<AdvanceRequestRow | undefined> {
+export async function transition(db: Queryable, input: Transition): Promise<AdvanceRequestRow | undefined> {
   const params: unknown[] = [input.id, input.to, [...input.from]];
   const set = setClause(input.changes ?? {}, params);
   const { rows } = await db.query<AdvanceRequestRow>(
     `UPDATE advance_requests SET status = $2, ${set}
-     WHERE id = $1 AND status = ANY($3::text[])${input.extraWhere ? ` AND (${input.extraWhere})` : ''}
+     WHERE id = $1 AND status = ANY($3::text[])${input.onlyIf ? ` AND (${CONDITIONS[input.onlyIf]})` : ''}
      RETURNING ${COLUMNS}`,
     params,
   );
@@ -325,49 +275,9 @@ export async function listRequestsForReconciliation(db: Queryable, from: Date, t
   return rows;
 }
 
-export async function getAdvanceRequestByReference(db: Queryable, reference: string): Promise<AdvanceRequestRow | undefined> {
-  const { rows } = await db.query<AdvanceRequestRow>(`SELECT ${COLUMNS} FROM advance_requests WHERE abhi_reference = $1`, [reference]);
-  return rows[0];
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Listing: advances and repayments as one "transactions" list
 // ---------------------------------------------------------------------------------------------------------------
-
-export interface TransactionListFilter {
-  organizationIds?: readonly string[];
-  employeeId?: string;
-  status?: string;
-  type?: 'advance' | 'repayment';
-  /** Inclusive dates YYYY-MM-DD (UAE calendar). */
-  startDate?: string;
-  endDate?: string;
-  employeeCode?: string;
-  department?: string;
-  page: number;
-  limit: number;
-}
-
-export interface TransactionListRow {
-  type: 'advance' | 'repayment';
-  id: string;
-  organization_id: string;
-  employee_id: string;
-  employee_code: string | null;
-  employee_name: string | null;
-  department: string | null;
-  amount: string;
-  status: string;
-  description: string | null;
-  reference: string | null;
-  abhi_id: string | null;
-  processing_fee: string | null;
-  repayment_amount: string | null;
-  due_date: string | null;
-  transaction_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 export async function listTransactions(db: Queryable, filter: TransactionListFilter): Promise<{ rows: TransactionListRow[]; total: number }> {
   const params: unknown[] = [];
@@ -418,19 +328,6 @@ function isUuid(value: string): boolean {
 // The employee and organization facts the advance rules need
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface EmployeeAdvanceContext {
-  employee_id: string;
-  organization_id: string;
-  employee_code: string;
-  employee_status: string;
-  deleted: boolean;
-  date_of_joining: string | null;
-  employee_payroll_day: number | null;
-  organization_active: boolean;
-  organization_payroll_day: number | null;
-  advance_policy: unknown;
-}
-
 export async function getEmployeeAdvanceContext(db: Queryable, employeeId: string): Promise<EmployeeAdvanceContext | undefined> {
   const { rows } = await db.query<EmployeeAdvanceContext>(
     `SELECT e.id AS employee_id, e.organization_id, e.employee_code, e.status AS employee_status,
@@ -443,3 +340,26 @@ export async function getEmployeeAdvanceContext(db: Queryable, employeeId: strin
   );
   return rows[0];
 }
+
+/** The advance requests in PostgreSQL, as the use cases' port. */
+export const postgresAdvanceRequests: AdvanceRequestStore = {
+  insert: insertAdvanceRequest,
+  findByIdempotencyKey: findAdvanceRequestByIdempotencyKey,
+  get: getAdvanceRequest,
+  getByAbhiTransactionId: getAdvanceRequestByAbhiTransactionId,
+  find: findAdvanceRequest,
+  history: listHistory,
+  addHistory,
+  update: updateAdvanceRequest,
+  transition,
+  lockEmployee: lockEmployeeAdvances,
+  reservedAmount,
+  pendingAmount,
+  sinceSnapshot: requestsSinceSnapshot,
+  databaseNow,
+  countSince: countAdvancesSince,
+  listStalled: listStalledRequests,
+  listForReconciliation: listRequestsForReconciliation,
+  listTransactions,
+  employeeContext: getEmployeeAdvanceContext,
+};

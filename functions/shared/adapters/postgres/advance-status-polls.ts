@@ -1,4 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
+import type { AdvanceStatusPollStore } from '#shared/use-cases/ports/advance-status-poll-store';
 
 /**
  * The status-poll bookkeeping of advances created at Abhi (migration 1732400000000): how many times Abhi was asked,
@@ -42,3 +43,10 @@ export async function recordStatusPoll(db: Queryable, requestId: string, input: 
     [requestId, input.count, input.nextInSeconds, input.exhausted],
   );
 }
+
+/** The status-poll bookkeeping in PostgreSQL, as the use cases' port. */
+export const postgresStatusPolls: AdvanceStatusPollStore = {
+  claimDue: claimDueStatusPolls,
+  count: statusPollCount,
+  record: recordStatusPoll,
+};

@@ -1,35 +1,11 @@
 import type { Queryable } from '#shared/db/pool';
+import type { LedgerEntryInput, LedgerEntryRow, LedgerKind, LedgerStore } from '#shared/use-cases/ports/ledger-store';
 
 /**
  * The append-only ledger: one row per money movement, signed from the employee's point of view (an advance and its
  * fee add to what the employee owes, a repayment subtracts; a reversal is an `adjustment`). `(kind, abhi_reference)`
  * is unique, so recording the same Abhi transaction twice is a no-op.
  */
-export type LedgerKind = 'advance' | 'repayment' | 'fee' | 'adjustment';
-
-export interface LedgerEntryInput {
-  organizationId: string;
-  employeeId: string;
-  kind: LedgerKind;
-  /** Signed decimal text. */
-  amount: string;
-  advanceRequestId?: string | null;
-  repaymentId?: string | null;
-  /** Abhi's id of the movement (transaction or repayment id; `<id>:reversal` for a reversal). */
-  abhiReference: string;
-}
-
-export interface LedgerEntryRow {
-  id: number;
-  organization_id: string;
-  employee_id: string;
-  kind: LedgerKind;
-  amount: string;
-  advance_request_id: string | null;
-  repayment_id: string | null;
-  abhi_reference: string | null;
-  occurred_at: Date;
-}
 
 /** Appends an entry; returns its id, or undefined when the same (kind, Abhi reference) is already recorded. */
 export async function appendLedgerEntry(db: Queryable, entry: LedgerEntryInput): Promise<number | undefined> {
@@ -63,13 +39,9 @@ export async function ledgerByReferences(db: Queryable, kind: LedgerKind, refere
   return rows;
 }
 
-/** Ledger rows that occurred in [from, to). */
-export async function ledgerBetween(db: Queryable, from: Date, to: Date, kinds?: readonly LedgerKind[]): Promise<LedgerEntryRow[]> {
-  const { rows } = await db.query<LedgerEntryRow>(
-    `SELECT id, organization_id, employee_id, kind, amount::text AS amount, advance_request_id, repayment_id, abhi_reference, occurred_at
-     FROM ledger_entries WHERE occurred_at >= $1 AND occurred_at < $2 AND ($3::text[] IS NULL OR kind = ANY($3::text[]))
-     ORDER BY id`,
-    [from, to, kinds ? [...kinds] : null],
-  );
-  return rows;
-}
+/** The ledger in PostgreSQL, as the use cases' port. */
+export const postgresLedger: LedgerStore = {
+  append: appendLedgerEntry,
+  outstanding: outstandingAmount,
+  byReferences: ledgerByReferences,
+};

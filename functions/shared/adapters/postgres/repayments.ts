@@ -1,4 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
+import type { NewRepayment, RepaymentChanges, RepaymentRow, RepaymentStatus, RepaymentStore } from '#shared/use-cases/ports/repayment-store';
 
 /**
  * Repayments in PostgreSQL. A repayment is PENDING from the moment we decided to send it to Abhi until Abhi
@@ -7,49 +8,8 @@ import type { Queryable } from '#shared/db/pool';
  * never creates a second repayment, and a refused one releases it. `abhi_reference` is what Abhi knows the repayment
  * by (Abhi's clientRepaymentReferenceNumber, one namespace for the whole platform): unique, one per row.
  */
-export type RepaymentStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
-
-export interface RepaymentRow {
-  id: string;
-  organization_id: string;
-  employee_id: string;
-  transaction_id: string | null;
-  client_reference: string;
-  abhi_reference: string;
-  amount: string;
-  description: string | null;
-  payment_method: string | null;
-  abhi_repayment_id: string | null;
-  status: RepaymentStatus;
-  recorded_by: string;
-  created_at: Date;
-  updated_at: Date;
-  abhi_status: string | null;
-  failure_reason: string | null;
-  abhi_create_attempts: number;
-}
-
 const COLUMNS = `id, organization_id, employee_id, transaction_id, client_reference, abhi_reference, amount::text AS amount, description,
   payment_method, abhi_repayment_id, status, recorded_by, created_at, updated_at, abhi_status, failure_reason, abhi_create_attempts`;
-
-export interface NewRepayment {
-  id: string;
-  organizationId: string;
-  employeeId: string;
-  transactionId: string | null;
-  clientReference: string;
-  /** The reference Abhi gets: unique across the platform (see abhiReferenceFor). */
-  abhiReference: string;
-  amount: string;
-  description: string | null;
-  paymentMethod: string | null;
-  recordedBy: string;
-}
-
-/** `RPY-` + the row id's 32 hex digits: unique per repayment, so two tenants' equal references never meet at Abhi. */
-export function abhiReferenceFor(repaymentId: string): string {
-  return `RPY-${repaymentId.replace(/-/g, '').toLowerCase()}`;
-}
 
 /**
  * Inserts a PENDING repayment, or returns the organization's live (not FAILED) repayment with the same client
@@ -104,7 +64,7 @@ export async function getRepaymentByAbhiId(db: Queryable, abhiRepaymentId: strin
 export async function updateRepayment(
   db: Queryable,
   id: string,
-  changes: { status?: RepaymentStatus; abhiRepaymentId?: string; abhiStatus?: string | null; failureReason?: string | null; incrementAttempts?: boolean },
+  changes: RepaymentChanges,
   onlyIn?: readonly RepaymentStatus[],
 ): Promise<RepaymentRow | undefined> {
   const params: unknown[] = [id];
@@ -135,3 +95,14 @@ export async function listRepaymentsForReconciliation(db: Queryable, from: Date,
   );
   return rows;
 }
+
+/** The repayments in PostgreSQL, as the use cases' port. */
+export const postgresRepayments: RepaymentStore = {
+  insert: insertRepayment,
+  get: getRepayment,
+  getByAbhiReference: getRepaymentByAbhiReference,
+  getByAbhiId: getRepaymentByAbhiId,
+  listByClientReference: listRepaymentsByClientReference,
+  update: updateRepayment,
+  listForReconciliation: listRepaymentsForReconciliation,
+};

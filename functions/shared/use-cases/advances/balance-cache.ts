@@ -1,6 +1,5 @@
-import { requestsSinceSnapshot } from '#shared/adapters/postgres/advance-requests';
-import type { Queryable } from '#shared/db/pool';
 import { toFils, type Fils } from '#shared/domain/money';
+import type { TransactionDeps } from './ports';
 
 /** Abhi's monthly balance as the balance route caches it; the advance request's pre-check reads the same entry. */
 export interface CachedBalance {
@@ -35,9 +34,14 @@ export interface NetBalance {
  * the figure was read moves from "requested" to "drawn" at once, without waiting for the cache or a sync. Only the
  * current month has requests Abhi's figure may miss.
  */
-export async function netOfRequests(db: Queryable, employeeId: string, cached: CachedBalance, isCurrentMonth: boolean): Promise<NetBalance> {
+export async function netOfRequests(
+  deps: Pick<TransactionDeps, 'db' | 'advanceRequests'>,
+  employeeId: string,
+  cached: CachedBalance,
+  isCurrentMonth: boolean,
+): Promise<NetBalance> {
   const since = isCurrentMonth
-    ? await requestsSinceSnapshot(db, employeeId, new Date(cached.snapshotAt ?? cached.fetchedAt))
+    ? await deps.advanceRequests.sinceSnapshot(deps.db, employeeId, new Date(cached.snapshotAt ?? cached.fetchedAt))
     : { openTotal: '0', openCount: 0, completedTotal: '0' };
   const completedFils = toFils(since.completedTotal);
   const openFils = toFils(since.openTotal);

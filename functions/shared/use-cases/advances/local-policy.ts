@@ -1,6 +1,6 @@
-import { countAdvancesSince, type EmployeeAdvanceContext } from '#shared/adapters/postgres/advance-requests';
 import { uaeMonthStart, uaeToday, type PolicyFacts } from '#shared/domain/advance-policy';
 import type { Fils } from '#shared/domain/money';
+import type { EmployeeAdvanceContext } from '../ports/advance-request-store';
 import type { TransactionDeps } from './ports';
 
 /**
@@ -9,7 +9,7 @@ import type { TransactionDeps } from './ports';
  * `excludeRequestId` leaves the request itself out of this month's count (the workflow judges a recorded request).
  */
 export async function localPolicyFacts(
-  deps: Pick<TransactionDeps, 'db'>,
+  deps: Pick<TransactionDeps, 'db' | 'advanceRequests'>,
   employee: EmployeeAdvanceContext,
   amountFils: Fils,
   now: Date,
@@ -17,7 +17,7 @@ export async function localPolicyFacts(
 ): Promise<PolicyFacts> {
   return {
     amountFils,
-    advancesThisMonth: await countAdvancesSince(deps.db, employee.employee_id, uaeMonthStart(now), excludeRequestId),
+    advancesThisMonth: await deps.advanceRequests.countSince(deps.db, employee.employee_id, uaeMonthStart(now), excludeRequestId),
     dateOfJoining: employee.date_of_joining,
     payrollDay: employee.employee_payroll_day ?? employee.organization_payroll_day,
     today: uaeToday(now),

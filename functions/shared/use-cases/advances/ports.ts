@@ -2,11 +2,15 @@ import type { Queryable } from '#shared/db/pool';
 import type { AbhiPort } from '../abhi-port';
 import type { Fils } from '#shared/domain/money';
 import type { NewDomainEvent } from '#shared/events/types';
+import type { AdvanceRequestStore } from '../ports/advance-request-store';
+import type { AdvanceStatusPollStore } from '../ports/advance-status-poll-store';
+import type { LedgerStore } from '../ports/ledger-store';
+import type { RepaymentStore } from '../ports/repayment-store';
 
 /**
  * What the transaction use cases need from the outside world, as small interfaces. The composition root
- * (#shared/wiring/advances) plugs in PostgreSQL, the Abhi client, Step Functions, the outbox and the DynamoDB cache;
- * tests can plug in their own.
+ * (#shared/wiring/advances) plugs in PostgreSQL (the connection and the stores of #shared/use-cases/ports), the Abhi
+ * client, Step Functions, the outbox and the DynamoDB cache; tests can plug in their own.
  */
 
 export interface Database {
@@ -104,6 +108,11 @@ export interface TransactionSettings {
 
 export interface TransactionDeps extends Database {
   readonly settings: TransactionSettings;
+  readonly advanceRequests: AdvanceRequestStore;
+  readonly ledger: LedgerStore;
+  readonly repayments: RepaymentStore;
+  /** The status poll's bookkeeping (only the poll's functions use it). */
+  readonly statusPolls: AdvanceStatusPollStore;
   /** Abhi (#shared/use-cases/abhi-port); ./abhi-advances gives its advance calls in fils. */
   readonly abhi: AbhiPort;
   readonly workflow: WorkflowPort;
@@ -113,5 +122,8 @@ export interface TransactionDeps extends Database {
   readonly now: () => Date;
 }
 
-/** The advance ports without the state machine and the cache: workflow tasks, repayments, the validation, the webhook. */
-export type CoreAdvanceDeps = Omit<TransactionDeps, 'workflow' | 'cache'>;
+/** The advance ports without the state machine, the cache and the poll's bookkeeping: workflow tasks, repayments, the validation, the webhook. */
+export type CoreAdvanceDeps = Omit<TransactionDeps, 'workflow' | 'cache' | 'statusPolls'>;
+
+/** The read routes of the transaction API and the status poll's schedule: PostgreSQL only. */
+export type TransactionReadDeps = Pick<TransactionDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments' | 'statusPolls'>;

@@ -1,6 +1,4 @@
 import { filsToDecimalString, filsToNumber } from '#shared/domain/money';
-import { getAdvanceRequest, transition, updateAdvanceRequest } from '#shared/adapters/postgres/advance-requests';
-import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
 import { logger } from '#shared/observability';
 import type { AbhiAdvance, TransactionDeps } from './ports';
 import { serializeAdvanceForStorage } from './serialization';
@@ -14,24 +12,24 @@ import { decimalToNumber } from './view';
  * reconciliation alike.
  */
 export async function recordCompletedAdvance(
-  deps: Pick<TransactionDeps, 'transaction' | 'events'>,
+  deps: Pick<TransactionDeps, 'transaction' | 'events' | 'advanceRequests' | 'ledger'>,
   input: { requestId: string; advance: AbhiAdvance; actor: string; reason?: string },
 ): Promise<{ status: string; recorded: boolean }> {
   const { advance } = input;
   const outcome = await deps.transaction(async (db) => {
-    const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'COMPLETED') return { status: row.status, recorded: false, eventIds: [] as string[] };
     if (row.abhi_transaction_id && row.abhi_transaction_id !== advance.id) {
       throw new Error(`Advance request ${row.id} is linked to Abhi transaction ${row.abhi_transaction_id}, not ${advance.id}.`);
     }
     if (!row.abhi_transaction_id) {
-      await updateAdvanceRequest(db, row.id, { abhi_transaction_id: advance.id, abhi_transaction: serializeAdvanceForStorage(advance) });
+      await deps.advanceRequests.update(db, row.id, { abhi_transaction_id: advance.id, abhi_transaction: serializeAdvanceForStorage(advance) });
     }
     if (row.status !== 'PROCESSING') {
       logger.warn('Recording an advance Abhi holds for a request that had ended', { requestId: row.id, status: row.status, actor: input.actor });
     }
-    await appendLedgerEntry(db, {
+    await deps.ledger.append(db, {
       organizationId: row.organization_id,
       employeeId: row.employee_id,
       kind: 'advance',
@@ -40,7 +38,7 @@ export async function recordCompletedAdvance(
       abhiReference: advance.id,
     });
     if (advance.processingFeeFils !== undefined && advance.processingFeeFils > 0n) {
-      await appendLedgerEntry(db, {
+      await deps.ledger.append(db, {
         organizationId: row.organization_id,
         employeeId: row.employee_id,
         kind: 'fee',
@@ -49,7 +47,7 @@ export async function recordCompletedAdvance(
         abhiReference: advance.id,
       });
     }
-    const updated = await transition(db, {
+    const updated = await deps.advanceRequests.transition(db, {
       id: row.id,
       from: ['PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING', 'FAILED', 'EXPIRED', 'CANCELLED', 'REJECTED'],
       to: 'COMPLETED',
@@ -69,7 +67,7 @@ export async function recordCompletedAdvance(
       },
     });
     if (!updated) throw new Error(`Advance request ${row.id} could not be completed.`);
-    const outstanding = await outstandingAmount(db, row.employee_id);
+    const outstanding = await deps.ledger.outstanding(db, row.employee_id);
     const created = await deps.events.record(db, {
       type: 'transaction.advance.created',
       organizationId: row.organization_id,

@@ -10,20 +10,11 @@ import {
   type AdvancePolicy,
   type Reason,
 } from '#shared/domain/advance-policy';
+import { FINAL_STATUSES } from '#shared/domain/advance-status';
 import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
-import {
-  addHistory,
-  findAdvanceRequest,
-  findAdvanceRequestByIdempotencyKey,
-  getAdvanceRequest,
-  getEmployeeAdvanceContext,
-  insertAdvanceRequest,
-  updateAdvanceRequest,
-  FINAL_STATUSES,
-  type EmployeeAdvanceContext,
-} from '#shared/adapters/postgres/advance-requests';
 import type { Route } from '#shared/routes';
 import type { AdvanceView, RequestAdvanceBody } from '#shared/schemas/transactions';
+import type { EmployeeAdvanceContext } from '../ports/advance-request-store';
 import { balanceCacheKey, netOfRequests, type CachedBalance } from './balance-cache';
 import type { TransactionDeps } from './ports';
 import { localPolicyFacts } from './local-policy';
@@ -58,7 +49,7 @@ async function refuseWhatIsDecidable(deps: TransactionDeps, employee: EmployeeAd
   const cached = await deps.cache.get<CachedBalance>(balanceCacheKey(employee.employee_id, year, month)).catch(() => undefined);
   if (cached) {
     // The same figure the balance route shows, so what it calls available is never refused here.
-    const { availableFils: available, openCount } = await netOfRequests(deps.db, employee.employee_id, cached, true);
+    const { availableFils: available, openCount } = await netOfRequests(deps, employee.employee_id, cached, true);
     if (amountFils > available) {
       reasons.push({
         code: 'INSUFFICIENT_AVAILABLE_AMOUNT',
@@ -95,7 +86,7 @@ function refusal(message: string, reasons: readonly { code: string; message: str
  */
 export async function requestAdvance(deps: TransactionDeps, command: RequestAdvanceCommand): Promise<AdvanceView> {
   const { principal, body } = command;
-  const employee = await getEmployeeAdvanceContext(deps.db, body.employeeId);
+  const employee = await deps.advanceRequests.employeeContext(deps.db, body.employeeId);
   if (!employee) {
     // An employee-only caller asking for someone else learns nothing either way.
     throw new NotFoundError('Employee');
@@ -110,13 +101,13 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
   }
 
   // A retry of a request already recorded answers with that request (whatever its checks say now).
-  if (!(await findAdvanceRequestByIdempotencyKey(deps.db, principal.subject, command.idempotencyKey))) {
+  if (!(await deps.advanceRequests.findByIdempotencyKey(deps.db, principal.subject, command.idempotencyKey))) {
     await refuseWhatIsDecidable(deps, employee, policy, amountFils);
   }
 
   const id = randomUUID();
   const { row, created, eventIds } = await deps.transaction(async (db) => {
-    const result = await insertAdvanceRequest(db, {
+    const result = await deps.advanceRequests.insert(db, {
       id,
       organizationId: employee.organization_id,
       employeeId: employee.employee_id,
@@ -130,7 +121,7 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
     // Only a request accepted and recorded counts (a 429 here rolls the insert back): refusals cannot lock the
     // employee out, and a retry of a recorded request (same key) is not counted twice.
     await command.chargeQuota(employee.employee_id);
-    await addHistory(db, result.row.id, 'PENDING_VALIDATION', principal.subject, 'requested');
+    await deps.advanceRequests.addHistory(db, result.row.id, 'PENDING_VALIDATION', principal.subject, 'requested');
     const event = await deps.events.record(db, {
       type: 'transaction.advance.requested',
       organizationId: employee.organization_id,
@@ -158,11 +149,11 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
       // The request is safe in the database: a retry with the same key (or reconciliation) starts the workflow.
       throw new UpstreamError(503, 'EXTERNAL_API_ERROR', 'The advance was recorded but its processing could not be started; retry with the same Idempotency-Key.', 2, error);
     }
-    if (row.execution_arn !== executionArn) current = (await updateAdvanceRequest(deps.db, row.id, { execution_arn: executionArn })) ?? row;
+    if (row.execution_arn !== executionArn) current = (await deps.advanceRequests.update(deps.db, row.id, { execution_arn: executionArn })) ?? row;
   }
   // The workflow may have moved on already; answer with what is true now.
-  current = (await findAdvanceRequest(deps.db, current.id)) ?? current;
-  return loadAdvanceView(deps.db, current);
+  current = (await deps.advanceRequests.find(deps.db, current.id)) ?? current;
+  return loadAdvanceView(deps, current);
 }
 
 /** Where a `Prefer: wait` client stops waiting: the request ended, or it waits for a person (approval). */
@@ -177,10 +168,10 @@ function settled(status: string): boolean {
 export async function awaitAdvanceOutcome(deps: TransactionDeps, requestId: string, waitMs: number, pollMs = 200): Promise<AdvanceView> {
   const deadline = Date.now() + Math.max(0, waitMs);
   for (;;) {
-    const row = await getAdvanceRequest(deps.db, requestId);
+    const row = await deps.advanceRequests.get(deps.db, requestId);
     if (!row) throw new NotFoundError('Advance request');
     const left = deadline - Date.now();
-    if (settled(row.status) || left <= 0) return loadAdvanceView(deps.db, row);
+    if (settled(row.status) || left <= 0) return loadAdvanceView(deps, row);
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
   }
 }

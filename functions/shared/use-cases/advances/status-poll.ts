@@ -1,7 +1,5 @@
-import { getAdvanceRequest, addHistory, updateAdvanceRequest } from '#shared/adapters/postgres/advance-requests';
 import type { Invocation } from '../invocation';
 import { abhiFor } from './abhi-advances';
-import { claimDueStatusPolls, recordStatusPoll, statusPollCount } from '#shared/adapters/postgres/advance-status-polls';
 import { logger } from '#shared/observability';
 import { recordAbhiStatusChange, reverseCompletedAdvance } from '../webhooks/abhi-webhook';
 import { DISBURSED_STATUSES, isAbhiFailureStatus, SETTLED_STATUSES } from './abhi-status';
@@ -39,8 +37,8 @@ export function pollDelaySeconds(settings: StatusPollSettings, pollsDone: number
 }
 
 /** The scheduled run: claims the advances whose poll is due (oldest first), up to the batch limit. */
-export function claimDuePolls(deps: Pick<TransactionDeps, 'db'>, settings: StatusPollSettings): Promise<string[]> {
-  return claimDueStatusPolls(deps.db, {
+export function claimDuePolls(deps: Pick<TransactionDeps, 'db' | 'statusPolls'>, settings: StatusPollSettings): Promise<string[]> {
+  return deps.statusPolls.claimDue(deps.db, {
     finalStatuses: ABHI_FINAL_STATUSES,
     firstDelaySeconds: pollDelaySeconds(settings, 0),
     limit: settings.batchLimit,
@@ -52,9 +50,9 @@ export type PollOutcome = 'changed' | 'unchanged' | 'exhausted' | 'skipped';
 
 /** One poll of one advance (the queue consumer). Abhi failing throws: SQS redelivers, the lease bounds the retry. */
 export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
-  const row = await getAdvanceRequest(deps.db, requestId);
+  const row = await deps.advanceRequests.get(deps.db, requestId);
   if (!row || row.status !== 'COMPLETED' || !row.abhi_transaction_id || isAbhiFinalStatus(row.abhi_status)) {
-    if (row) await recordStatusPoll(deps.db, requestId, { count: await statusPollCount(deps.db, requestId), nextInSeconds: null, exhausted: false });
+    if (row) await deps.statusPolls.record(deps.db, requestId, { count: await deps.statusPolls.count(deps.db, requestId), nextInSeconds: null, exhausted: false });
     return 'skipped';
   }
   const answer = await abhiFor(deps, ctx).transactionStatus(row.abhi_transaction_id);
@@ -63,28 +61,28 @@ export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, 
   let changed = false;
   if (normalized && normalized !== (row.abhi_status ?? '').trim().toLowerCase()) {
     const { eventIds } = await deps.transaction(async (db) => {
-      const locked = await getAdvanceRequest(db, requestId, { forUpdate: true });
+      const locked = await deps.advanceRequests.get(db, requestId, { forUpdate: true });
       if (!locked || locked.status !== 'COMPLETED' || (locked.abhi_status ?? '').trim().toLowerCase() === normalized) return { eventIds: [] as string[] };
-      await updateAdvanceRequest(db, locked.id, { abhi_status: status, abhi_status_at: 'now()' });
+      await deps.advanceRequests.update(db, locked.id, { abhi_status: status, abhi_status_at: 'now()' });
       if (isAbhiFailureStatus(normalized)) return { eventIds: await reverseCompletedAdvance(deps, db, locked, status, answer.message) };
-      await addHistory(db, locked.id, locked.status, 'abhi', `Abhi status: ${status}`);
+      await deps.advanceRequests.addHistory(db, locked.id, locked.status, 'abhi', `Abhi status: ${status}`);
       return { eventIds: await recordAbhiStatusChange(deps, db, locked, status) };
     });
     await deps.events.publish(eventIds);
     changed = eventIds.length > 0;
   }
 
-  const count = (await statusPollCount(deps.db, requestId)) + 1;
+  const count = (await deps.statusPolls.count(deps.db, requestId)) + 1;
   if (isAbhiFinalStatus(normalized)) {
-    await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: null, exhausted: false });
+    await deps.statusPolls.record(deps.db, requestId, { count, nextInSeconds: null, exhausted: false });
     return changed ? 'changed' : 'unchanged';
   }
   if (count >= settings.maxPolls) {
-    await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: null, exhausted: true });
+    await deps.statusPolls.record(deps.db, requestId, { count, nextInSeconds: null, exhausted: true });
     deps.metrics.count('AdvanceStatusPollExhausted');
     logger.error('Abhi still reports the advance as not final after the last status poll', { requestId, abhiStatus: status, polls: count });
     return 'exhausted';
   }
-  await recordStatusPoll(deps.db, requestId, { count, nextInSeconds: pollDelaySeconds(settings, count), exhausted: false });
+  await deps.statusPolls.record(deps.db, requestId, { count, nextInSeconds: pollDelaySeconds(settings, count), exhausted: false });
   return changed ? 'changed' : 'unchanged';
 }

@@ -2,10 +2,10 @@ import type { Principal } from '#shared/auth/principal';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { canAccessOrganization, effectiveRoles } from '#shared/auth/tenant';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/domain/errors';
-import { findAdvanceRequest, getAdvanceRequest, transition, type AdvanceRequestRow } from '#shared/adapters/postgres/advance-requests';
 import { logger } from '#shared/observability';
 import type { Route } from '#shared/routes';
 import type { AdvanceView, UpdateStatusBody } from '#shared/schemas/transactions';
+import type { AdvanceRequestRow } from '../ports/advance-request-store';
 import type { TransactionDeps } from './ports';
 import { decimalToNumber, loadAdvanceView } from './view';
 import { WORKFLOW_ERRORS, type ApprovalSignal } from './workflow-contract';
@@ -26,7 +26,7 @@ export interface UpdateStatusCommand {
  */
 export async function updateAdvanceStatus(deps: TransactionDeps, command: UpdateStatusCommand): Promise<AdvanceView> {
   const { principal, body } = command;
-  const found = await findAdvanceRequest(deps.db, command.id);
+  const found = await deps.advanceRequests.find(deps.db, command.id);
   if (!found) throw new NotFoundError('Transaction');
   const roles = effectiveRoles(principal, command.route);
   const isRequester = isRequesterOf(principal, found);
@@ -62,17 +62,17 @@ async function approve(deps: TransactionDeps, command: UpdateStatusCommand, foun
   // A repeated approve by the same approver (e.g. a retry after a lost answer) only wakes the workflow again.
   if (found.status === 'PROCESSING' && found.decided_by === actor) {
     if (found.task_token) await wake(deps, () => deps.workflow.sendSuccess(found.task_token!, signalFor(actor)), found.id);
-    return loadAdvanceView(deps.db, found);
+    return loadAdvanceView(deps, found);
   }
   const { row, eventIds } = await deps.transaction(async (db) => {
-    const updated = await transition(db, {
+    const updated = await deps.advanceRequests.transition(db, {
       id: found.id,
       from: ['PENDING_APPROVAL'],
       to: 'PROCESSING',
       actor,
       reason: command.body.reason ?? 'approved',
       changes: { decided_by: actor },
-      extraWhere: 'approval_expires_at IS NULL OR approval_expires_at > now()',
+      onlyIf: 'approval-window-open',
     });
     if (!updated) return { row: undefined, eventIds: [] };
     const event = await deps.events.record(db, {
@@ -86,15 +86,15 @@ async function approve(deps: TransactionDeps, command: UpdateStatusCommand, foun
   if (!row) throw await notPending(deps, found.id, 'approved');
   await deps.events.publish(eventIds);
   if (row.task_token) await wake(deps, () => deps.workflow.sendSuccess(row.task_token!, signalFor(actor)), row.id);
-  return loadAdvanceView(deps.db, row);
+  return loadAdvanceView(deps, row);
 }
 
 async function reject(deps: TransactionDeps, command: UpdateStatusCommand, found: AdvanceRequestRow): Promise<AdvanceView> {
   const actor = command.principal.subject;
   const reason = command.body.reason ?? 'Rejected by an approver.';
   const { row, token, eventIds } = await deps.transaction(async (db) => {
-    const locked = await getAdvanceRequest(db, found.id, { forUpdate: true });
-    const updated = await transition(db, {
+    const locked = await deps.advanceRequests.get(db, found.id, { forUpdate: true });
+    const updated = await deps.advanceRequests.transition(db, {
       id: found.id,
       from: ['PENDING_APPROVAL'],
       to: 'REJECTED',
@@ -114,15 +114,15 @@ async function reject(deps: TransactionDeps, command: UpdateStatusCommand, found
   if (!row) throw await notPending(deps, found.id, 'rejected');
   await deps.events.publish(eventIds);
   if (token) await wake(deps, () => deps.workflow.sendFailure(token, WORKFLOW_ERRORS.approvalRejected, JSON.stringify({ actor, reason })), row.id);
-  return loadAdvanceView(deps.db, row);
+  return loadAdvanceView(deps, row);
 }
 
 async function cancel(deps: TransactionDeps, command: UpdateStatusCommand, found: AdvanceRequestRow): Promise<AdvanceView> {
   const actor = command.principal.subject;
   const reason = command.body.reason ?? 'Cancelled by the requester.';
   const { row, token, eventIds } = await deps.transaction(async (db) => {
-    const locked = await getAdvanceRequest(db, found.id, { forUpdate: true });
-    const updated = await transition(db, {
+    const locked = await deps.advanceRequests.get(db, found.id, { forUpdate: true });
+    const updated = await deps.advanceRequests.transition(db, {
       id: found.id,
       from: ['PENDING_VALIDATION', 'PENDING_APPROVAL'],
       to: 'CANCELLED',
@@ -143,7 +143,7 @@ async function cancel(deps: TransactionDeps, command: UpdateStatusCommand, found
   await deps.events.publish(eventIds);
   // A request still in validation needs no signal: the workflow's next step finds it cancelled and stops.
   if (token) await wake(deps, () => deps.workflow.sendFailure(token, WORKFLOW_ERRORS.approvalCancelled, JSON.stringify({ actor, reason })), row.id);
-  return loadAdvanceView(deps.db, row);
+  return loadAdvanceView(deps, row);
 }
 
 function signalFor(actor: string): ApprovalSignal {
@@ -162,7 +162,7 @@ async function wake(deps: TransactionDeps, send: () => Promise<'sent' | 'gone'>,
 }
 
 async function notPending(deps: TransactionDeps, id: string, action: string): Promise<Error> {
-  const now = await getAdvanceRequest(deps.db, id);
+  const now = await deps.advanceRequests.get(deps.db, id);
   if (!now) return new NotFoundError('Transaction');
   if (now.status === 'PENDING_APPROVAL') return new ConflictError(`The approval window of this request has closed; it can no longer be ${action}.`);
   return new ConflictError(`The request is ${now.status}; it can no longer be ${action}.`);

@@ -1,7 +1,7 @@
-import type { Queryable } from '#shared/db/pool';
 import { toFils, filsToNumber } from '#shared/domain/money';
-import { listHistory, type AdvanceRequestRow, type HistoryRow } from '#shared/adapters/postgres/advance-requests';
 import type { AdvanceView } from '#shared/schemas/transactions';
+import type { AdvanceRequestRow, HistoryRow } from '../ports/advance-request-store';
+import type { TransactionDeps } from './ports';
 
 /** Decimal text from PostgreSQL (NUMERIC) → the JSON number of the API, exactly (via fils). */
 export function decimalToNumber(value: string): number {
@@ -40,7 +40,7 @@ export function toAdvanceView(row: AdvanceRequestRow, history: readonly HistoryR
   };
 }
 
-export async function loadAdvanceView(db: Queryable, row: AdvanceRequestRow): Promise<AdvanceView> {
-  const history = await listHistory(db, [row.id]);
+export async function loadAdvanceView(deps: Pick<TransactionDeps, 'db' | 'advanceRequests'>, row: AdvanceRequestRow): Promise<AdvanceView> {
+  const history = await deps.advanceRequests.history(deps.db, [row.id]);
   return toAdvanceView(row, history.get(row.id) ?? []);
 }

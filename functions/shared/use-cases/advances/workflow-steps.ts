@@ -1,5 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
-import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
+import { FINAL_STATUSES, OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import {
   decideAdvance,
   evaluateAbhiEligibility,
@@ -10,20 +10,10 @@ import {
   type Reason,
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, toFils, type Fils } from '#shared/domain/money';
-import {
-  countAdvancesSince,
-  getAdvanceRequest,
-  getEmployeeAdvanceContext,
-  lockEmployeeAdvances,
-  reservedAmount,
-  transition,
-  updateAdvanceRequest,
-  FINAL_STATUSES,
-  type AdvanceRequestRow,
-} from '#shared/adapters/postgres/advance-requests';
 import { logger } from '#shared/observability';
 import { AbhiCallError } from '../abhi-errors';
 import type { Invocation } from '../invocation';
+import type { AdvanceRequestRow } from '../ports/advance-request-store';
 import { abhiFor } from './abhi-advances';
 import { AbhiOutcomeUnknown, RequestNotPending, describeWorkflowError, toWorkflowError } from './errors';
 import type { AbhiAdvance, CoreAdvanceDeps } from './ports';
@@ -69,7 +59,7 @@ export type CheckResult =
 // ---- 1. load --------------------------------------------------------------------------------------------------
 
 export async function loadRequest(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<LoadedRequest> {
-  const row = await getAdvanceRequest(deps.db, input.requestId);
+  const row = await deps.advanceRequests.get(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status !== 'PENDING_VALIDATION') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}.`);
   return { requestId: row.id, organizationId: row.organization_id, employeeId: row.employee_id, amount: row.amount, status: row.status };
@@ -113,7 +103,7 @@ export async function checkAbhiEligibility(deps: CoreAdvanceDeps, ctx: Invocatio
 }
 
 export async function checkEmployee(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
-  const employee = await getEmployeeAdvanceContext(deps.db, input.employeeId);
+  const employee = await deps.advanceRequests.employeeContext(deps.db, input.employeeId);
   const reasons: Reason[] = [];
   if (!employee || employee.deleted) {
     reasons.push({ code: 'EMPLOYEE_NOT_FOUND', source: 'employee', message: 'The employee no longer exists.' });
@@ -148,7 +138,7 @@ export async function checkBalance(deps: CoreAdvanceDeps, ctx: Invocation, input
 }
 
 export async function checkPolicy(deps: CoreAdvanceDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
-  const employee = await getEmployeeAdvanceContext(deps.db, input.employeeId);
+  const employee = await deps.advanceRequests.employeeContext(deps.db, input.employeeId);
   if (!employee) return { check: 'policy', reasons: [], advancesThisMonth: 0 };
   const policy = resolveAdvancePolicy(employee.advance_policy);
   const now = deps.now();
@@ -176,15 +166,15 @@ export async function decide(deps: CoreAdvanceDeps, ctx: Invocation, input: Requ
   if (!abhi || !balance) throw new Error('Decide needs the Abhi and balance check results.');
 
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status !== 'PENDING_VALIDATION') return { output: { outcome: 'STOP', status: row.status } as DecideOutput, eventIds: [] };
-    await lockEmployeeAdvances(db, row.employee_id);
+    await deps.advanceRequests.lockEmployee(db, row.employee_id);
 
-    const employee = await getEmployeeAdvanceContext(db, row.employee_id);
+    const employee = await deps.advanceRequests.employeeContext(db, row.employee_id);
     const policy = resolveAdvancePolicy(employee?.advance_policy);
     const now = deps.now();
-    const advancesThisMonth = await countAdvancesSince(db, row.employee_id, uaeMonthStart(now), row.id);
+    const advancesThisMonth = await deps.advanceRequests.countSince(db, row.employee_id, uaeMonthStart(now), row.id);
     const reasons: Reason[] = checks.flatMap((c) => c.reasons).filter((r) => r.code !== 'MONTHLY_ADVANCE_LIMIT_REACHED');
     if (advancesThisMonth >= policy.maxAdvancesPerMonth) {
       reasons.push({
@@ -197,11 +187,11 @@ export async function decide(deps: CoreAdvanceDeps, ctx: Invocation, input: Requ
     if (abhi.availableAmount !== null) candidates.push(toFils(abhi.availableAmount));
     const availableFils = candidates.reduce((a, b) => (b < a ? b : a));
     const snapshotAt = new Date(Math.min(Date.parse(abhi.checkedAt), Date.parse(balance.checkedAt)));
-    const reservedFils = toFils(await reservedAmount(db, row.employee_id, row.id, snapshotAt));
+    const reservedFils = toFils(await deps.advanceRequests.reservedAmount(db, row.employee_id, row.id, snapshotAt));
     const decision = decideAdvance({ policy, amountFils: toFils(row.amount), reasons, availableFils, reservedFils });
 
     if (decision.outcome === 'REJECT') {
-      const updated = await transition(db, {
+      const updated = await deps.advanceRequests.transition(db, {
         id: row.id,
         from: ['PENDING_VALIDATION'],
         to: 'REJECTED',
@@ -218,10 +208,10 @@ export async function decide(deps: CoreAdvanceDeps, ctx: Invocation, input: Requ
       return { output: { outcome: 'REJECT', reasons: [...decision.reasons] } as DecideOutput, eventIds: updated ? [event.id] : [] };
     }
     if (decision.outcome === 'APPROVAL_REQUIRED') {
-      await updateAdvanceRequest(db, row.id, { reserved_at: 'now()', approval_required: true }, ['PENDING_VALIDATION']);
+      await deps.advanceRequests.update(db, row.id, { reserved_at: 'now()', approval_required: true }, ['PENDING_VALIDATION']);
       return { output: { outcome: 'APPROVAL_REQUIRED', approvalTimeoutSeconds: decision.approvalTimeoutSeconds } as DecideOutput, eventIds: [] };
     }
-    await transition(db, {
+    await deps.advanceRequests.transition(db, {
       id: row.id,
       from: ['PENDING_VALIDATION'],
       to: 'PROCESSING',
@@ -248,13 +238,13 @@ export async function requestApproval(
 ): Promise<{ status: string }> {
   const seconds = Math.max(1, Math.floor(Number(input.approvalTimeoutSeconds) || 0));
   const { eventIds } = await deps.transaction(async (db) => {
-    const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'PENDING_APPROVAL') {
-      await updateAdvanceRequest(db, row.id, { task_token: input.taskToken }, ['PENDING_APPROVAL']);
+      await deps.advanceRequests.update(db, row.id, { task_token: input.taskToken }, ['PENDING_APPROVAL']);
       return { eventIds: [] };
     }
-    const updated = await transition(db, {
+    const updated = await deps.advanceRequests.transition(db, {
       id: row.id,
       from: ['PENDING_VALIDATION'],
       to: 'PENDING_APPROVAL',
@@ -292,19 +282,19 @@ export async function resolveApproval(deps: CoreAdvanceDeps, ctx: Invocation, in
   const signal = (input.signal ?? {}) as { Error?: unknown; Cause?: unknown };
   const timedOut = signal.Error === 'States.Timeout';
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'PROCESSING') {
-      await updateAdvanceRequest(db, row.id, { task_token: null });
+      await deps.advanceRequests.update(db, row.id, { task_token: null });
       return { output: { outcome: 'PROCEED' } as ResolveOutput, eventIds: [] };
     }
     if (row.status !== 'PENDING_APPROVAL' && row.status !== 'PENDING_VALIDATION') {
-      if (row.task_token) await updateAdvanceRequest(db, row.id, { task_token: null });
+      if (row.task_token) await deps.advanceRequests.update(db, row.id, { task_token: null });
       return { output: { outcome: 'STOP', status: row.status } as ResolveOutput, eventIds: [] };
     }
     const expired = row.status === 'PENDING_APPROVAL' && (timedOut || (row.approval_expires_at !== null && new Date(row.approval_expires_at) <= deps.now()));
     if (expired) {
-      const updated = await transition(db, {
+      const updated = await deps.advanceRequests.transition(db, {
         id: row.id,
         from: ['PENDING_APPROVAL'],
         to: 'EXPIRED',
@@ -344,7 +334,7 @@ export interface CreateOutput {
  * mid-call makes the next attempt look first.
  */
 export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<CreateOutput> {
-  const row = await getAdvanceRequest(deps.db, input.requestId);
+  const row = await deps.advanceRequests.get(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.abhi_transaction_id) return { abhiTransactionId: row.abhi_transaction_id, via: 'known' };
   if (row.status !== 'PROCESSING') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}; nothing to create.`);
@@ -364,7 +354,7 @@ export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, inpu
       throw new AbhiOutcomeUnknown(`Looking up ${reference} at Abhi failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (found) {
-      await storeAbhiAdvance(deps.db, row, found);
+      await storeAbhiAdvance(deps, row, found);
       deps.metrics.count('AdvanceOutcomeResolvedByLookup');
       logger.info('Advance found at Abhi by reference after an unknown outcome', { requestId: row.id, abhiTransactionId: found.id });
       return { abhiTransactionId: found.id, via: 'found' };
@@ -375,7 +365,7 @@ export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, inpu
   // the send, and a create refused for want of a slot (nothing sent) does not cost the next attempt a settle and a
   // lookup.
   const countAttempt = async () => {
-    const counted = await updateAdvanceRequest(
+    const counted = await deps.advanceRequests.update(
       deps.db,
       row.id,
       { abhi_create_attempts: row.abhi_create_attempts + 1, abhi_create_last_at: 'now()' },
@@ -395,13 +385,13 @@ export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, inpu
   } catch (error) {
     throw toWorkflowError(error, { write: true });
   }
-  await storeAbhiAdvance(deps.db, row, created);
+  await storeAbhiAdvance(deps, row, created);
   return { abhiTransactionId: created.id, via: 'created' };
 }
 
-async function storeAbhiAdvance(db: Queryable, row: AdvanceRequestRow, advance: AbhiAdvance): Promise<void> {
+async function storeAbhiAdvance(deps: Pick<CoreAdvanceDeps, 'db' | 'advanceRequests'>, row: AdvanceRequestRow, advance: AbhiAdvance): Promise<void> {
   try {
-    await updateAdvanceRequest(db, row.id, {
+    await deps.advanceRequests.update(deps.db, row.id, {
       abhi_transaction_id: advance.id,
       abhi_transaction: serializeAdvanceForStorage(advance),
       abhi_status: advance.status ?? null,
@@ -416,7 +406,7 @@ async function storeAbhiAdvance(db: Queryable, row: AdvanceRequestRow, advance: 
 // ---- 6. record ------------------------------------------------------------------------------------------------
 
 export async function recordAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
-  const row = await getAdvanceRequest(deps.db, input.requestId);
+  const row = await deps.advanceRequests.get(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status === 'COMPLETED') return { status: row.status, recorded: false };
   if (!row.abhi_transaction_id || !row.abhi_transaction) throw new Error(`Advance request ${row.id} has no Abhi transaction to record.`);
@@ -436,7 +426,7 @@ export type FailureOutput = { outcome: 'FAILED' } | { outcome: 'RECORD' } | { ou
 export async function recordFailure(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
   const { error, message } = describeWorkflowError(input.error);
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await getAdvanceRequest(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.abhi_transaction_id) return { output: (row.status === 'COMPLETED' ? { outcome: 'NOOP', status: row.status } : { outcome: 'RECORD' }) as FailureOutput, eventIds: [] };
     if ((FINAL_STATUSES as readonly string[]).includes(row.status)) return { output: { outcome: 'NOOP', status: row.status } as FailureOutput, eventIds: [] };
@@ -477,14 +467,14 @@ async function failRequest(
   row: AdvanceRequestRow,
   reasons: { code: string; source: string; message: string }[],
 ): Promise<string[]> {
-  const updated = await transition(db, {
+  const updated = await deps.advanceRequests.transition(db, {
     id: row.id,
     from: OPEN_ADVANCE_STATUSES,
     to: 'FAILED',
     actor: ACTOR,
     reason: reasons.map((r) => r.message).join(' '),
     changes: { reasons, task_token: null },
-    extraWhere: 'abhi_transaction_id IS NULL',
+    onlyIf: 'not-at-abhi',
   });
   if (!updated) return [];
   const event = await deps.events.record(db, {
@@ -505,7 +495,7 @@ export async function raiseRecordingStuck(deps: CoreAdvanceDeps, ctx: Invocation
   const { error, message } = describeWorkflowError(input.error);
   logger.error('Advance created at Abhi but not recorded; reconciliation will complete it', { requestId: input.requestId, error, message });
   try {
-    await updateAdvanceRequest(deps.db, input.requestId, { recording_stuck_at: 'now()' });
+    await deps.advanceRequests.update(deps.db, input.requestId, { recording_stuck_at: 'now()' });
   } catch (markError) {
     // The database is what failed; the metric and the log line are the alarm.
     logger.error('Could not mark the stuck advance', { requestId: input.requestId, error: markError as Error });

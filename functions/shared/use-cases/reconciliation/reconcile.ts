@@ -1,16 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '#shared/db/pool';
 import { filsToNumber, toFils } from '#shared/domain/money';
 import { reconciliationPeriod } from '#shared/domain/reconciliation-period';
-import {
-  getAdvanceRequest,
-  listRequestsForReconciliation,
-  listStalledRequests,
-  transition,
-  type AdvanceRequestRow,
-} from '#shared/adapters/postgres/advance-requests';
-import { ledgerByReferences } from '#shared/adapters/postgres/ledger';
-import { getRepaymentByAbhiReference, listRepaymentsForReconciliation, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import { logger } from '#shared/observability';
 import type { AbhiAdvance, AbhiRepayment, TransactionDeps } from '../advances/ports';
 import { recordCompletedAdvance } from '../advances/record-advance';
@@ -19,6 +9,8 @@ import { isAbhiFailureStatus } from '../advances/abhi-status';
 import { advanceReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
 import type { Invocation } from '../invocation';
+import type { AdvanceRequestRow } from '../ports/advance-request-store';
+import type { RepaymentRow } from '../ports/repayment-store';
 import { abhiFor, type AbhiAdvances } from '../advances/abhi-advances';
 import { recordDifferences } from './differences-event';
 
@@ -87,8 +79,8 @@ export async function reconcile(unbound: TransactionDeps, ctx: Invocation, input
     const [abhiAdvances, abhiRepayments, localAdvances, localRepayments] = await Promise.all([
       deps.atAbhi.listAdvances({ startDate, endDate }),
       deps.atAbhi.listRepayments({ startDate, endDate }),
-      listRequestsForReconciliation(deps.db, from, to),
-      listRepaymentsForReconciliation(deps.db, from, to),
+      deps.advanceRequests.listForReconciliation(deps.db, from, to),
+      deps.repayments.listForReconciliation(deps.db, from, to),
     ]);
     counts.abhiAdvances = abhiAdvances.length;
     counts.abhiRepayments = abhiRepayments.length;
@@ -138,7 +130,7 @@ async function reconcileAdvances(
   const { fixed, mismatches } = ctx;
   const byAbhiId = new Map(ctx.localAdvances.filter((r) => r.abhi_transaction_id).map((r) => [r.abhi_transaction_id!, r]));
   const ledger = new Map(
-    (await ledgerByReferences(deps.db, 'advance', ctx.abhiAdvances.map((a) => a.id).concat([...byAbhiId.keys()]))).map((e) => [e.abhi_reference!, e]),
+    (await deps.ledger.byReferences(deps.db, 'advance', ctx.abhiAdvances.map((a) => a.id).concat([...byAbhiId.keys()]))).map((e) => [e.abhi_reference!, e]),
   );
   const seen = new Set<string>();
   // Local requests already settled against one of Abhi's advances above (matched by reference: the row read before
@@ -149,7 +141,7 @@ async function reconcileAdvances(
 
   for (const advance of ctx.abhiAdvances) {
     seen.add(advance.id);
-    let local = byAbhiId.get(advance.id) ?? (await lookupLocalByAbhiId(deps.db, advance.id));
+    let local = byAbhiId.get(advance.id) ?? (await deps.advanceRequests.getByAbhiTransactionId(deps.db, advance.id));
     if (!local) {
       local = await matchByReference(deps, advance, unresolved);
       if (!local) {
@@ -215,25 +207,20 @@ async function reconcileAdvances(
         fixed.push({ kind: 'advance', id: local.id, issue: 'OUTCOME_UNKNOWN', detail: `found at Abhi as ${found.id} (was ${local.status})`, action: 'recorded; request COMPLETED' });
       } else if (local.status === 'PROCESSING') {
         const failed = await deps.transaction((db) =>
-          transition(db, {
+          deps.advanceRequests.transition(db, {
             id: local.id,
             from: ['PROCESSING'],
             to: 'FAILED',
             actor: 'reconciliation',
             reason: 'Abhi has no advance with this reference',
             changes: { reasons: [{ code: 'NOT_CREATED_AT_ABHI', source: 'system', message: 'Abhi has no advance for this request; nothing was paid out.' }] },
-            extraWhere: 'abhi_transaction_id IS NULL',
+            onlyIf: 'not-at-abhi',
           }),
         );
         if (failed) fixed.push({ kind: 'advance', id: local.id, issue: 'STALLED', detail: 'PROCESSING without an advance at Abhi', action: 'request FAILED' });
       }
     }
   }
-}
-
-async function lookupLocalByAbhiId(db: Queryable, abhiId: string): Promise<AdvanceRequestRow | undefined> {
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM advance_requests WHERE abhi_transaction_id = $1`, [abhiId]);
-  return rows[0] ? getAdvanceRequest(db, rows[0].id) : undefined;
 }
 
 /** An Abhi advance we hold no id for: is it one of our unresolved requests (same employee and amount, found by reference)? */
@@ -260,7 +247,7 @@ async function reconcileRepayments(
   const seen = new Set<string>();
   for (const repayment of ctx.abhiRepayments) {
     seen.add(repayment.reference);
-    const local = byReference.get(repayment.reference) ?? (await lookupRepayment(deps.db, repayment.reference));
+    const local = byReference.get(repayment.reference) ?? (await deps.repayments.getByAbhiReference(deps.db, repayment.reference));
     if (!local) {
       mismatches.push({ kind: 'repayment', id: repayment.id, issue: 'UNKNOWN_LOCALLY', detail: `Abhi holds repayment ${repayment.reference} of AED ${aed(repayment.amountFils)} that was not made here.` });
       continue;
@@ -288,29 +275,25 @@ async function reconcileRepayments(
         await recordConfirmedRepayment(deps, local.abhi_reference, found, { actor: 'reconciliation' });
         fixed.push({ kind: 'repayment', id: local.id, issue: 'OUTCOME_UNKNOWN', detail: `found at Abhi as ${found.id}`, action: 'recorded; repayment COMPLETED' });
       } else {
-        await updateRepayment(deps.db, local.id, { status: 'FAILED', failureReason: 'Abhi has no repayment with this reference' }, ['PENDING']);
+        await deps.repayments.update(deps.db, local.id, { status: 'FAILED', failureReason: 'Abhi has no repayment with this reference' }, ['PENDING']);
         fixed.push({ kind: 'repayment', id: local.id, issue: 'STALLED', detail: 'PENDING without a repayment at Abhi', action: 'repayment FAILED' });
       }
     }
   }
 }
 
-async function lookupRepayment(db: Queryable, reference: string): Promise<RepaymentRow | undefined> {
-  return getRepaymentByAbhiReference(db, reference);
-}
-
 /** Requests whose workflow never started (or died before deciding): start it, or fail them when it cannot help. */
 async function restartStalled(deps: TransactionDeps, ctx: { now: Date; fixed: Finding[]; mismatches: Finding[] }): Promise<void> {
-  const stalled = await listStalledRequests(deps.db, new Date(ctx.now.getTime() - SETTLE_AFTER_MS));
+  const stalled = await deps.advanceRequests.listStalled(deps.db, new Date(ctx.now.getTime() - SETTLE_AFTER_MS));
   for (const row of stalled) {
     if (row.status !== 'PENDING_VALIDATION') continue;
     if (!row.execution_arn) {
       const started = await deps.workflow.start(row.id);
-      await deps.db.query(`UPDATE advance_requests SET execution_arn = $2, updated_at = now() WHERE id = $1`, [row.id, started.executionArn]);
+      await deps.advanceRequests.update(deps.db, row.id, { execution_arn: started.executionArn });
       ctx.fixed.push({ kind: 'workflow', id: row.id, issue: 'NOT_STARTED', detail: 'request recorded but its workflow never started', action: started.alreadyStarted ? 'workflow already running' : 'workflow started' });
     } else if (ctx.now.getTime() - new Date(row.updated_at).getTime() > 4 * SETTLE_AFTER_MS) {
       const failed = await deps.transaction((db) =>
-        transition(db, {
+        deps.advanceRequests.transition(db, {
           id: row.id,
           from: ['PENDING_VALIDATION'],
           to: 'FAILED',

@@ -4,9 +4,6 @@ import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { canAccessOrganization } from '#shared/auth/tenant';
 import { AppError, ConflictError, NotFoundError, UnprocessableError } from '#shared/domain/errors';
 import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
-import { findAdvanceRequest, getEmployeeAdvanceContext } from '#shared/adapters/postgres/advance-requests';
-import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { abhiReferenceFor, getRepaymentByAbhiReference, insertRepayment, updateRepayment, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import { logger } from '#shared/observability';
 import type { Route } from '#shared/routes';
 import type { CreateRepaymentBody, RepaymentView } from '#shared/schemas/transactions';
@@ -14,6 +11,7 @@ import { AbhiCallError, translateAbhiError } from '../abhi-errors';
 import { abhiFor } from '../advances/abhi-advances';
 import type { Invocation } from '../invocation';
 import type { AbhiRepayment, CoreAdvanceDeps } from '../advances/ports';
+import type { RepaymentRow } from '../ports/repayment-store';
 import { decimalToNumber } from '../advances/view';
 import { toRepaymentView } from './view';
 
@@ -37,7 +35,7 @@ export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, co
   let abhiTransactionId: string | undefined;
   let advanceRequestId: string | undefined;
   if (body.transactionId) {
-    const advance = await findAdvanceRequest(deps.db, body.transactionId);
+    const advance = await deps.advanceRequests.find(deps.db, body.transactionId);
     if (!advance) throw new NotFoundError('Transaction');
     if (!(await canAccessOrganization(principal, advance.organization_id, undefined, command.route))) {
       throw new TenantAccessDeniedError('Transaction', 'advance of another organization');
@@ -52,7 +50,7 @@ export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, co
     abhiTransactionId = advance.abhi_transaction_id;
     advanceRequestId = advance.id;
   }
-  const employee = await getEmployeeAdvanceContext(deps.db, employeeId!);
+  const employee = await deps.advanceRequests.employeeContext(deps.db, employeeId!);
   if (!employee) throw new NotFoundError('Employee');
   if (!(await canAccessOrganization(principal, employee.organization_id, undefined, command.route))) {
     throw new TenantAccessDeniedError('Employee', 'employee of another organization');
@@ -61,7 +59,7 @@ export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, co
   const amountFils = toFils(body.amount);
   const reference = body.clientRepaymentReferenceNumber ?? derivedReference(principal.subject, command.idempotencyKey);
   const id = randomUUID();
-  const { row: inserted, created } = await insertRepayment(deps.db, {
+  const { row: inserted, created } = await deps.repayments.insert(deps.db, {
     id,
     organizationId: employee.organization_id,
     employeeId: employee.employee_id,
@@ -81,7 +79,12 @@ export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, co
   if (row.status === 'FAILED') {
     throw new AppError(422, 'VALIDATION_ERROR', `Abhi refused the repayment: ${row.failure_reason ?? 'no reason given'}.`);
   }
-  return { created, view: toRepaymentView(row, await outstandingAmount(deps.db, row.employee_id)) };
+  return { created, view: toRepaymentView(row, await deps.ledger.outstanding(deps.db, row.employee_id)) };
+}
+
+/** `RPY-` + the row id's 32 hex digits: unique per repayment, so two tenants' equal references never meet at Abhi. */
+export function abhiReferenceFor(repaymentId: string): string {
+  return `RPY-${repaymentId.replace(/-/g, '').toLowerCase()}`;
 }
 
 /** `RPY-` + 32 hex of sha256(subject:key): stable across retries of one request, unguessable across callers. */
@@ -99,7 +102,7 @@ async function sendToAbhi(
   try {
     if (row.abhi_create_attempts > 0) confirmed = await abhiFor(deps, ctx).findRepaymentByReference(row.abhi_reference);
     if (!confirmed) {
-      await updateRepayment(deps.db, row.id, { incrementAttempts: true }, ['PENDING']);
+      await deps.repayments.update(deps.db, row.id, { incrementAttempts: true }, ['PENDING']);
       confirmed = await abhiFor(deps, ctx).createRepayment({
         amountFils: toFils(row.amount),
         reference: row.abhi_reference,
@@ -111,7 +114,7 @@ async function sendToAbhi(
     }
   } catch (error) {
     if (error instanceof AbhiCallError && error.kind === 'rejected') {
-      return (await updateRepayment(deps.db, row.id, { status: 'FAILED', failureReason: error.details.abhiMessage || error.message }, ['PENDING'])) ?? row;
+      return (await deps.repayments.update(deps.db, row.id, { status: 'FAILED', failureReason: error.details.abhiMessage || error.message }, ['PENDING'])) ?? row;
     }
     // Unknown or unavailable: the row stays PENDING; a retry (same key) or reconciliation settles it by reference.
     logger.warn('Repayment not confirmed by Abhi yet', { repaymentId: row.id, error: (error as Error).message });
@@ -132,11 +135,11 @@ export async function recordConfirmedRepayment(
   context: { advanceRequestId?: string; correlationId?: string; actor: string },
 ): Promise<RepaymentRow> {
   const { row, eventIds } = await deps.transaction(async (db) => {
-    const current = await getRepaymentByAbhiReference(db, abhiReference, { forUpdate: true });
+    const current = await deps.repayments.getByAbhiReference(db, abhiReference, { forUpdate: true });
     if (!current) throw new Error(`Repayment ${abhiReference} does not exist.`);
     if (current.status === 'COMPLETED') return { row: current, eventIds: [] as string[] };
-    const updated = await updateRepayment(db, current.id, { status: 'COMPLETED', abhiRepaymentId: confirmed.id, abhiStatus: confirmed.status ?? null, failureReason: null });
-    await appendLedgerEntry(db, {
+    const updated = await deps.repayments.update(db, current.id, { status: 'COMPLETED', abhiRepaymentId: confirmed.id, abhiStatus: confirmed.status ?? null, failureReason: null });
+    await deps.ledger.append(db, {
       organizationId: current.organization_id,
       employeeId: current.employee_id,
       kind: 'repayment',
@@ -145,7 +148,7 @@ export async function recordConfirmedRepayment(
       repaymentId: current.id,
       abhiReference: confirmed.id,
     });
-    const outstanding = await outstandingAmount(db, current.employee_id);
+    const outstanding = await deps.ledger.outstanding(db, current.employee_id);
     const created = await deps.events.record(db, {
       type: 'transaction.repayment.created',
       organizationId: current.organization_id,

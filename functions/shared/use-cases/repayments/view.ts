@@ -1,5 +1,5 @@
-import type { RepaymentRow } from '#shared/adapters/postgres/repayments';
 import type { RepaymentView } from '#shared/schemas/transactions';
+import type { RepaymentRow } from '../ports/repayment-store';
 import { decimalToNumber } from '../advances/view';
 
 export function toRepaymentView(row: RepaymentRow, outstanding: string): RepaymentView {

@@ -12,17 +12,6 @@ import {
   type Reason,
 } from '#shared/domain/advance-policy';
 import { filsToDecimalString, filsToNumber, toFils, type Fils } from '#shared/domain/money';
-import {
-  databaseNow,
-  findAdvanceRequest,
-  getEmployeeAdvanceContext,
-  listTransactions as listTransactionRows,
-  pendingAmount,
-  type EmployeeAdvanceContext,
-  type TransactionListRow,
-} from '#shared/adapters/postgres/advance-requests';
-import { outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { getRepayment, getRepaymentByAbhiId, listRepaymentsByClientReference, type RepaymentRow } from '#shared/adapters/postgres/repayments';
 import type { Route } from '#shared/routes';
 import type {
   AdvanceView,
@@ -39,7 +28,9 @@ import { balanceCacheKey, netOfRequests, type CachedBalance } from '../advances/
 import { translateAbhiError } from '../abhi-errors';
 import { abhiFor } from '../advances/abhi-advances';
 import type { Invocation } from '../invocation';
-import type { CoreAdvanceDeps, TransactionDeps } from '../advances/ports';
+import type { CoreAdvanceDeps, TransactionDeps, TransactionReadDeps } from '../advances/ports';
+import type { EmployeeAdvanceContext, TransactionListRow } from '../ports/advance-request-store';
+import type { RepaymentRow } from '../ports/repayment-store';
 import { localPolicyFacts } from '../advances/local-policy';
 import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
 import { toRepaymentView } from '../repayments/view';
@@ -76,9 +67,9 @@ function toItem(row: TransactionListRow): TransactionItem {
   };
 }
 
-export async function listTransactions(deps: Pick<TransactionDeps, 'db'>, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
+export async function listTransactions(deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests'>, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
   const scope = await scopeOrganizationIds(caller.principal, undefined, caller.route);
-  const { rows, total } = await listTransactionRows(deps.db, {
+  const { rows, total } = await deps.advanceRequests.listTransactions(deps.db, {
     ...(scope.kind === 'only' ? { organizationIds: scope.organizationIds } : {}),
     status: query.status,
     type: query.type,
@@ -92,32 +83,39 @@ export async function listTransactions(deps: Pick<TransactionDeps, 'db'>, caller
   return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
 }
 
-async function employeeInScope(deps: Pick<TransactionDeps, 'db'>, caller: Caller, employeeId: string): Promise<EmployeeAdvanceContext> {
+async function employeeInScope(deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests'>, caller: Caller, employeeId: string): Promise<EmployeeAdvanceContext> {
   assertSelfOrNotSelfOnly(caller.principal, employeeId, caller.route);
-  const employee = await getEmployeeAdvanceContext(deps.db, employeeId);
+  const employee = await deps.advanceRequests.employeeContext(deps.db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
   await assertCanAccessEmployee(caller.principal, { id: employee.employee_id, organizationId: employee.organization_id }, undefined, caller.route);
   return employee;
 }
 
 export async function employeeTransactions(
-  deps: Pick<TransactionDeps, 'db'>,
+  deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests'>,
   caller: Caller,
   employeeId: string,
   query: EmployeeTransactionsQuery,
 ): Promise<Page<TransactionItem>> {
   await employeeInScope(deps, caller, employeeId);
-  const { rows, total } = await listTransactionRows(deps.db, { employeeId, status: query.status, type: query.type, page: query.page, limit: query.limit });
+  const { rows, total } = await deps.advanceRequests.listTransactions(deps.db, { employeeId, status: query.status, type: query.type, page: query.page, limit: query.limit });
   return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
 }
 
 /** One advance (by our id or Abhi's transaction id) or one repayment (by id, client reference or Abhi id). */
-export async function getTransaction(deps: Pick<TransactionDeps, 'db'>, caller: Caller, id: string): Promise<AdvanceView | RepaymentView> {
-  const advance = await findAdvanceRequest(deps.db, id);
+export async function getTransaction(
+  deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments'>,
+  caller: Caller,
+  id: string,
+): Promise<AdvanceView | RepaymentView> {
+  const advance = await deps.advanceRequests.find(deps.db, id);
   const target = advance
     ? { organizationId: advance.organization_id, employeeId: advance.employee_id }
     : await (async () => {
-        const repayment = (await getRepayment(deps.db, id)) ?? (await byClientReference(caller, await listRepaymentsByClientReference(deps.db, id))) ?? (await getRepaymentByAbhiId(deps.db, id));
+        const repayment =
+          (await deps.repayments.get(deps.db, id)) ??
+          (await byClientReference(caller, await deps.repayments.listByClientReference(deps.db, id))) ??
+          (await deps.repayments.getByAbhiId(deps.db, id));
         return repayment ? { organizationId: repayment.organization_id, employeeId: repayment.employee_id, repayment } : undefined;
       })();
   if (!target) throw new NotFoundError('Transaction');
@@ -128,9 +126,9 @@ export async function getTransaction(deps: Pick<TransactionDeps, 'db'>, caller: 
   } else if (!(await canAccessOrganization(caller.principal, target.organizationId, undefined, caller.route))) {
     throw new TenantAccessDeniedError('Transaction', 'transaction of another organization');
   }
-  if (advance) return loadAdvanceView(deps.db, advance);
+  if (advance) return loadAdvanceView(deps, advance);
   const repayment = (target as { repayment: Parameters<typeof toRepaymentView>[0] }).repayment;
-  return toRepaymentView(repayment, await outstandingAmount(deps.db, repayment.employee_id));
+  return toRepaymentView(repayment, await deps.ledger.outstanding(deps.db, repayment.employee_id));
 }
 
 /**
@@ -167,7 +165,7 @@ export async function getBalance(deps: CoreAdvanceDeps & Pick<TransactionDeps, '
   if (!cached) {
     const fetchedAt = deps.now().toISOString();
     // Taken before Abhi is asked: what completes from here on may be missing from its answer.
-    const snapshotAt = (await databaseNow(deps.db)).toISOString();
+    const snapshotAt = (await deps.advanceRequests.databaseNow(deps.db)).toISOString();
     const balance = await abhiFor(deps, ctx).monthlyBalance(employeeId, month, year).catch((error: unknown) => {
       throw translateAbhiError(error, 'Employee');
     });
@@ -185,7 +183,7 @@ export async function getBalance(deps: CoreAdvanceDeps & Pick<TransactionDeps, '
     await deps.cache.set(key, cached, BALANCE_CACHE_SECONDS).catch(() => undefined);
   }
   const isCurrentMonth = month === current.month && year === current.year;
-  const balance = await netOfRequests(deps.db, employeeId, cached, isCurrentMonth);
+  const balance = await netOfRequests(deps, employeeId, cached, isCurrentMonth);
   return {
     employeeId,
     month,
@@ -197,7 +195,7 @@ export async function getBalance(deps: CoreAdvanceDeps & Pick<TransactionDeps, '
     usedAmount: balance.usedFils === null ? null : filsToNumber(balance.usedFils),
     grossSalary: nullableDecimal(cached.gross),
     netSalary: nullableDecimal(cached.net),
-    outstandingAmount: decimalToNumber(await outstandingAmount(deps.db, employeeId)),
+    outstandingAmount: decimalToNumber(await deps.ledger.outstanding(deps.db, employeeId)),
     asOf: cached.fetchedAt,
   };
 }
@@ -228,7 +226,7 @@ export async function validateAdvance(deps: CoreAdvanceDeps, ctx: Caller & Invoc
     }),
   );
   reasons.push(...evaluateLocalPolicy(policy, await localPolicyFacts(deps, employee, amountFils, now)));
-  const pending = await pendingAmount(deps.db, body.employeeId, snapshotAt);
+  const pending = await deps.advanceRequests.pendingAmount(deps.db, body.employeeId, snapshotAt);
   const abhiAvailable: Fils = abhi.availableAmountFils ?? 0n;
   const net = abhiAvailable - toFils(pending.total);
   const available = net > 0n ? net : 0n;

@@ -2,16 +2,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError } from '#shared/auth/errors';
 import { ValidationError } from '#shared/domain/errors';
 import { toFils, filsToDecimalString } from '#shared/domain/money';
-import {
-  addHistory,
-  getAdvanceRequest,
-  getAdvanceRequestByAbhiTransactionId,
-  transition,
-  updateAdvanceRequest,
-  type AdvanceRequestRow,
-} from '#shared/adapters/postgres/advance-requests';
-import { appendLedgerEntry, outstandingAmount } from '#shared/adapters/postgres/ledger';
-import { getRepaymentByAbhiId, getRepaymentByAbhiReference, updateRepayment } from '#shared/adapters/postgres/repayments';
 import { withoutUnsafeText } from '#shared/schemas/common';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
@@ -19,6 +9,7 @@ import type { Queryable } from '#shared/db/pool';
 import type { CoreAdvanceDeps } from '../advances/ports';
 import { abhiStatusEventType, isAbhiFailureStatus } from '../advances/abhi-status';
 import { decimalToNumber } from '../advances/view';
+import type { AdvanceRequestRow } from '../ports/advance-request-store';
 import { requestIdFromReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
 
@@ -154,10 +145,10 @@ async function applyTransactionStatus(
   input: { transactionId: string; status: string; reason?: string; reference?: string; occurredAt: Date; eventId: string },
 ): Promise<string> {
   const { result, eventIds } = await deps.transaction(async (db) => {
-    let row = await getAdvanceRequestByAbhiTransactionId(db, input.transactionId, { forUpdate: true });
+    let row = await deps.advanceRequests.getByAbhiTransactionId(db, input.transactionId, { forUpdate: true });
     if (!row && input.reference) {
       const requestId = requestIdFromReference(input.reference);
-      const candidate = requestId ? await getAdvanceRequest(db, requestId, { forUpdate: true }) : undefined;
+      const candidate = requestId ? await deps.advanceRequests.get(db, requestId, { forUpdate: true }) : undefined;
       if (candidate && !candidate.abhi_transaction_id) row = candidate;
     }
     if (!row) return { result: 'nothing (unknown transaction)', eventIds: [] as string[] };
@@ -166,15 +157,15 @@ async function applyTransactionStatus(
     }
     const normalized = input.status.toLowerCase();
     if (row.abhi_status?.toLowerCase() === normalized) {
-      await updateAdvanceRequest(db, row.id, { abhi_status_at: input.occurredAt });
+      await deps.advanceRequests.update(db, row.id, { abhi_status_at: input.occurredAt });
       return { result: 'nothing (same status)', eventIds: [] };
     }
-    await updateAdvanceRequest(db, row.id, { abhi_status: input.status, abhi_status_at: input.occurredAt });
+    await deps.advanceRequests.update(db, row.id, { abhi_status: input.status, abhi_status_at: input.occurredAt });
     if (isAbhiFailureStatus(normalized) && row.status === 'COMPLETED' && row.abhi_transaction_id) {
       const ids = await reverseCompletedAdvance(deps, db, row, input.status, input.reason);
       return { result: `advance reversed (Abhi: ${input.status})`, eventIds: ids };
     }
-    await addHistory(db, row.id, row.status, 'abhi', `Abhi status: ${input.status}${input.reason ? ` (${input.reason})` : ''}`);
+    await deps.advanceRequests.addHistory(db, row.id, row.status, 'abhi', `Abhi status: ${input.status}${input.reason ? ` (${input.reason})` : ''}`);
     // A completed advance's next step (disbursed, repaid…) is told like the status poll tells it.
     const ids = row.status === 'COMPLETED' && row.abhi_transaction_id ? await recordAbhiStatusChange(deps, db, row, input.status) : [];
     return { result: `Abhi status noted (${input.status})`, eventIds: ids };
@@ -184,7 +175,7 @@ async function applyTransactionStatus(
 }
 
 /** A completed advance's new (non-failure) Abhi status (status poll and webhook): the employee's step and `balance.updated`. */
-export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
+export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events' | 'ledger'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
   const changed = await deps.events.record(db, {
     type: abhiStatusEventType(status),
     organizationId: row.organization_id,
@@ -202,7 +193,7 @@ export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events
     type: 'balance.updated',
     organizationId: row.organization_id,
     correlationId: row.id,
-    payload: { employeeId: row.employee_id, outstandingAmount: decimalToNumber(await outstandingAmount(db, row.employee_id)), cause: 'abhi_status', requestId: row.id },
+    payload: { employeeId: row.employee_id, outstandingAmount: decimalToNumber(await deps.ledger.outstanding(db, row.employee_id)), cause: 'abhi_status', requestId: row.id },
   });
   return [changed.id, balance.id];
 }
@@ -210,7 +201,7 @@ export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events
 /** Abhi reports a completed advance as failed or reversed: reversing ledger entries, FAILED, events (also used by the status poll). */
 export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
   const abhiId = row.abhi_transaction_id!;
-  await appendLedgerEntry(db, {
+  await deps.ledger.append(db, {
     organizationId: row.organization_id,
     employeeId: row.employee_id,
     kind: 'adjustment',
@@ -219,7 +210,7 @@ export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryab
     abhiReference: `${abhiId}:reversal`,
   });
   if (row.processing_fee && toFils(row.processing_fee) > 0n) {
-    await appendLedgerEntry(db, {
+    await deps.ledger.append(db, {
       organizationId: row.organization_id,
       employeeId: row.employee_id,
       kind: 'adjustment',
@@ -229,7 +220,7 @@ export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryab
     });
   }
   const message = `Abhi reported the advance as ${status}${reason ? `: ${reason}` : ''}.`;
-  await transition(db, {
+  await deps.advanceRequests.transition(db, {
     id: row.id,
     from: ['COMPLETED'],
     to: 'FAILED',
@@ -237,7 +228,7 @@ export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryab
     reason: message,
     changes: { reasons: [{ code: 'ABHI_REVERSED', source: 'abhi', message }] },
   });
-  const outstanding = await outstandingAmount(db, row.employee_id);
+  const outstanding = await deps.ledger.outstanding(db, row.employee_id);
   const failed = await deps.events.record(db, {
     type: 'transaction.advance.failed',
     organizationId: row.organization_id,
@@ -257,7 +248,9 @@ async function applyRepaymentStatus(
   deps: CoreAdvanceDeps,
   input: { repaymentId?: string; reference?: string; status: string; amount?: number; occurredAt: Date },
 ): Promise<string> {
-  const row = (input.repaymentId ? await getRepaymentByAbhiId(deps.db, input.repaymentId) : undefined) ?? (input.reference ? await getRepaymentByAbhiReference(deps.db, input.reference) : undefined);
+  const row =
+    (input.repaymentId ? await deps.repayments.getByAbhiId(deps.db, input.repaymentId) : undefined) ??
+    (input.reference ? await deps.repayments.getByAbhiReference(deps.db, input.reference) : undefined);
   if (!row) return 'nothing (unknown repayment)';
   const normalized = input.status.toLowerCase();
   if (row.status === 'PENDING' && !isAbhiFailureStatus(normalized) && input.repaymentId) {
@@ -271,11 +264,11 @@ async function applyRepaymentStatus(
     return `repayment confirmed (Abhi: ${input.status})`;
   }
   if (row.status === 'PENDING' && isAbhiFailureStatus(normalized)) {
-    await updateRepayment(deps.db, row.id, { status: 'FAILED', abhiStatus: input.status, failureReason: `Abhi reported ${input.status}` }, ['PENDING']);
+    await deps.repayments.update(deps.db, row.id, { status: 'FAILED', abhiStatus: input.status, failureReason: `Abhi reported ${input.status}` }, ['PENDING']);
     return `repayment failed (Abhi: ${input.status})`;
   }
   if (row.abhi_status?.toLowerCase() === normalized) return 'nothing (same status)';
-  await updateRepayment(deps.db, row.id, { abhiStatus: input.status });
+  await deps.repayments.update(deps.db, row.id, { abhiStatus: input.status });
   if (isAbhiFailureStatus(normalized) && row.status === 'COMPLETED') {
     // A completed repayment Abhi later reports as failed is a real mismatch: reconciliation reports it.
     logger.warn('Abhi reports a completed repayment as failed', { repaymentId: row.id, status: input.status });
