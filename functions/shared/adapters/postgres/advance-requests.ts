@@ -345,9 +345,9 @@ export async function getEmployeeAdvanceContext(db: Queryable, employeeId: strin
 export const postgresAdvanceRequests: AdvanceRequestStore = {
   insert: insertAdvanceRequest,
   findByIdempotencyKey: findAdvanceRequestByIdempotencyKey,
-  get: getAdvanceRequest,
-  getByAbhiTransactionId: getAdvanceRequestByAbhiTransactionId,
-  find: findAdvanceRequest,
+  findById: getAdvanceRequest,
+  findByAbhiTransactionId: getAdvanceRequestByAbhiTransactionId,
+  findByIdOrAbhiId: findAdvanceRequest,
   history: listHistory,
   addHistory,
   update: updateAdvanceRequest,

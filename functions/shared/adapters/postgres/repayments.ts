@@ -99,9 +99,9 @@ export async function listRepaymentsForReconciliation(db: Queryable, from: Date,
 /** The repayments in PostgreSQL, as the use cases' port. */
 export const postgresRepayments: RepaymentStore = {
   insert: insertRepayment,
-  get: getRepayment,
-  getByAbhiReference: getRepaymentByAbhiReference,
-  getByAbhiId: getRepaymentByAbhiId,
+  findById: getRepayment,
+  findByAbhiReference: getRepaymentByAbhiReference,
+  findByAbhiId: getRepaymentByAbhiId,
   listByClientReference: listRepaymentsByClientReference,
   update: updateRepayment,
   listForReconciliation: listRepaymentsForReconciliation,

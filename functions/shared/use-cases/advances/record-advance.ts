@@ -17,7 +17,7 @@ export async function recordCompletedAdvance(
 ): Promise<{ status: string; recorded: boolean }> {
   const { advance } = input;
   const outcome = await deps.transaction(async (db) => {
-    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'COMPLETED') return { status: row.status, recorded: false, eventIds: [] as string[] };
     if (row.abhi_transaction_id && row.abhi_transaction_id !== advance.id) {

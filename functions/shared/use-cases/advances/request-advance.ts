@@ -152,7 +152,7 @@ export async function requestAdvance(deps: TransactionDeps, command: RequestAdva
     if (row.execution_arn !== executionArn) current = (await deps.advanceRequests.update(deps.db, row.id, { execution_arn: executionArn })) ?? row;
   }
   // The workflow may have moved on already; answer with what is true now.
-  current = (await deps.advanceRequests.find(deps.db, current.id)) ?? current;
+  current = (await deps.advanceRequests.findByIdOrAbhiId(deps.db, current.id)) ?? current;
   return loadAdvanceView(deps, current);
 }
 
@@ -168,7 +168,7 @@ function settled(status: string): boolean {
 export async function awaitAdvanceOutcome(deps: TransactionDeps, requestId: string, waitMs: number, pollMs = 200): Promise<AdvanceView> {
   const deadline = Date.now() + Math.max(0, waitMs);
   for (;;) {
-    const row = await deps.advanceRequests.get(deps.db, requestId);
+    const row = await deps.advanceRequests.findById(deps.db, requestId);
     if (!row) throw new NotFoundError('Advance request');
     const left = deadline - Date.now();
     if (settled(row.status) || left <= 0) return loadAdvanceView(deps, row);

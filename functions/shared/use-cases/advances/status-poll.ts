@@ -50,7 +50,7 @@ export type PollOutcome = 'changed' | 'unchanged' | 'exhausted' | 'skipped';
 
 /** One poll of one advance (the queue consumer). Abhi failing throws: SQS redelivers, the lease bounds the retry. */
 export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
-  const row = await deps.advanceRequests.get(deps.db, requestId);
+  const row = await deps.advanceRequests.findById(deps.db, requestId);
   if (!row || row.status !== 'COMPLETED' || !row.abhi_transaction_id || isAbhiFinalStatus(row.abhi_status)) {
     if (row) await deps.statusPolls.record(deps.db, requestId, { count: await deps.statusPolls.count(deps.db, requestId), nextInSeconds: null, exhausted: false });
     return 'skipped';
@@ -61,7 +61,7 @@ export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, 
   let changed = false;
   if (normalized && normalized !== (row.abhi_status ?? '').trim().toLowerCase()) {
     const { eventIds } = await deps.transaction(async (db) => {
-      const locked = await deps.advanceRequests.get(db, requestId, { forUpdate: true });
+      const locked = await deps.advanceRequests.findById(db, requestId, { forUpdate: true });
       if (!locked || locked.status !== 'COMPLETED' || (locked.abhi_status ?? '').trim().toLowerCase() === normalized) return { eventIds: [] as string[] };
       await deps.advanceRequests.update(db, locked.id, { abhi_status: status, abhi_status_at: 'now()' });
       if (isAbhiFailureStatus(normalized)) return { eventIds: await reverseCompletedAdvance(deps, db, locked, status, answer.message) };

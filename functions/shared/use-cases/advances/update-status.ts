@@ -26,7 +26,7 @@ export interface UpdateStatusCommand {
  */
 export async function updateAdvanceStatus(deps: TransactionDeps, command: UpdateStatusCommand): Promise<AdvanceView> {
   const { principal, body } = command;
-  const found = await deps.advanceRequests.find(deps.db, command.id);
+  const found = await deps.advanceRequests.findByIdOrAbhiId(deps.db, command.id);
   if (!found) throw new NotFoundError('Transaction');
   const roles = effectiveRoles(principal, command.route);
   const isRequester = isRequesterOf(principal, found);
@@ -93,7 +93,7 @@ async function reject(deps: TransactionDeps, command: UpdateStatusCommand, found
   const actor = command.principal.subject;
   const reason = command.body.reason ?? 'Rejected by an approver.';
   const { row, token, eventIds } = await deps.transaction(async (db) => {
-    const locked = await deps.advanceRequests.get(db, found.id, { forUpdate: true });
+    const locked = await deps.advanceRequests.findById(db, found.id, { forUpdate: true });
     const updated = await deps.advanceRequests.transition(db, {
       id: found.id,
       from: ['PENDING_APPROVAL'],
@@ -121,7 +121,7 @@ async function cancel(deps: TransactionDeps, command: UpdateStatusCommand, found
   const actor = command.principal.subject;
   const reason = command.body.reason ?? 'Cancelled by the requester.';
   const { row, token, eventIds } = await deps.transaction(async (db) => {
-    const locked = await deps.advanceRequests.get(db, found.id, { forUpdate: true });
+    const locked = await deps.advanceRequests.findById(db, found.id, { forUpdate: true });
     const updated = await deps.advanceRequests.transition(db, {
       id: found.id,
       from: ['PENDING_VALIDATION', 'PENDING_APPROVAL'],
@@ -162,7 +162,7 @@ async function wake(deps: TransactionDeps, send: () => Promise<'sent' | 'gone'>,
 }
 
 async function notPending(deps: TransactionDeps, id: string, action: string): Promise<Error> {
-  const now = await deps.advanceRequests.get(deps.db, id);
+  const now = await deps.advanceRequests.findById(deps.db, id);
   if (!now) return new NotFoundError('Transaction');
   if (now.status === 'PENDING_APPROVAL') return new ConflictError(`The approval window of this request has closed; it can no longer be ${action}.`);
   return new ConflictError(`The request is ${now.status}; it can no longer be ${action}.`);

@@ -59,7 +59,7 @@ export type CheckResult =
 // ---- 1. load --------------------------------------------------------------------------------------------------
 
 export async function loadRequest(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<LoadedRequest> {
-  const row = await deps.advanceRequests.get(deps.db, input.requestId);
+  const row = await deps.advanceRequests.findById(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status !== 'PENDING_VALIDATION') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}.`);
   return { requestId: row.id, organizationId: row.organization_id, employeeId: row.employee_id, amount: row.amount, status: row.status };
@@ -166,7 +166,7 @@ export async function decide(deps: CoreAdvanceDeps, ctx: Invocation, input: Requ
   if (!abhi || !balance) throw new Error('Decide needs the Abhi and balance check results.');
 
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status !== 'PENDING_VALIDATION') return { output: { outcome: 'STOP', status: row.status } as DecideOutput, eventIds: [] };
     await deps.advanceRequests.lockEmployee(db, row.employee_id);
@@ -238,7 +238,7 @@ export async function requestApproval(
 ): Promise<{ status: string }> {
   const seconds = Math.max(1, Math.floor(Number(input.approvalTimeoutSeconds) || 0));
   const { eventIds } = await deps.transaction(async (db) => {
-    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'PENDING_APPROVAL') {
       await deps.advanceRequests.update(db, row.id, { task_token: input.taskToken }, ['PENDING_APPROVAL']);
@@ -282,7 +282,7 @@ export async function resolveApproval(deps: CoreAdvanceDeps, ctx: Invocation, in
   const signal = (input.signal ?? {}) as { Error?: unknown; Cause?: unknown };
   const timedOut = signal.Error === 'States.Timeout';
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.status === 'PROCESSING') {
       await deps.advanceRequests.update(db, row.id, { task_token: null });
@@ -334,7 +334,7 @@ export interface CreateOutput {
  * mid-call makes the next attempt look first.
  */
 export async function createAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<CreateOutput> {
-  const row = await deps.advanceRequests.get(deps.db, input.requestId);
+  const row = await deps.advanceRequests.findById(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.abhi_transaction_id) return { abhiTransactionId: row.abhi_transaction_id, via: 'known' };
   if (row.status !== 'PROCESSING') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}; nothing to create.`);
@@ -406,7 +406,7 @@ async function storeAbhiAdvance(deps: Pick<CoreAdvanceDeps, 'db' | 'advanceReque
 // ---- 6. record ------------------------------------------------------------------------------------------------
 
 export async function recordAdvance(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
-  const row = await deps.advanceRequests.get(deps.db, input.requestId);
+  const row = await deps.advanceRequests.findById(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status === 'COMPLETED') return { status: row.status, recorded: false };
   if (!row.abhi_transaction_id || !row.abhi_transaction) throw new Error(`Advance request ${row.id} has no Abhi transaction to record.`);
@@ -426,7 +426,7 @@ export type FailureOutput = { outcome: 'FAILED' } | { outcome: 'RECORD' } | { ou
 export async function recordFailure(deps: CoreAdvanceDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
   const { error, message } = describeWorkflowError(input.error);
   const { output, eventIds } = await deps.transaction(async (db) => {
-    const row = await deps.advanceRequests.get(db, input.requestId, { forUpdate: true });
+    const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
     if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
     if (row.abhi_transaction_id) return { output: (row.status === 'COMPLETED' ? { outcome: 'NOOP', status: row.status } : { outcome: 'RECORD' }) as FailureOutput, eventIds: [] };
     if ((FINAL_STATUSES as readonly string[]).includes(row.status)) return { output: { outcome: 'NOOP', status: row.status } as FailureOutput, eventIds: [] };

@@ -4,7 +4,8 @@ import type { AdvanceStatus } from '#shared/domain/advance-status';
 /**
  * Port: the advance requests (the workflow's source of truth), their history, and the reads the workflow and the API
  * need (PostgreSQL in practice, `#shared/adapters/postgres/advance-requests`). Every method takes the connection to
- * run on first, so a use case composes them in one transaction: `deps.transaction((tx) => deps.advanceRequests.get(tx, id, ...))`.
+ * run on first, so a use case composes them in one transaction:
+ * `deps.transaction((tx) => deps.advanceRequests.findById(tx, id, { forUpdate: true }))`.
  * Every status change goes through `transition` (a conditional change plus a history row), so concurrent actors
  * (approver, requester, workflow, webhook) settle on exactly one outcome.
  */
@@ -168,10 +169,10 @@ export interface AdvanceRequestStore {
   /** The request a caller already made with this Idempotency-Key, if any. */
   findByIdempotencyKey(db: Queryable, requestedBy: string, idempotencyKey: string): Promise<AdvanceRequestRow | undefined>;
   /** By our id (undefined for an id that is not a UUID); `forUpdate` locks the row for the transaction. */
-  get(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<AdvanceRequestRow | undefined>;
-  getByAbhiTransactionId(db: Queryable, abhiTransactionId: string, options?: { forUpdate?: boolean }): Promise<AdvanceRequestRow | undefined>;
+  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<AdvanceRequestRow | undefined>;
+  findByAbhiTransactionId(db: Queryable, abhiTransactionId: string, options?: { forUpdate?: boolean }): Promise<AdvanceRequestRow | undefined>;
   /** By our id, or by Abhi's transaction id (clients may hold either). */
-  find(db: Queryable, idOrAbhiId: string): Promise<AdvanceRequestRow | undefined>;
+  findByIdOrAbhiId(db: Queryable, idOrAbhiId: string): Promise<AdvanceRequestRow | undefined>;
   /** The history rows of each request, oldest first. */
   history(db: Queryable, requestIds: readonly string[]): Promise<Map<string, HistoryRow[]>>;
   addHistory(db: Queryable, requestId: string, status: string, actor: string, reason?: string | null): Promise<void>;

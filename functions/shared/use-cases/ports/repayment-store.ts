@@ -56,10 +56,10 @@ export interface RepaymentStore {
   /** Inserts a PENDING repayment, or returns the organization's live (not FAILED) one with the same client reference (`created: false`). */
   insert(db: Queryable, input: NewRepayment): Promise<{ row: RepaymentRow; created: boolean }>;
   /** By our id (undefined for an id that is not one); `forUpdate` locks the row for the transaction. */
-  get(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<RepaymentRow | undefined>;
+  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<RepaymentRow | undefined>;
   /** By the reference Abhi knows it by (webhooks, reconciliation, confirmation). */
-  getByAbhiReference(db: Queryable, abhiReference: string, options?: { forUpdate?: boolean }): Promise<RepaymentRow | undefined>;
-  getByAbhiId(db: Queryable, abhiRepaymentId: string): Promise<RepaymentRow | undefined>;
+  findByAbhiReference(db: Queryable, abhiReference: string, options?: { forUpdate?: boolean }): Promise<RepaymentRow | undefined>;
+  findByAbhiId(db: Queryable, abhiRepaymentId: string): Promise<RepaymentRow | undefined>;
   /** Repayments with a client reference, across organizations (the caller filters by access): live ones first. */
   listByClientReference(db: Queryable, clientReference: string): Promise<RepaymentRow[]>;
   /** Applies `changes` when the repayment is in one of `onlyIn` (any status when omitted). */

@@ -141,7 +141,7 @@ async function reconcileAdvances(
 
   for (const advance of ctx.abhiAdvances) {
     seen.add(advance.id);
-    let local = byAbhiId.get(advance.id) ?? (await deps.advanceRequests.getByAbhiTransactionId(deps.db, advance.id));
+    let local = byAbhiId.get(advance.id) ?? (await deps.advanceRequests.findByAbhiTransactionId(deps.db, advance.id));
     if (!local) {
       local = await matchByReference(deps, advance, unresolved);
       if (!local) {
@@ -247,7 +247,7 @@ async function reconcileRepayments(
   const seen = new Set<string>();
   for (const repayment of ctx.abhiRepayments) {
     seen.add(repayment.reference);
-    const local = byReference.get(repayment.reference) ?? (await deps.repayments.getByAbhiReference(deps.db, repayment.reference));
+    const local = byReference.get(repayment.reference) ?? (await deps.repayments.findByAbhiReference(deps.db, repayment.reference));
     if (!local) {
       mismatches.push({ kind: 'repayment', id: repayment.id, issue: 'UNKNOWN_LOCALLY', detail: `Abhi holds repayment ${repayment.reference} of AED ${aed(repayment.amountFils)} that was not made here.` });
       continue;

@@ -35,7 +35,7 @@ export async function createRepayment(deps: CoreAdvanceDeps, ctx: Invocation, co
   let abhiTransactionId: string | undefined;
   let advanceRequestId: string | undefined;
   if (body.transactionId) {
-    const advance = await deps.advanceRequests.find(deps.db, body.transactionId);
+    const advance = await deps.advanceRequests.findByIdOrAbhiId(deps.db, body.transactionId);
     if (!advance) throw new NotFoundError('Transaction');
     if (!(await canAccessOrganization(principal, advance.organization_id, undefined, command.route))) {
       throw new TenantAccessDeniedError('Transaction', 'advance of another organization');
@@ -135,7 +135,7 @@ export async function recordConfirmedRepayment(
   context: { advanceRequestId?: string; correlationId?: string; actor: string },
 ): Promise<RepaymentRow> {
   const { row, eventIds } = await deps.transaction(async (db) => {
-    const current = await deps.repayments.getByAbhiReference(db, abhiReference, { forUpdate: true });
+    const current = await deps.repayments.findByAbhiReference(db, abhiReference, { forUpdate: true });
     if (!current) throw new Error(`Repayment ${abhiReference} does not exist.`);
     if (current.status === 'COMPLETED') return { row: current, eventIds: [] as string[] };
     const updated = await deps.repayments.update(db, current.id, { status: 'COMPLETED', abhiRepaymentId: confirmed.id, abhiStatus: confirmed.status ?? null, failureReason: null });

@@ -108,14 +108,14 @@ export async function getTransaction(
   caller: Caller,
   id: string,
 ): Promise<AdvanceView | RepaymentView> {
-  const advance = await deps.advanceRequests.find(deps.db, id);
+  const advance = await deps.advanceRequests.findByIdOrAbhiId(deps.db, id);
   const target = advance
     ? { organizationId: advance.organization_id, employeeId: advance.employee_id }
     : await (async () => {
         const repayment =
-          (await deps.repayments.get(deps.db, id)) ??
+          (await deps.repayments.findById(deps.db, id)) ??
           (await byClientReference(caller, await deps.repayments.listByClientReference(deps.db, id))) ??
-          (await deps.repayments.getByAbhiId(deps.db, id));
+          (await deps.repayments.findByAbhiId(deps.db, id));
         return repayment ? { organizationId: repayment.organization_id, employeeId: repayment.employee_id, repayment } : undefined;
       })();
   if (!target) throw new NotFoundError('Transaction');

@@ -145,10 +145,10 @@ async function applyTransactionStatus(
   input: { transactionId: string; status: string; reason?: string; reference?: string; occurredAt: Date; eventId: string },
 ): Promise<string> {
   const { result, eventIds } = await deps.transaction(async (db) => {
-    let row = await deps.advanceRequests.getByAbhiTransactionId(db, input.transactionId, { forUpdate: true });
+    let row = await deps.advanceRequests.findByAbhiTransactionId(db, input.transactionId, { forUpdate: true });
     if (!row && input.reference) {
       const requestId = requestIdFromReference(input.reference);
-      const candidate = requestId ? await deps.advanceRequests.get(db, requestId, { forUpdate: true }) : undefined;
+      const candidate = requestId ? await deps.advanceRequests.findById(db, requestId, { forUpdate: true }) : undefined;
       if (candidate && !candidate.abhi_transaction_id) row = candidate;
     }
     if (!row) return { result: 'nothing (unknown transaction)', eventIds: [] as string[] };
@@ -249,8 +249,8 @@ async function applyRepaymentStatus(
   input: { repaymentId?: string; reference?: string; status: string; amount?: number; occurredAt: Date },
 ): Promise<string> {
   const row =
-    (input.repaymentId ? await deps.repayments.getByAbhiId(deps.db, input.repaymentId) : undefined) ??
-    (input.reference ? await deps.repayments.getByAbhiReference(deps.db, input.reference) : undefined);
+    (input.repaymentId ? await deps.repayments.findByAbhiId(deps.db, input.repaymentId) : undefined) ??
+    (input.reference ? await deps.repayments.findByAbhiReference(deps.db, input.reference) : undefined);
   if (!row) return 'nothing (unknown repayment)';
   const normalized = input.status.toLowerCase();
   if (row.status === 'PENDING' && !isAbhiFailureStatus(normalized) && input.repaymentId) {
