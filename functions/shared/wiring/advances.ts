@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
-import { postgresAdvanceRequests } from '#shared/adapters/postgres/advance-requests';
+import { postgresAdvanceRequests, postgresTransactionList } from '#shared/adapters/postgres/advance-requests';
 import { postgresStatusPolls } from '#shared/adapters/postgres/advance-status-polls';
 import { postgresLedger } from '#shared/adapters/postgres/ledger';
 import { postgresRepayments } from '#shared/adapters/postgres/repayments';
@@ -14,7 +14,7 @@ import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { publishEvents, recordEvent } from '#shared/events/outbox';
 import { metrics } from '#shared/observability';
 import type { AbhiPort } from '#shared/use-cases/abhi-port';
-import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps } from '#shared/use-cases/advances/ports';
+import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import { abhiClient } from './abhi';
 
@@ -28,10 +28,10 @@ registerAuditDatabase(getPool);
  * handlers). Each invocation's deadline, correlation id and patience travel separately, as the use case's `ctx`
  * (#shared/wiring/invocation).
  */
-let core: CoreAdvanceDeps | undefined;
+let core: WorkflowTaskDeps | undefined;
 
 /** The ports every advance function uses: PostgreSQL, the Abhi client (built on first call), the outbox, metrics. */
-function coreDeps(): CoreAdvanceDeps {
+function coreDeps(): WorkflowTaskDeps {
   if (core) return core;
   const timing = loadConfig({
     ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
@@ -43,7 +43,6 @@ function coreDeps(): CoreAdvanceDeps {
     transaction: (work) => withTransaction(work),
     advanceRequests: postgresAdvanceRequests,
     ledger: postgresLedger,
-    repayments: postgresRepayments,
     // Built on first use: tasks that never call Abhi need none of its configuration.
     abhi: lazyPort(abhiClient),
     events: {
@@ -58,23 +57,30 @@ function coreDeps(): CoreAdvanceDeps {
   return core;
 }
 
-/** Functions that neither drive the state machine nor read the cache: workflow tasks, repayments, the validation, the webhook. */
-export function coreAdvanceDeps(): CoreAdvanceDeps {
+/** The workflow's tasks: the core ports (no repayments, so their bundles carry none of that store). */
+export function workflowTaskDeps(): WorkflowTaskDeps {
   return coreDeps();
+}
+
+let coreWithRepayments: CoreAdvanceDeps | undefined;
+
+/** Functions that neither drive the state machine nor read the cache: repayments, the validation, the webhook. */
+export function coreAdvanceDeps(): CoreAdvanceDeps {
+  return (coreWithRepayments ??= { ...coreDeps(), repayments: postgresRepayments });
 }
 
 let deps: TransactionDeps | undefined;
 
 /** The transaction API, the status poll and reconciliation: the core ports, Step Functions, the state table's cache and the poll's bookkeeping. */
 export function transactionDeps(): TransactionDeps {
-  return (deps ??= { ...coreDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache(), statusPolls: postgresStatusPolls });
+  return (deps ??= { ...coreAdvanceDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache(), statusPolls: postgresStatusPolls });
 }
 
 let balance: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> | undefined;
 
 /** GET /transactions/balance: the core ports and the state table's cache (Abhi's figure kept 30 s). */
 export function balanceDeps(): CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> {
-  return (balance ??= { ...coreDeps(), cache: stateTableCache() });
+  return (balance ??= { ...coreAdvanceDeps(), cache: stateTableCache() });
 }
 
 /** The read routes of the transaction API and the status poll's schedule: PostgreSQL only (`reader`: the reader endpoint, for lists). */
@@ -85,6 +91,7 @@ export function transactionReadDeps(options: { reader?: boolean } = {}): Transac
     ledger: postgresLedger,
     repayments: postgresRepayments,
     statusPolls: postgresStatusPolls,
+    transactionList: postgresTransactionList,
   };
 }
 

@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '#shared/observability';
 import { toWorkflowError } from '#shared/use-cases/advances/errors';
-import type { CoreAdvanceDeps } from '#shared/use-cases/advances/ports';
+import type { WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
 import type { Invocation } from '#shared/use-cases/invocation';
-import { coreAdvanceDeps } from './advances';
+import { workflowTaskDeps } from './advances';
 import { lambdaInvocation } from './invocation';
 
 /**
@@ -14,13 +14,13 @@ import { lambdaInvocation } from './invocation';
  */
 export function workflowTask<I extends { requestId?: string }, O>(
   name: string,
-  step: (deps: CoreAdvanceDeps, ctx: Invocation, input: I) => Promise<O>,
+  step: (deps: WorkflowTaskDeps, ctx: Invocation, input: I) => Promise<O>,
 ): (event: I, context: Context) => Promise<O> {
   return async (event, context) => {
     const requestId = event?.requestId;
     try {
       const ctx = lambdaInvocation(context, requestId ?? context?.awsRequestId, { reserve: 'task', patience: 'patient' });
-      return await step(coreAdvanceDeps(), ctx, event);
+      return await step(workflowTaskDeps(), ctx, event);
     } catch (error) {
       const mapped = toWorkflowError(error);
       logger.warn('Workflow task failed', { workflowTask: name, requestId, error: mapped.name, detail: mapped.message });

@@ -8,11 +8,10 @@ import type {
   HistoryRow,
   NewAdvanceRequest,
   SettableColumn,
-  TransactionListFilter,
-  TransactionListRow,
   Transition,
   TransitionCondition,
 } from '#shared/use-cases/ports/advance-request-store';
+import type { TransactionListFilter, TransactionListRow, TransactionListStore } from '#shared/use-cases/ports/transaction-list-store';
 
 /**
  * Advance requests in PostgreSQL: the request row (the workflow's source of truth), its history, and the queries the
@@ -360,6 +359,8 @@ export const postgresAdvanceRequests: AdvanceRequestStore = {
   countSince: countAdvancesSince,
   listStalled: listStalledRequests,
   listForReconciliation: listRequestsForReconciliation,
-  listTransactions,
   employeeContext: getEmployeeAdvanceContext,
 };
+
+/** The transactions list in PostgreSQL, as the use cases' port (a separate object: only the list routes bundle its query). */
+export const postgresTransactionList: TransactionListStore = { list: listTransactions };

@@ -6,6 +6,7 @@ import type { AdvanceRequestStore } from '../ports/advance-request-store';
 import type { AdvanceStatusPollStore } from '../ports/advance-status-poll-store';
 import type { LedgerStore } from '../ports/ledger-store';
 import type { RepaymentStore } from '../ports/repayment-store';
+import type { TransactionListStore } from '../ports/transaction-list-store';
 
 /**
  * What the transaction use cases need from the outside world, as small interfaces. The composition root
@@ -122,8 +123,13 @@ export interface TransactionDeps extends Database {
   readonly now: () => Date;
 }
 
-/** The advance ports without the state machine, the cache and the poll's bookkeeping: workflow tasks, repayments, the validation, the webhook. */
+/** The advance ports without the state machine, the cache and the poll's bookkeeping: repayments, the validation, the webhook. */
 export type CoreAdvanceDeps = Omit<TransactionDeps, 'workflow' | 'cache' | 'statusPolls'>;
 
-/** The read routes of the transaction API and the status poll's schedule: PostgreSQL only. */
-export type TransactionReadDeps = Pick<TransactionDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments' | 'statusPolls'>;
+/** The workflow's tasks: the core ports without the repayments. */
+export type WorkflowTaskDeps = Omit<CoreAdvanceDeps, 'repayments'>;
+
+/** The read routes of the transaction API and the status poll's schedule: PostgreSQL only, with the transactions list. */
+export interface TransactionReadDeps extends Pick<TransactionDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments' | 'statusPolls'> {
+  readonly transactionList: TransactionListStore;
+}

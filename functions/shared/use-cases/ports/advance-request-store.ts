@@ -110,42 +110,6 @@ export interface Transition {
   onlyIf?: TransitionCondition;
 }
 
-export interface TransactionListFilter {
-  organizationIds?: readonly string[];
-  employeeId?: string;
-  status?: string;
-  type?: 'advance' | 'repayment';
-  /** Inclusive dates YYYY-MM-DD (UAE calendar). */
-  startDate?: string;
-  endDate?: string;
-  employeeCode?: string;
-  department?: string;
-  page: number;
-  limit: number;
-}
-
-/** One line of the transactions list: an advance request or a repayment, with the employee's name and code. */
-export interface TransactionListRow {
-  type: 'advance' | 'repayment';
-  id: string;
-  organization_id: string;
-  employee_id: string;
-  employee_code: string | null;
-  employee_name: string | null;
-  department: string | null;
-  amount: string;
-  status: string;
-  description: string | null;
-  reference: string | null;
-  abhi_id: string | null;
-  processing_fee: string | null;
-  repayment_amount: string | null;
-  due_date: string | null;
-  transaction_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /** The employee and organization facts the advance rules need. */
 export interface EmployeeAdvanceContext {
   employee_id: string;
@@ -208,7 +172,5 @@ export interface AdvanceRequestStore {
   listStalled(db: Queryable, before: Date, limit?: number): Promise<AdvanceRequestRow[]>;
   /** Requests created in [from, to) that may have reached Abhi (for reconciliation). */
   listForReconciliation(db: Queryable, from: Date, to: Date): Promise<AdvanceRequestRow[]>;
-  /** Advances and repayments as one list, newest first, with the total for the filter. */
-  listTransactions(db: Queryable, filter: TransactionListFilter): Promise<{ rows: TransactionListRow[]; total: number }>;
   employeeContext(db: Queryable, employeeId: string): Promise<EmployeeAdvanceContext | undefined>;
 }

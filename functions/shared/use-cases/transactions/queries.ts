@@ -29,8 +29,9 @@ import { translateAbhiError } from '../abhi-errors';
 import { abhiFor } from '../advances/abhi-advances';
 import type { Invocation } from '../invocation';
 import type { CoreAdvanceDeps, TransactionDeps, TransactionReadDeps } from '../advances/ports';
-import type { EmployeeAdvanceContext, TransactionListRow } from '../ports/advance-request-store';
+import type { EmployeeAdvanceContext } from '../ports/advance-request-store';
 import type { RepaymentRow } from '../ports/repayment-store';
+import type { TransactionListRow } from '../ports/transaction-list-store';
 import { localPolicyFacts } from '../advances/local-policy';
 import { decimalToNumber, loadAdvanceView, nullableDecimal } from '../advances/view';
 import { toRepaymentView } from '../repayments/view';
@@ -67,9 +68,9 @@ function toItem(row: TransactionListRow): TransactionItem {
   };
 }
 
-export async function listTransactions(deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests'>, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
+export async function listTransactions(deps: Pick<TransactionReadDeps, 'db' | 'transactionList'>, caller: Caller, query: ListTransactionsQuery): Promise<Page<TransactionItem>> {
   const scope = await scopeOrganizationIds(caller.principal, undefined, caller.route);
-  const { rows, total } = await deps.advanceRequests.listTransactions(deps.db, {
+  const { rows, total } = await deps.transactionList.list(deps.db, {
     ...(scope.kind === 'only' ? { organizationIds: scope.organizationIds } : {}),
     status: query.status,
     type: query.type,
@@ -92,13 +93,13 @@ async function employeeInScope(deps: Pick<TransactionReadDeps, 'db' | 'advanceRe
 }
 
 export async function employeeTransactions(
-  deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests'>,
+  deps: Pick<TransactionReadDeps, 'db' | 'advanceRequests' | 'transactionList'>,
   caller: Caller,
   employeeId: string,
   query: EmployeeTransactionsQuery,
 ): Promise<Page<TransactionItem>> {
   await employeeInScope(deps, caller, employeeId);
-  const { rows, total } = await deps.advanceRequests.listTransactions(deps.db, { employeeId, status: query.status, type: query.type, page: query.page, limit: query.limit });
+  const { rows, total } = await deps.transactionList.list(deps.db, { employeeId, status: query.status, type: query.type, page: query.page, limit: query.limit });
   return { items: rows.map(toItem), page: query.page, limit: query.limit, total };
 }
 
