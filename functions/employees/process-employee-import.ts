@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { employeeImportDeps } from '#shared/wiring/employees';
-import { messageBody } from '#shared/adapters/sqs/queues';
 import { deadlineFrom } from '#shared/use-cases/invocation';
 import { logger, metrics } from '#shared/observability';
-import { queueByName } from '#shared/topology';
+import { messageBody, processSqsBatch, queueDelivery } from '#shared/triggers/sqs-batch';
 import {
   completeImportRow,
   importMessageSchema,
@@ -25,7 +23,7 @@ import { announceImportIfFinished } from '#shared/use-cases/employees/import-fin
  *    they are recorded as failed instead, so every job completes.
  * Events of the batch are published together at the end (the outbox sweep covers a crash before that).
  */
-const QUEUE = queueByName('employee-import');
+const QUEUE = queueDelivery('employee-import');
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
@@ -34,7 +32,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     deadline: deadlineFrom(context.getRemainingTimeInMillis(), 'batch'),
     maxReceives: QUEUE.maxReceiveCount,
     owner: `${context.awsRequestId}:${randomUUID()}`,
-    leaseSeconds: QUEUE.consumerTimeoutSeconds,
+    leaseSeconds: QUEUE.leaseSeconds,
   };
   const records = new Map<string, ImportRecord>();
   for (const record of event.Records) {
@@ -76,8 +74,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   };
 
   try {
-    // A processor per invocation: it holds per-batch state, and the local stack runs invocations side by side.
-    const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    const response = await processSqsBatch(event, context, recordHandler);
     await announceFinishedJobs(deps, [...records.values()], response);
     return response;
   } finally {

@@ -1,4 +1,4 @@
-import { eventConsumer } from '#shared/events/consumer';
+import { eventConsumer } from '#shared/triggers/event-consumer';
 import { logger } from '#shared/observability';
 import { provisionUser } from '#shared/use-cases/identity/provisioning';
 import { provisioningDeps } from '#shared/wiring/identity';

@@ -1,8 +1,6 @@
-import { AbhiNotFoundError } from '#shared/abhi/errors';
-import { uaeMonth } from '#shared/domain/advance-policy';
-import { eventConsumer } from '#shared/events/consumer';
 import { logger } from '#shared/observability';
-import { abhiCallOptions } from '#shared/use-cases/invocation';
+import { eventConsumer } from '#shared/triggers/event-consumer';
+import { refreshBalance } from '#shared/use-cases/events/refresh-balance';
 import { balanceRefreshDeps } from '#shared/wiring/events';
 import { lambdaInvocation } from '#shared/wiring/invocation';
 
@@ -13,18 +11,9 @@ import { lambdaInvocation } from '#shared/wiring/invocation';
 const deps = balanceRefreshDeps();
 
 export const handler = eventConsumer('refresh-balance', async (event, record, context) => {
-  const employeeId = typeof event.payload.employeeId === 'string' ? event.payload.employeeId : undefined;
-  if (!employeeId) return;
-  const status = await deps.findEmployeeStatus(employeeId);
-  if (!status || status === 'deleted') return;
-  try {
-    const ctx = lambdaInvocation(context, event.correlationId ?? event.id, { reserve: 'batch', patience: 'interactive' });
-    await deps.abhi.transactions.monthlyBalance(employeeId, uaeMonth(), abhiCallOptions(ctx, { bypassCache: true }));
-  } catch (error) {
-    if (error instanceof AbhiNotFoundError) {
-      logger.warn('Abhi does not know the employee of a balance event', { employeeId, messageId: record.messageId });
-      return;
-    }
-    throw error;
+  const ctx = lambdaInvocation(context, event.correlationId ?? event.id, { reserve: 'batch', patience: 'interactive' });
+  const outcome = await refreshBalance(deps, ctx, event);
+  if (outcome.kind === 'unknown-at-abhi') {
+    logger.warn('Abhi does not know the employee of a balance event', { employeeId: outcome.employeeId, messageId: record.messageId });
   }
 });

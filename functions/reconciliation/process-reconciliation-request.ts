@@ -1,8 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { messageBody } from '#shared/adapters/sqs/queues';
 import { logger, metrics } from '#shared/observability';
-import { queueByName } from '#shared/topology';
+import { messageBody, processSqsBatch, queueDelivery } from '#shared/triggers/sqs-batch';
 import { RECONCILIATION_REQUESTS_QUEUE, reconciliationRequestMessage, runRequestedReconciliation } from '#shared/use-cases/reconciliation/runs';
 import { transactionDeps } from '#shared/wiring/advances';
 import { lambdaInvocation } from '#shared/wiring/invocation';
@@ -13,7 +11,7 @@ import { lambdaInvocation } from '#shared/wiring/invocation';
  * second time in parallel nor overwrites a finished report. A run that fails is recorded FAILED on its report (the
  * operator reads why and asks again); only a failure to record anything leaves the message for another delivery.
  */
-const QUEUE = queueByName(RECONCILIATION_REQUESTS_QUEUE);
+const QUEUE = queueDelivery(RECONCILIATION_REQUESTS_QUEUE);
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
@@ -25,7 +23,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
     const { reportId } = parsed.data;
     const ctx = lambdaInvocation(context, `reconciliation-${reportId}`, { reserve: 'batch', patience: 'interactive' });
-    const result = await runRequestedReconciliation(transactionDeps(), ctx, parsed.data, { leaseSeconds: QUEUE.consumerTimeoutSeconds });
+    const result = await runRequestedReconciliation(transactionDeps(), ctx, parsed.data, { leaseSeconds: QUEUE.leaseSeconds });
     if (result.outcome === 'completed') {
       const { report } = result;
       logger.info('Reconciliation finished', { reportId, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });
@@ -36,8 +34,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
   };
   try {
-    // A processor per invocation: it holds per-batch state, and the local stack runs invocations side by side.
-    return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    return await processSqsBatch(event, context, recordHandler);
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

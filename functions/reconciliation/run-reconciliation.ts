@@ -1,9 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { logger, metrics } from '#shared/observability';
+import { logger } from '#shared/observability';
+import { onDemandRunInput } from '#shared/schemas/reconciliation-run';
+import { scheduledJob } from '#shared/triggers/scheduled-job';
 import { reconcile, type ReconciliationReport } from '#shared/use-cases/reconciliation/reconcile';
 import { transactionDeps } from '#shared/wiring/advances';
 import { lambdaInvocation } from '#shared/wiring/invocation';
@@ -17,17 +15,11 @@ import { lambdaInvocation } from '#shared/wiring/invocation';
  * GET /reconciliation/reports[/{id}]. This by-hand path keeps its looser checks: the workflow tests reconcile the
  * sandbox's frozen business day, which may lie ahead of the real date.
  */
-const onDemand = z.strictObject({
-  startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  days: z.number().int().min(1).max(92).optional(),
-});
-
 const RUN_LIMIT_MS = 600_000;
 
 async function run(event: ScheduledEvent | Record<string, unknown> | null, context: Context): Promise<Omit<ReconciliationReport, 'fixed' | 'mismatches'> & { fixed: number; mismatches: number }> {
   const scheduled = Boolean(event && typeof event === 'object' && 'detail-type' in event);
-  const input = scheduled ? {} : onDemand.parse(event ?? {});
+  const input = scheduled ? {} : onDemandRunInput.parse(event ?? {});
   // At most ten minutes of Abhi calls, also when invoked by hand without a Lambda context.
   const remaining = { getRemainingTimeInMillis: () => Math.min(context?.getRemainingTimeInMillis?.() ?? RUN_LIMIT_MS, RUN_LIMIT_MS) };
   const ctx = lambdaInvocation(remaining, `reconciliation-${Date.now()}`, { reserve: 'batch', patience: 'interactive' });
@@ -36,4 +28,4 @@ async function run(event: ScheduledEvent | Record<string, unknown> | null, conte
   return { ...report, fixed: report.fixed.length, mismatches: report.mismatches.length };
 }
 
-export const handler = middy(run).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = scheduledJob(run);

@@ -1,8 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { syncDeps } from '#shared/wiring/sync';
 import { deadlineFrom } from '#shared/use-cases/invocation';
 import { logger } from '#shared/observability';
+import { processSqsBatch } from '#shared/triggers/sqs-batch';
 import { processSyncPage, syncMessageSchema } from '#shared/use-cases/employees/abhi-sync';
 
 /**
@@ -22,5 +22,5 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     const result = await processSyncPage(deps, parsed.data, deadline);
     logger.info('Abhi sync page mirrored', { runId: parsed.data.runId, ...result });
   };
-  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  return processSqsBatch(event, context, recordHandler);
 };

@@ -1,12 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { logger } from '#shared/observability';
-import { pollAdvanceStatus } from '#shared/use-cases/advances/status-poll';
+import { processSqsBatch } from '#shared/triggers/sqs-batch';
+import { pollAdvanceStatus, statusPollMessage } from '#shared/use-cases/advances/status-poll';
 import { statusPollSettings, transactionDeps } from '#shared/wiring/advances';
 import { lambdaInvocation } from '#shared/wiring/invocation';
-
-const messageSchema = z.object({ requestId: z.uuid() });
 
 /**
  * Consumer of the `advance-status` queue: asks Abhi for each advance's status (bulk priority: the interactive
@@ -15,7 +12,7 @@ const messageSchema = z.object({ requestId: z.uuid() });
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const parsed = messageSchema.safeParse(JSON.parse(record.body));
+    const parsed = statusPollMessage.safeParse(JSON.parse(record.body));
     if (!parsed.success) {
       logger.error('Dropping a malformed status-poll message', { messageId: record.messageId });
       return;
@@ -25,5 +22,5 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     const outcome = await pollAdvanceStatus(transactionDeps(), ctx, statusPollSettings(), requestId);
     if (outcome === 'changed') logger.info('Advance status changed at Abhi', { requestId });
   };
-  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  return processSqsBatch(event, context, recordHandler);
 };

@@ -6,7 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { getPool, withTransaction } from '#shared/db/pool';
 import { createOutboxRelay, publishEvents, recordEvent, sweepOutbox } from '#shared/events/outbox';
 import { snsTransport, type EventTransport } from '#shared/events/sns-transport';
-import { eventConsumer } from '#shared/events/consumer';
+import { eventConsumer } from '#shared/triggers/event-consumer';
 import type { DomainEvent } from '#shared/events/types';
 import { LOCAL_AWS } from '../../infra/local/services/aws-local';
 import { testEnv } from '../support/env';

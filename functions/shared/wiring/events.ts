@@ -1,15 +1,13 @@
 import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
 import { getPool } from '#shared/db/pool';
-import type { AbhiPort } from '#shared/use-cases/abhi-port';
+import type { BalanceRefreshDeps } from '#shared/use-cases/events/refresh-balance';
 import { abhiClient } from './abhi';
 
-/** The balance-refresh consumer: the employee mirror (is the employee still here?) and the Abhi port. */
-export interface BalanceRefreshDeps {
-  readonly abhi: AbhiPort;
-  findEmployeeStatus(employeeId: string): Promise<string | undefined>;
-}
-
-/** Composition root of the event consumers in functions/events that have ports of their own. */
+/**
+ * Composition root of the balance-refresh consumer in functions/events: the employee mirror and the Abhi port. (The
+ * notification consumer's is wiring/notifications.ts, the outbox sweep's wiring/outbox.ts: each bundle carries only
+ * the adapters its function uses.)
+ */
 export function balanceRefreshDeps(): BalanceRefreshDeps {
   return {
     get abhi() {

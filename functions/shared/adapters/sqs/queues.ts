@@ -78,12 +78,3 @@ export function sqsWorkQueue(name: string, options: { concurrency?: number } = {
     },
   };
 }
-
-/** A work message's JSON body, or undefined when it is not JSON (the consumer's schema then reports it as malformed). */
-export function messageBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -2,8 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { logger, metrics } from '#shared/observability';
-import { claimMany, completeMany, MessageInProgressError, release, type Claim } from './dedupe';
-import type { DomainEvent } from './types';
+import { claimMany, completeMany, MessageInProgressError, release, type Claim } from '#shared/events/dedupe';
+import type { DomainEvent } from '#shared/events/types';
 
 /**
  * The SQS consumer shape every event consumer shares: parse the domain event from each record (raw SNS delivery, or
