@@ -11,7 +11,7 @@ import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
 import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
 import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
 import { logger, metrics } from '#shared/observability';
-import type { RequestSchemasOf, Route, RouteId } from '#shared/routes';
+import { API_PREFIX, type RequestSchemasOf, type Route, type RouteId } from '#shared/routes';
 import { SchemaCatalog } from '#shared/schemas/catalog';
 import { mapError, PayloadTooLargeError, RateLimitExceededError, UnsupportedMediaTypeError } from './errors';
 import { MAX_JSON_DEPTH, nulCharacterFields, tooDeeplyNested } from './json-bounds';
@@ -85,6 +85,11 @@ const requestIds = new WeakMap<object, string>();
  * can make its requests' logs and audit rows look like someone else's. The caller's X-Request-ID is kept beside it
  * (`clientRequestIdOf`).
  */
+/** The `Location` of a resource the API serves, from its path below the API prefix (`/employees/<id>`). */
+export function apiLocation(path: string): string {
+  return `${API_PREFIX}${path}`;
+}
+
 export function requestIdOf(event: APIGatewayProxyEvent): string {
   let id = requestIds.get(event);
   if (!id) {

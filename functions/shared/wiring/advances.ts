@@ -163,3 +163,8 @@ function powertoolsMetrics(): MetricsPort {
     },
   };
 }
+
+/** APPROVAL_REMINDER_LEAD_SECONDS (default 4 h): how long before an approval window closes the approvers are reminded. */
+export function approvalReminderLeadSeconds(): number {
+  return loadConfig({ APPROVAL_REMINDER_LEAD_SECONDS: envVar.positiveInt().default(4 * 3600) }).APPROVAL_REMINDER_LEAD_SECONDS;
+}

@@ -26,3 +26,8 @@ export function startRunDeps(): StartRunDeps {
 export function reportDb(options: { reader?: boolean } = {}) {
   return options.reader ? getReaderPool() : getPool();
 }
+
+/** How long a requested run may live before it counts as abandoned: the `reconciliation-requests` consumer's timeout. */
+export function runTimeoutSeconds(): number {
+  return queueByName(RECONCILIATION_REQUESTS_QUEUE).consumerTimeoutSeconds;
+}

@@ -1,4 +1,4 @@
-import { registerAuditDatabase } from '#shared/auth/audit';
+import { audit, auditContext, registerAuditDatabase } from '#shared/auth/audit';
 import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
 import { revokeSubject, revokeToken } from '#shared/auth/revocation';
 import { getPool } from '#shared/db/pool';
@@ -9,7 +9,7 @@ import { isDescendant } from '#shared/use-cases/organizations/organization-acces
 registerAuditDatabase(getPool);
 
 /** Composition root of POST /auth/revocations: revocations in the state table, the employee mirror, the tenant tree. */
-const revocationPorts: RevocationPorts = {
+const revocationPorts: Omit<RevocationPorts, 'audit'> = {
   revocations: { revokeToken, revokeSubject },
   async findEmployee(employeeId: string) {
     const row = await findEmployeeById(getPool(), employeeId);
@@ -18,6 +18,7 @@ const revocationPorts: RevocationPorts = {
   isDescendant,
 };
 
-export function revocationDeps(): RevocationPorts {
-  return revocationPorts;
+/** The ports for one request: its audit rows name the caller, the request id and the source address. */
+export function revocationDeps(request: Parameters<typeof auditContext>[0]): RevocationPorts {
+  return { ...revocationPorts, audit: (entry) => audit({ ...auditContext(request), ...entry }) };
 }

@@ -14,6 +14,7 @@ function world() {
   records.employee({ id: 'emp-child', organization_id: 'org-child' });
   records.employee({ id: 'emp-other', organization_id: 'org-other' });
   const provider = new MemoryTokenProvider();
+  const audited: { action: string; resource: string; outcome: string }[] = [];
   const ports = {
     revocations: store.asSessionRevocations(),
     provider,
@@ -22,8 +23,11 @@ function world() {
       const row = await records.findEmployee(id);
       return row && { id: row.id, organizationId: row.organization_id };
     },
+    audit: async (entry: { action: string; resource: string; outcome: 'succeeded' }) => {
+      audited.push(entry);
+    },
   };
-  return { clock, store, provider, ports };
+  return { clock, store, provider, ports, audited };
 }
 
 const admin = (organizationId: string, roles: Principal['roles'] = ['organization_admin']): Principal => ({ subject: `admin-of-${organizationId}`, roles, organizationId, mfa: false });
@@ -59,9 +63,10 @@ describe('logout', () => {
 
 describe('revoking sessions (offboarding)', () => {
   it('an organization admin revokes an employee of a child organization: tokens issued up to now are refused, later ones are not', async () => {
-    const { clock, store, ports } = world();
+    const { clock, store, ports, audited } = world();
     const view = await revokeSessions(ports, admin('org-parent'), { employeeId: 'emp-child' });
     expect(view).toEqual({ kind: 'employee', id: 'emp-child', revokedBefore: new Date(Math.ceil(clock.now() / 1000) * 1000).toISOString() });
+    expect(audited).toEqual([{ action: 'session.revoke', resource: 'employee/emp-child', outcome: 'succeeded' }]);
     expect(await store.isRevoked({ subject: 'whoever', employeeId: 'emp-child', issuedAt: clock.seconds() - 1 })).toBe(true);
     clock.advance(2_000);
     expect(await store.isRevoked({ subject: 'whoever', employeeId: 'emp-child', issuedAt: clock.seconds() })).toBe(false);
@@ -71,20 +76,22 @@ describe('revoking sessions (offboarding)', () => {
   });
 
   it('another tenant’s employee, or one that does not exist, is 404 and nothing is revoked', async () => {
-    const { clock, store, ports } = world();
+    const { clock, store, ports, audited } = world();
     await expect(revokeSessions(ports, admin('org-parent'), { employeeId: 'emp-other' })).rejects.toBeInstanceOf(TenantAccessDeniedError);
     await expect(revokeSessions(ports, admin('org-child'), { employeeId: 'emp-nobody' })).rejects.toMatchObject({ status: 404 });
     // A child's admin does not reach up to the parent's tree either.
     await expect(revokeSessions(ports, admin('org-other'), { employeeId: 'emp-child' })).rejects.toBeInstanceOf(TenantAccessDeniedError);
     expect(await store.isRevoked({ subject: 's', employeeId: 'emp-other', issuedAt: clock.seconds() - 10 })).toBe(false);
+    expect(audited).toEqual([]);
   });
 
   it('a bare subject is revoked by a platform admin only', async () => {
-    const { clock, store, ports } = world();
+    const { clock, store, ports, audited } = world();
     await expect(revokeSessions(ports, admin('org-parent'), { subject: 'idp-user-7' })).rejects.toBeInstanceOf(ForbiddenError);
     expect(await store.isRevoked({ subject: 'idp-user-7', issuedAt: clock.seconds() - 10 })).toBe(false);
     const view = await revokeSessions(ports, { subject: 'root', roles: ['admin'], mfa: true }, { subject: 'idp-user-7' });
     expect(view.kind).toBe('subject');
+    expect(audited).toEqual([{ action: 'session.revoke', resource: 'subject/idp-user-7', outcome: 'succeeded' }]);
     expect(await store.isRevoked({ subject: 'idp-user-7', issuedAt: clock.seconds() - 10 })).toBe(true);
   });
 });

@@ -33,6 +33,8 @@ export interface RevocationPorts {
   /** The employee's organization (deleted employees included: offboarding revokes them too). */
   findEmployee(employeeId: string): Promise<{ id: string; organizationId: string } | undefined>;
   readonly isDescendant: IsDescendant;
+  /** Writes a row of the audit log on behalf of the request (who and from where are bound in by the wiring). */
+  audit(entry: { action: string; resource: string; outcome: 'succeeded' }): Promise<void>;
 }
 
 /**
@@ -44,12 +46,18 @@ export async function revokeSessions(ports: RevocationPorts, principal: Principa
     // A bare subject says nothing about its organization: only a platform admin may revoke one.
     if (!isPlatformPrincipal(principal)) throw new ForbiddenError('Organization admins revoke by employeeId; revoking a subject needs a platform admin.');
     const { revokedBefore } = await ports.revocations.revokeSubject('subject', input.subject);
-    return { kind: 'subject', id: input.subject, revokedBefore: new Date(revokedBefore * 1000).toISOString() };
+    return audited(ports, { kind: 'subject', id: input.subject, revokedBefore: new Date(revokedBefore * 1000).toISOString() });
   }
   const employeeId = input.employeeId!;
   const employee = await ports.findEmployee(employeeId);
   if (!employee) throw new NotFoundError('Employee');
   await assertCanAccessEmployee(principal, employee, ports.isDescendant);
   const { revokedBefore } = await ports.revocations.revokeSubject('employee', employeeId);
-  return { kind: 'employee', id: employeeId, revokedBefore: new Date(revokedBefore * 1000).toISOString() };
+  return audited(ports, { kind: 'employee', id: employeeId, revokedBefore: new Date(revokedBefore * 1000).toISOString() });
+}
+
+/** Every revocation leaves an audit row (`session.revoke`, resource `<kind>/<id>`). */
+async function audited(ports: RevocationPorts, revocation: RevocationView): Promise<RevocationView> {
+  await ports.audit({ action: 'session.revoke', resource: `${revocation.kind}/${revocation.id}`, outcome: 'succeeded' });
+  return revocation;
 }
