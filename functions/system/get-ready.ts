@@ -1,24 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { NO_REQUESTS } from '#shared/schemas/catalog';
-import { envVar, loadConfig } from '#shared/config';
-import { checkReadiness, platformProbes } from '#shared/readiness';
-import { registerAuditDatabase } from '#shared/auth/audit';
-import { getPool } from '#shared/db/pool';
+import { checkReadiness } from '#shared/use-cases/system/readiness';
+import { readinessProbes } from '#shared/wiring/readiness';
 
-// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
-registerAuditDatabase(getPool);
-
-const config = loadConfig({
-  STATE_TABLE_NAME: envVar.text(),
-  QUEUE_URL_NOTIFICATIONS: envVar.text(),
-  ABHI_BASE_URL: envVar.url(),
-});
-
-const probes = platformProbes({
-  stateTable: config.STATE_TABLE_NAME,
-  queueUrl: config.QUEUE_URL_NOTIFICATIONS,
-  abhiBaseUrl: config.ABHI_BASE_URL,
-});
+// Built at start: a missing table, queue or Abhi URL fails the cold start with one sentence.
+const probes = readinessProbes();
 
 /** Readiness: 200 only when PostgreSQL, DynamoDB, SQS and Abhi all answer; 503 with the failing checks otherwise. */
 export const handler = apiHandler('getReady', NO_REQUESTS, async () => {
