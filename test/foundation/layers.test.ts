@@ -42,6 +42,22 @@ const RULES: IForbiddenRuleType[] = [
     to: { path: '^functions/(?!shared/)[^/]+/', pathNot: '^functions/$1/' },
   },
   {
+    name: 'entries-import-wiring-kits-schemas-use-cases',
+    comment:
+      'A function entry imports only its wiring (wiring/), the http kit (http/) or the trigger kit (triggers/), the schemas, use cases, observability.ts, Node built-ins, @types/* and a JSON asset of its own folder (ADR 0027).',
+    severity: 'error',
+    from: { path: '^functions/(?!shared/)([^/]+)/[^/]+\\.ts$' },
+    to: {
+      dependencyTypesNot: ['core'],
+      pathNot: [
+        '^functions/shared/(wiring|http|triggers|schemas|use-cases)/',
+        '^functions/shared/observability\\.ts$',
+        '^functions/$1/[^/]+\\.json$',
+        '^node_modules/@types/',
+      ],
+    },
+  },
+  {
     name: 'no-circular-imports',
     comment: 'No module of functions/ imports itself back through others.',
     severity: 'error',
@@ -71,14 +87,6 @@ const RATCHETED: (IForbiddenRuleType & { known: number })[] = [
     severity: 'error',
     from: { path: '^functions/shared/use-cases/' },
     to: { path: ['^functions/shared/adapters/', '^functions/shared/abhi/dynamodb-adapters\\.ts$'], dependencyTypesNot: ['type-only'] },
-  },
-  {
-    name: 'entries-import-wiring-http-schemas',
-    comment: 'A function entry imports only its wiring, the http layer and the schemas (entries still import their use cases, observability and config).',
-    known: 128,
-    severity: 'error',
-    from: { path: ENTRY },
-    to: { pathNot: ['^functions/shared/(wiring|http|schemas)/', '^functions/[^/]+/wiring/', '^node_modules/@types/'] },
   },
 ];
 
@@ -144,12 +152,14 @@ describe('layer rules (dependency-cruiser over functions/)', () => {
 });
 
 describe('the layer rules bite (a fixture tree with one violation of each)', () => {
-  it('reports the bad domain import, the use case importing the AWS SDK, functions importing infra/ and a cycle', async () => {
+  it('reports the bad domain import, the use case importing the AWS SDK, functions importing infra/, a cycle and an entry importing an adapter', async () => {
     const fixture = path.join(ROOT, 'test/foundation/fixtures/layers');
     const bad = await cruiseFunctions(RULES, fixture);
     const names = bad.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
     expect(names).toEqual([
       'domain-is-self-contained: functions/shared/domain/rule.ts → functions/shared/use-cases/step.ts',
+      // Its wiring is fine (wiring/things.ts builds the same adapter and is not reported); the adapter is not.
+      'entries-import-wiring-kits-schemas-use-cases: functions/things/get-thing.ts → functions/shared/adapters/store.ts',
       'functions-without-infra: functions/shared/use-cases/step.ts → infra/stack.ts',
       'no-circular-imports: functions/shared/domain/rule.ts → functions/shared/use-cases/step.ts',
       expect.stringMatching(/^use-cases-without-aws-sdk-or-pg: functions\/shared\/use-cases\/step\.ts → .*node_modules\/@aws-sdk\/client-dynamodb\//),
