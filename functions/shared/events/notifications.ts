@@ -2,9 +2,9 @@ import type { NotificationLocale, NotificationSettings } from '#shared/schemas/o
 import type { DomainEvent } from './types';
 
 /**
- * What a domain event tells whom: pure composition (no I/O), so the rules are easy to read and test. The consumer
- * (`functions/events/send-notification.ts`) loads the employee and the organization's settings, calls `compose`, and
- * hands each message to the sender.
+ * What a domain event tells whom: pure composition (no I/O), so the rules are easy to read and test. The consumer's use
+ * case (`use-cases/events/send-notification.ts`) loads the employee and the organization's settings, calls `compose`,
+ * and hands each message to the sender.
  */
 export interface Recipient {
   employeeId: string;
