@@ -1,12 +1,12 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger, metrics } from '#shared/observability';
-import { outboxSweep } from '#shared/wiring/outbox';
+import { outboxRelay } from '#shared/wiring/outbox';
 
 /**
  * Scheduled every minute: publishes outbox events the immediate relay did not (the function died between commit and
  * publish, or SNS failed). Locked rows are skipped, so it never races the relay into a double publish.
  */
-const outbox = outboxSweep();
+const outbox = outboxRelay();
 
 export const handler = async (_event: ScheduledEvent): Promise<{ published: number }> => {
   const published = await outbox.sweepOutbox(1000);

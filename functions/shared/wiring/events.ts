@@ -5,7 +5,7 @@ import { abhiClient } from './abhi';
 
 /**
  * Composition root of the balance-refresh consumer in functions/events: the employee mirror and the Abhi port. (The
- * notification consumer's is wiring/notifications.ts, the outbox sweep's wiring/outbox.ts: each bundle carries only
+ * notification consumer's is wiring/notifications.ts, the outbox sweep’s wiring/outbox.ts: each bundle carries only
  * the adapters its function uses.)
  */
 export function balanceRefreshDeps(): BalanceRefreshDeps {
