@@ -25,6 +25,9 @@ export const ESM_REQUIRE_BANNER =
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.ts',
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
+  // node-pg-migrate's loaders for JS/TS migration files and `dir` patterns: run-migrations reads .sql files only (ADR 0030).
+  jiti: './infra/bundling/migration-loaders-not-bundled.ts',
+  glob: './infra/bundling/migration-loaders-not-bundled.ts',
 };
 
 /**
