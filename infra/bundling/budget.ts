@@ -7,8 +7,8 @@
  * functions) plus a little headroom, against regressions. Lower these as bundles shrink; never raise them to let one through.
  */
 export const BUNDLE_GUARD = {
-  maxBytes: 730 * 1024,
-  medianBytes: 575 * 1024,
+  maxBytes: 715 * 1024,
+  medianBytes: 545 * 1024,
 } as const;
 
 /** The targets (not met yet: BENCHMARKS.md §1 shows how far each function is). */
@@ -17,11 +17,18 @@ export const BUNDLE_TARGET = {
   medianBytes: 300 * 1024,
 } as const;
 
-/** Packages that must never be in a function bundle: the SDK's credential fallbacks and the X-Ray SDK (ADR 0019). */
+/**
+ * Packages that must never be in a function bundle: the SDK's credential fallbacks and the X-Ray SDK (ADR 0019), and
+ * the loaders node-pg-migrate never calls for .sql migrations (ADR 0030).
+ */
 export const EXCLUDED_PACKAGES = [
   /^@aws-sdk\/credential-provider-(ini|sso|login|process|web-identity|http|node)$/,
   /^@aws-sdk\/(nested-clients|token-providers|credential-providers)$/,
   /^@smithy\/credential-provider-imds$/,
   /^aws-xray-sdk-core$/,
   /^@aws-lambda-powertools\/tracer$/,
+  /^(jiti|glob)$/,
 ];
+
+/** Input files that must never be in a function bundle: the SDK's event-stream support, which no client used here needs (ADR 0030). */
+export const EXCLUDED_INPUTS = [/node_modules\/@smithy\/core\/dist-[a-z]+\/submodules\/event-streams\//];

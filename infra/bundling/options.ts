@@ -25,6 +25,8 @@ export const ESM_REQUIRE_BANNER =
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.ts',
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
+  // Loaded lazily by the SDK's protocol code for event-stream operations, which no client used here has (ADR 0030).
+  '@smithy/core/event-streams': './infra/bundling/event-streams-not-bundled.ts',
   // node-pg-migrate's loaders for JS/TS migration files and `dir` patterns: run-migrations reads .sql files only (ADR 0030).
   jiti: './infra/bundling/migration-loaders-not-bundled.ts',
   glob: './infra/bundling/migration-loaders-not-bundled.ts',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_GUARD, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
+import { BUNDLE_GUARD, EXCLUDED_INPUTS, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
 import { bundleEveryFunction, median, type FunctionBundleSize } from '../../infra/bundling/measure';
 import { ROUTES } from '#shared/routes';
 
@@ -29,7 +29,7 @@ describe('bundle sizes of every deployed function (production esbuild options)',
     expect(median(sizes.map((s) => s.bytes))).toBeLessThanOrEqual(BUNDLE_GUARD.medianBytes);
   });
 
-  it('no bundle carries the SDK credential fallbacks, the X-Ray SDK or a source map', () => {
+  it('no bundle carries the SDK credential fallbacks, its event-stream support, the X-Ray SDK, jiti/glob or a source map', () => {
     const offenders = sizes.flatMap((s) => {
       const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];
       expect(output, s.entry).toBeDefined();
@@ -39,7 +39,8 @@ describe('bundle sizes of every deployed function (production esbuild options)',
           return match ? [match[1]!] : [];
         }),
       );
-      return [...packages].filter((p) => EXCLUDED_PACKAGES.some((re) => re.test(p))).map((p) => `${s.entry}: ${p}`);
+      const inputs = Object.keys(output!.inputs).filter((input) => EXCLUDED_INPUTS.some((re) => re.test(input)));
+      return [...[...packages].filter((p) => EXCLUDED_PACKAGES.some((re) => re.test(p))), ...inputs].map((p) => `${s.entry}: ${p}`);
     });
     expect(offenders).toEqual([]);
     expect(sizes.filter((s) => fs.existsSync(`${s.output}.map`)).map((s) => s.entry)).toEqual([]);

@@ -45,6 +45,9 @@ describe('esbuild bundling of a real handler (no stand-in, no Docker)', () => {
     expect(code).not.toMatch(/from\s*["']#shared/);
     // The SDK's credential chain is replaced (infra/bundling/lambda-credentials.ts): no web identity, SSO or process source.
     expect(['AWS_WEB_IDENTITY_TOKEN_FILE', 'sso_start_url', 'credential_process'].filter((marker) => code.includes(marker))).toEqual([]);
+    // The SDK's event-stream support is replaced too (infra/bundling/event-streams-not-bundled.ts, ADR 0030).
+    expect(code).toContain('SDK event streams are not bundled');
+    expect(code).not.toContain(':message-type');
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
     expect(statSync(bundle).size).toBeLessThan(2_000_000);
     expect(readdirSync(path.join(dir, 'migrations')).some((f) => f.endsWith('.sql'))).toBe(true);
