@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, namedSchemas, TAGS } from '#shared/openapi/document';
 import { ROUTES } from '#shared/routes';
+import { OPENAPI_DOCUMENT_FILE, serializeOpenApiDocument } from '../../infra/docs/openapi-document';
 import { generatePostmanCollection, POSTMAN_COLLECTION_FILE, serializePostmanCollection } from '../../infra/docs/postman-collection';
 
 /**
@@ -114,6 +115,11 @@ export { sameType, advance, problem };
     expect(diagnostics('use.ts')).toEqual([]);
     expect(diagnostics('wrong.ts').length).toBeGreaterThan(0);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the document GET /openapi.json serves is the one built from the route table (npm run docs:openapi rewrites it)', () => {
+    const committed = fs.readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8');
+    expect(committed, 'The served OpenAPI document is stale: run `npm run docs:openapi` and commit the file.').toBe(serializeOpenApiDocument(document));
   });
 
   it('the Postman collection served beside it is the one generated from it (npm run docs:postman rewrites it)', async () => {
