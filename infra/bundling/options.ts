@@ -6,8 +6,8 @@ import { ROUTES } from '../../functions/shared/routes';
 /**
  * The one definition of how a function is bundled. CDK's NodejsFunction (infra/constructs/platform-function.ts) and
  * everything that measures or guards bundles (test/infra/bundle-budget.test.ts, the cold-start benchmark) read it
- * from here, so what is measured is what is deployed. ADR 0006 (one bundle per function) and ADR 0019 (why no source
- * maps, no credential chain, no tracer in the API edge).
+ * from here, so what is measured is what is deployed. ADR 0006 (one bundle per function), ADR 0019 (why no source
+ * maps, no credential chain, no tracer in the API edge) and ADR 0030 (why the SDK is bundled; the stubs below).
  */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -61,6 +61,7 @@ export function cdkBundlingOptions(entry?: string): BundlingOptions {
     mainFields: MAIN_FIELDS,
     minify: true,
     sourceMap: SOURCE_MAP,
+    // The SDK stays inside: the runtime's own copy is smaller to ship but slower to import (ADR 0030).
     bundleAwsSDK: true,
     externalModules: EXTERNAL_MODULES,
     banner: ESM_REQUIRE_BANNER,

@@ -589,19 +589,22 @@ function familyTable(cold: ColdStartData): string[] {
   if (allIn) lines.push(`| all-in reference | 1 | ${kb(cold.references.allIn.bundle!.bytes)} | – | ${names.map((n) => (allIn[n] ? fmt(allIn[n]! / 1024, 0) : '–')).join(' | ')} |`);
   const routes = measured.filter((f) => f.kind === 'route');
   const floor = routes.length ? routes.reduce((a, f) => (f.bundle!.bytes < a.bundle!.bytes ? f : a)) : undefined;
-  if (floor && !floor.withinSizeBudget) {
+  const routesOver = routes.filter((f) => !f.withinSizeBudget).length;
+  if (floor && routesOver > 0) {
     const fam = floor.bundle!.families;
     const k = (name: string) => fmt((fam[name] ?? 0) / 1024, 0);
+    const margin = floor.withinSizeBudget ? `${kb(SIZE_BUDGET - floor.bundle!.bytes)} under` : `${kb(floor.bundle!.bytes - SIZE_BUDGET)} over`;
     lines.push(
       '',
-      `**Why the API functions stay over ${kb(SIZE_BUDGET)}.** The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${kb(floor.bundle!.bytes - SIZE_BUDGET)} over,`,
+      `**Why the API functions stay over ${kb(SIZE_BUDGET)}** (${routesOver} of ${routes.length}). The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${margin},`,
       `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB (the DynamoDB client behind rate limiting, revocation and`,
-      `idempotency), zod ${k('zod')} KB (validation, configuration), Powertools ${k('Powertools')} KB (logger, metrics, idempotency with its JMESPath`,
-      `engine), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB. Every other route adds its use case, schemas and adapters`,
+      `idempotency), zod ${k('zod')} KB (validation, configuration), Powertools ${k('Powertools')} KB (logger, metrics; idempotency with its JMESPath`,
+      `engine only where a route takes an Idempotency-Key, ADR 0023), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB. Every other route adds its use case, schemas and adapters`,
       `(project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and the`,
       'Abhi client with Secrets Manager, SNS or SQS clients where their domain\'s composition root (functions/shared/wiring/, ADR 0024)',
-      'uses them. What is left is structural (ADR 0019): zod/mini or validation compiled per route,',
-      'and Powertools idempotency only in the routes that take an Idempotency-Key.',
+      'uses them. The SDK stays in the bundle (ADR 0030: with `@aws-sdk/*` external, as the runtime provides it, the sizes',
+      'almost meet the budget but every import measured got 1.8-5× slower). What is left is structural (ADR 0030): composition',
+      'roots per workflow task, configuration parsed without zod, the database secret only in the migrations function.',
     );
   }
   const allInMs = cold.references.allIn.importMedianMs;
