@@ -604,7 +604,7 @@ function familyTable(cold: ColdStartData): string[] {
       'Abhi client with Secrets Manager, SNS or SQS clients where their domain\'s composition root (functions/shared/wiring/, ADR 0024)',
       'uses them. The SDK stays in the bundle (ADR 0030: with `@aws-sdk/*` external, as the runtime provides it, the sizes',
       'almost meet the budget but every import measured got 1.8-5× slower). What is left is structural (ADR 0030): composition',
-      'roots per workflow task, configuration parsed without zod, the database secret only in the migrations function.',
+      'roots per workflow task, the database secret only in the migrations function, validation without zod classic.',
     );
   }
   const allInMs = cold.references.allIn.importMedianMs;
