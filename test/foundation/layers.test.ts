@@ -28,6 +28,13 @@ const RULES: IForbiddenRuleType[] = [
     to: { path: '(^|/)node_modules/(@aws-sdk/|@smithy/|@aws-lambda-powertools/|pg/|pg-[^/]+/)' },
   },
   {
+    name: 'use-cases-without-the-pool',
+    comment: 'Use cases get their database from their dependencies, never getPool(): the pool module is theirs only as a type (Queryable).',
+    severity: 'error',
+    from: { path: '^functions/shared/use-cases/' },
+    to: { path: '^functions/shared/db/pool\\.ts$', dependencyTypesNot: ['type-only'] },
+  },
+  {
     name: 'functions-without-infra',
     comment: 'Nothing in functions/ imports infra/ (the CDK app and the local stand-ins are not Lambda code).',
     severity: 'error',
@@ -72,18 +79,10 @@ const RULES: IForbiddenRuleType[] = [
  */
 const RATCHETED: (IForbiddenRuleType & { known: number })[] = [
   {
-    name: 'use-cases-without-the-pool',
-    comment: 'Use cases get their database from their dependencies, never getPool() (the tenant-scope helpers still do).',
-    known: 1,
-    severity: 'error',
-    from: { path: '^functions/shared/use-cases/' },
-    to: { path: '^functions/shared/db/pool\\.ts$', dependencyTypesNot: ['type-only'] },
-  },
-  {
     name: 'use-cases-without-adapters',
     comment:
-      'Use cases import no adapter (functions/shared/adapters/**, the Abhi client’s DynamoDB adapters); type-only imports of shapes load nothing and are allowed. The money stores are ports (use-cases/ports); the employee, organization and report repositories are not yet.',
-    known: 8,
+      'Use cases import no adapter (functions/shared/adapters/**, the Abhi client’s DynamoDB adapters); type-only imports of shapes load nothing and are allowed. Every PostgreSQL store is a port now (use-cases/ports).',
+    known: 0,
     severity: 'error',
     from: { path: '^functions/shared/use-cases/' },
     to: { path: ['^functions/shared/adapters/', '^functions/shared/abhi/dynamodb-adapters\\.ts$'], dependencyTypesNot: ['type-only'] },
@@ -152,7 +151,7 @@ describe('layer rules (dependency-cruiser over functions/)', () => {
 });
 
 describe('the layer rules bite (a fixture tree with one violation of each)', () => {
-  it('reports the bad domain import, the use case importing the AWS SDK, functions importing infra/, a cycle and an entry importing an adapter', async () => {
+  it('reports the bad domain import, the use case importing the AWS SDK or the pool (not its type), functions importing infra/, a cycle and an entry importing an adapter', async () => {
     const fixture = path.join(ROOT, 'test/foundation/fixtures/layers');
     const bad = await cruiseFunctions(RULES, fixture);
     const names = bad.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
@@ -163,6 +162,7 @@ describe('the layer rules bite (a fixture tree with one violation of each)', () 
       'functions-without-infra: functions/shared/use-cases/step.ts → infra/stack.ts',
       'no-circular-imports: functions/shared/domain/rule.ts → functions/shared/use-cases/step.ts',
       expect.stringMatching(/^use-cases-without-aws-sdk-or-pg: functions\/shared\/use-cases\/step\.ts → .*node_modules\/@aws-sdk\/client-dynamodb\//),
+      'use-cases-without-the-pool: functions/shared/use-cases/step.ts → functions/shared/db/pool.ts',
     ]);
   });
 });

@@ -1,3 +1,5 @@
+import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
 import { revokeSubject } from '#shared/auth/revocation';
 import { fieldCipher } from '#shared/crypto/field-encryption';
 import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
@@ -23,6 +25,8 @@ export function employeeDeps(): EmployeeDeps {
       return fieldCipher();
     },
     publishEvents,
+    employees: postgresEmployees,
+    organizations: postgresOrganizations,
     async revokeEmployeeSessions(employeeId: string) {
       await revokeSubject('employee', employeeId);
     },
@@ -43,6 +47,8 @@ export function employeeImportDeps(): ImportDeps {
       return fieldCipher();
     },
     publishEvents,
+    employees: postgresEmployees,
+    organizations: postgresOrganizations,
     get jobs() {
       return (jobs ??= dynamoJobStore());
     },

@@ -1,3 +1,4 @@
+import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
 import { fieldCipher } from '#shared/crypto/field-encryption';
 import { publishEvents } from '#shared/events/outbox';
 import type { OrganizationDeps } from '#shared/use-cases/employees/context';
@@ -16,5 +17,6 @@ export function organizationDeps(): OrganizationDeps {
       return fieldCipher();
     },
     publishEvents,
+    organizations: postgresOrganizations,
   }));
 }

@@ -1,3 +1,6 @@
+import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
+import { postgresReports } from '#shared/adapters/postgres/reports-repository';
 import { registerAuditDatabase } from '#shared/auth/audit';
 import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
 import type { BusinessDeps, ReaderDeps } from '#shared/use-cases/employees/context';
@@ -19,11 +22,20 @@ export function withPostgres<T extends object>(ports: T): T & PostgresPorts {
   }) as T & PostgresPorts;
 }
 
-/** The read-only list and report routes (employees, organizations, statements): the reader endpoint only. */
+/**
+ * The read-only list and report routes (employees, organizations, statements): their rows from the reader endpoint,
+ * the tenant tree from the writer (as every tenant check).
+ */
 export function readerDeps(): ReaderDeps {
   return {
     get reader(): Queryable {
       return getReaderPool();
     },
+    get db(): Queryable {
+      return getPool();
+    },
+    employees: postgresEmployees,
+    organizations: postgresOrganizations,
+    reports: postgresReports,
   };
 }

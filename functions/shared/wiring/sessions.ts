@@ -3,7 +3,7 @@ import { findEmployeeById } from '#shared/adapters/postgres/employees-repository
 import { revokeSubject, revokeToken } from '#shared/auth/revocation';
 import { getPool } from '#shared/db/pool';
 import type { RevocationPorts } from '#shared/use-cases/identity/sessions';
-import { isDescendant } from '#shared/use-cases/organizations/organization-access';
+import { isDescendant } from './tenant-tree';
 
 // Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
 registerAuditDatabase(getPool);

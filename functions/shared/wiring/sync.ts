@@ -1,3 +1,5 @@
+import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
 import { fieldCipher } from '#shared/crypto/field-encryption';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import { publishEvents } from '#shared/events/outbox';
@@ -17,6 +19,8 @@ export function syncDeps(): SyncDeps {
       return fieldCipher();
     },
     publishEvents,
+    employees: postgresEmployees,
+    organizations: postgresOrganizations,
     syncQueue: sqsWorkQueue('abhi-sync'),
   }));
 }

@@ -1,69 +1,10 @@
 import type { Queryable } from '#shared/db/pool';
-import type { OrganizationScope } from '#shared/auth/tenant';
-import { maskAccountNumber, maskEmiratesId } from '#shared/crypto/field-cipher';
-import type { EmployeeView } from '#shared/schemas/employees';
-import type { NotificationLocale } from '#shared/schemas/organizations';
+import type { EmployeeFilter, EmployeeRecord, EmployeeRow, EmployeeStore } from '#shared/use-cases/ports/employee-store';
 
 /**
- * Employees in PostgreSQL (the local mirror and system of record). Sensitive fields arrive here already encrypted
- * (`*_enc`) with their last four digits for masking; this module never sees them in clear.
+ * Employees in PostgreSQL (the local mirror and system of record): the EmployeeStore port. Sensitive fields arrive
+ * here already encrypted (`*_enc`) with their last four digits for masking; this module never sees them in clear.
  */
-export interface EmployeeRow {
-  id: string;
-  organization_id: string;
-  employee_code: string;
-  first_name: string;
-  last_name: string;
-  department: string | null;
-  designation: string | null;
-  phone: string | null;
-  email: string | null;
-  dob: string | null;
-  date_of_joining: string | null;
-  account_title: string | null;
-  account_number_enc: string | null;
-  account_number_last4: string | null;
-  emirates_id_enc: string | null;
-  emirates_id_last4: string | null;
-  net_salary: string | null;
-  gender: string | null;
-  bank_id: string | null;
-  payroll_start_day: number | null;
-  preferred_locale: NotificationLocale | null;
-  status: string;
-  synced_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  deleted_at: Date | null;
-}
-
-/** Columns a write sets (everything but the timestamps the database manages). */
-export interface EmployeeRecord {
-  id: string;
-  organizationId: string;
-  employeeCode: string;
-  firstName: string;
-  lastName: string;
-  department: string | null;
-  designation: string | null;
-  phone: string | null;
-  email: string | null;
-  dob: string | null;
-  dateOfJoining: string | null;
-  accountTitle: string | null;
-  accountNumberEnc: string | null;
-  accountNumberLast4: string | null;
-  emiratesIdEnc: string | null;
-  emiratesIdLast4: string | null;
-  /** Decimal string, e.g. "8000.00". */
-  netSalary: string | null;
-  gender: string | null;
-  bankId: string | null;
-  payrollStartDay: number | null;
-  /** Language of the employee's notifications; absent or null: the organization's (ADR 0022). */
-  preferredLocale?: NotificationLocale | null;
-  status: string;
-}
 
 // Dates come back as text so no time zone shifts a date of birth.
 const RETURNED = `id, organization_id, employee_code, first_name, last_name, department, designation, phone, email,
@@ -71,34 +12,6 @@ const RETURNED = `id, organization_id, employee_code, first_name, last_name, dep
   account_number_enc, account_number_last4, emirates_id_enc, emirates_id_last4, net_salary::text AS net_salary, gender,
   bank_id, payroll_start_day, preferred_locale, status, synced_at, created_at, updated_at, deleted_at`;
 const SELECT = `SELECT ${RETURNED} FROM employees`;
-
-export function toEmployeeView(row: EmployeeRow): EmployeeView {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    employeeCode: row.employee_code,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    department: row.department,
-    designation: row.designation,
-    phone: row.phone,
-    email: row.email,
-    dob: row.dob,
-    dateOfJoining: row.date_of_joining,
-    accountTitle: row.account_title,
-    accountNumber: maskAccountNumber(row.account_number_last4),
-    netSalary: row.net_salary === null ? null : Number(row.net_salary),
-    emiratesId: maskEmiratesId(row.emirates_id_last4),
-    gender: row.gender,
-    bankId: row.bank_id,
-    payrollStartDay: row.payroll_start_day,
-    preferredLocale: row.preferred_locale ?? null,
-    status: row.status,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
-  };
-}
 
 export async function findEmployeeById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<EmployeeRow | undefined> {
   const { rows } = await db.query<EmployeeRow>(`${SELECT} WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
@@ -121,16 +34,6 @@ export async function findEmployeesByIds(db: Queryable, ids: readonly string[]):
   if (ids.length === 0) return [];
   const { rows } = await db.query<EmployeeRow>(`${SELECT} WHERE id = ANY($1::text[])`, [[...ids]]);
   return rows;
-}
-
-export interface EmployeeFilter {
-  scope: OrganizationScope;
-  organizationId?: string;
-  department?: string;
-  search?: string;
-  status?: string;
-  /** Restrict to one employee (self-only principals). */
-  employeeId?: string;
 }
 
 function where(filter: EmployeeFilter): { sql: string; params: unknown[] } {
@@ -258,3 +161,15 @@ export async function markEmployeeDeleted(db: Queryable, id: string): Promise<vo
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+export const postgresEmployees: EmployeeStore = {
+  findById: findEmployeeById,
+  findByCode: findEmployeeByCode,
+  findByCodes: findEmployeesByCodes,
+  findByIds: findEmployeesByIds,
+  list: listEmployees,
+  search: searchEmployees,
+  insert: insertEmployee,
+  update: updateEmployee,
+  markDeleted: markEmployeeDeleted,
+};

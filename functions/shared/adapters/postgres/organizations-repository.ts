@@ -1,79 +1,18 @@
 import type { Queryable } from '#shared/db/pool';
 import type { OrganizationScope } from '#shared/auth/tenant';
-import {
-  resolveAdvancePolicy,
-  resolveNotificationSettings,
-  type AdvancePolicy,
-  type NotificationSettings,
-  type OrganizationView,
-} from '#shared/schemas/organizations';
+import type {
+  OrganizationConfig,
+  OrganizationRecord,
+  OrganizationRow,
+  OrganizationStatisticsRow,
+  OrganizationStore,
+} from '#shared/use-cases/ports/organization-store';
 import { escapeLike } from './employees-repository';
 
 /** Organizations in PostgreSQL: Abhi's fields mirrored, plus the local configuration (advance policy, notifications). */
-export interface OrganizationRow {
-  id: string;
-  parent_id: string | null;
-  name: string;
-  industry: string | null;
-  business_type_id: string | null;
-  address: string | null;
-  city: string | null;
-  management_alias: string | null;
-  credit_limit: string | null;
-  phone: string | null;
-  email: string | null;
-  payroll_start_day: number | null;
-  active: boolean;
-  advance_policy: unknown;
-  notification_settings: unknown;
-  synced_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** Abhi-owned fields of an organization (what create and sync write). */
-export interface OrganizationRecord {
-  id: string;
-  parentId: string | null;
-  name: string;
-  industry: string | null;
-  businessTypeId: string | null;
-  address: string | null;
-  city: string | null;
-  managementAlias: string | null;
-  /** Decimal string. */
-  creditLimit: string | null;
-  phone: string | null;
-  email: string | null;
-  payrollStartDay: number | null;
-  active: boolean;
-}
 
 const SELECT = `SELECT id, parent_id, name, industry, business_type_id, address, city, management_alias, credit_limit::text AS credit_limit,
   phone, email, payroll_start_day, active, advance_policy, notification_settings, synced_at, created_at, updated_at FROM organizations`;
-
-export function toOrganizationView(row: OrganizationRow): OrganizationView {
-  return {
-    id: row.id,
-    parentOrganizationId: row.parent_id,
-    name: row.name,
-    industry: row.industry,
-    businessTypeId: row.business_type_id,
-    address: row.address,
-    city: row.city,
-    managementAlias: row.management_alias,
-    creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
-    phone: row.phone,
-    email: row.email,
-    payrollStartDay: row.payroll_start_day,
-    active: row.active,
-    advancePolicy: resolveAdvancePolicy(row.advance_policy),
-    notificationSettings: resolveNotificationSettings(row.notification_settings),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
-  };
-}
 
 export async function findOrganizationById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<OrganizationRow | undefined> {
   const { rows } = await db.query<OrganizationRow>(`${SELECT} WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
@@ -139,7 +78,7 @@ export async function isDescendantOrganization(db: Queryable, organizationId: st
 export async function insertOrganization(
   db: Queryable,
   record: OrganizationRecord,
-  config: { advancePolicy: AdvancePolicy; notificationSettings: NotificationSettings },
+  config: OrganizationConfig,
   options: { synced?: boolean } = {},
 ): Promise<OrganizationRow> {
   await db.query(
@@ -198,7 +137,7 @@ export async function insertPortalUsers(
 export async function updateOrganizationConfig(
   db: Queryable,
   id: string,
-  config: { advancePolicy: AdvancePolicy; notificationSettings: NotificationSettings },
+  config: OrganizationConfig,
 ): Promise<OrganizationRow | undefined> {
   await db.query(`UPDATE organizations SET advance_policy = $2, notification_settings = $3, updated_at = now() WHERE id = $1`, [
     id,
@@ -206,15 +145,6 @@ export async function updateOrganizationConfig(
     JSON.stringify(config.notificationSettings),
   ]);
   return findOrganizationById(db, id);
-}
-
-export interface OrganizationStatisticsRow {
-  employees: { total: number; active: number; inactive: number };
-  departments: { department: string; count: number }[];
-  advancesByStatus: { status: string; count: number; amount: string }[];
-  last30Days: { count: number; amount: string };
-  repayments: { count: number; amount: string };
-  ledgerOutstanding: string;
 }
 
 export async function organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow> {
@@ -279,3 +209,15 @@ function recordValues(record: OrganizationRecord): unknown[] {
     record.active,
   ];
 }
+
+export const postgresOrganizations: OrganizationStore = {
+  findById: findOrganizationById,
+  list: listOrganizations,
+  childIds: childOrganizationIds,
+  isDescendant: isDescendantOrganization,
+  insert: insertOrganization,
+  upsertFromAbhi: upsertOrganizationFromAbhi,
+  insertPortalUsers,
+  updateConfig: updateOrganizationConfig,
+  statistics: organizationStatistics,
+};

@@ -1,21 +1,11 @@
 import type { Queryable } from '#shared/db/pool';
+import { STATEMENT_TIME_ZONE, type LedgerEntryRow, type LocalBalanceRow, type ReportStore } from '#shared/use-cases/ports/report-store';
 
 /**
- * Read models over the ledger for reports. The ledger is append-only; the balance effect of an entry is its amount,
- * except repayments, which always lower the balance (whatever sign the writer used).
+ * Read models over the ledger for reports (the ReportStore port). The ledger is append-only; the balance effect of an
+ * entry is its amount, except repayments, which always lower the balance (whatever sign the writer used).
  */
 const EFFECT = `CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END`;
-
-/** Time zone statements are cut in: UAE calendar months. */
-export const STATEMENT_TIME_ZONE = 'Asia/Dubai';
-
-export interface LedgerEntryRow {
-  id: string;
-  kind: 'advance' | 'repayment' | 'fee' | 'adjustment';
-  effect: string;
-  occurred_at: Date;
-  reference: string | null;
-}
 
 export async function statementPeriod(db: Queryable, year: number, month: number): Promise<{ start: Date; end: Date }> {
   const { rows } = await db.query<{ start: Date; end: Date }>(
@@ -45,12 +35,6 @@ export async function ledgerEntriesBetween(db: Queryable, employeeId: string, st
   return rows;
 }
 
-export interface LocalBalanceRow {
-  employee_id: string;
-  ledger_outstanding: string;
-  pending_amount: string;
-}
-
 /** Ledger outstanding and pending (not yet disbursed) advance amounts per employee. */
 export async function localBalances(db: Queryable, employeeIds: readonly string[]): Promise<Map<string, LocalBalanceRow>> {
   if (employeeIds.length === 0) return new Map();
@@ -64,3 +48,10 @@ export async function localBalances(db: Queryable, employeeIds: readonly string[
   );
   return new Map(rows.map((row) => [row.employee_id, row]));
 }
+
+export const postgresReports: ReportStore = {
+  statementPeriod,
+  balanceBefore: ledgerBalanceBefore,
+  entriesBetween: ledgerEntriesBetween,
+  localBalances,
+};

@@ -3,8 +3,6 @@ import type { Employee as AbhiEmployee, Organization } from '#shared/abhi/schema
 import type { Queryable } from '#shared/db/pool';
 import { recordEvent } from '#shared/events/record';
 import { logger } from '#shared/observability';
-import { findEmployeeById } from '#shared/adapters/postgres/employees-repository';
-import { findOrganizationById, upsertOrganizationFromAbhi } from '#shared/adapters/postgres/organizations-repository';
 import { ensureOrganizationMirrored, organizationRecordFromAbhi } from '../organizations/organization-access';
 import type { BusinessDeps, SyncDeps } from './context';
 import { MirrorIdentityMismatchError, insertMirror, recordFromAbhi, refreshMirror } from './employees';
@@ -73,7 +71,7 @@ async function syncOrganizations(deps: SyncDeps, ctx: Invocation, message: SyncM
   const eventIds: string[] = [];
   for (const organization of page.results) {
     const eventId = await deps.transaction(async (db) => {
-      const outcome = await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(organization));
+      const outcome = await deps.organizations.upsertFromAbhi(db, organizationRecordFromAbhi(organization));
       if (outcome === 'unchanged') return undefined;
       counts[outcome === 'inserted' ? 'inserted' : 'updated']++;
       const event = await recordEvent(db, {
@@ -114,7 +112,7 @@ async function syncEmployee(
   remote: AbhiEmployee,
   db: Queryable,
 ): Promise<{ kind: 'inserted' | 'updated' | 'skipped'; eventId?: string }> {
-  const local = await findEmployeeById(db, remote.id);
+  const local = await deps.employees.findById(db, remote.id);
   if (local) {
     if (local.status === 'deleted') return { kind: 'skipped' };
     try {
@@ -131,7 +129,7 @@ async function syncEmployee(
     logger.warn('Abhi employee without organization skipped by the sync', { employeeId: remote.id });
     return { kind: 'skipped' };
   }
-  if (!(await findOrganizationById(db, remote.organizationId))) await ensureOrganizationMirrored(deps, ctx, remote.organizationId);
+  if (!(await deps.organizations.findById(db, remote.organizationId))) await ensureOrganizationMirrored(deps, ctx, remote.organizationId);
   try {
     const { eventId } = await insertMirror(deps, ctx, await recordFromAbhi(deps, remote, remote.organizationId), 'employee.synced', 'abhi-sync');
     return { kind: 'inserted', eventId };

@@ -6,7 +6,6 @@ import {
   AbhiValidationError,
 } from '#shared/abhi/errors';
 import { AppError } from '#shared/domain/errors';
-import { findEmployeeByCode, findEmployeeById, findEmployeesByCodes } from '#shared/adapters/postgres/employees-repository';
 import { lastFour } from '#shared/crypto/field-cipher';
 import { bulkRowSchema, type BulkRow } from '#shared/schemas/employees';
 import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
@@ -222,7 +221,7 @@ export async function prepareImportBatch(deps: ImportDeps, records: readonly Imp
   }
   for (const [organizationId, rows] of byOrganization) {
     const existing = new Map(
-      (await findEmployeesByCodes(deps.db, organizationId, rows.map((r) => r.fields.employeeCode))).map((e) => [e.employee_code, e]),
+      (await deps.employees.findByCodes(deps.db, organizationId, rows.map((r) => r.fields.employeeCode))).map((e) => [e.employee_code, e]),
     );
     for (const row of rows) {
       const found = existing.get(row.fields.employeeCode);
@@ -339,7 +338,7 @@ async function settleError(
   const done = (result: JobItemResult, eventIds: string[] = []): RowOutcome => ({ kind: 'done', result, eventIds });
   if (error instanceof AbhiConflictError || (error instanceof AppError && error.code === 'CONFLICT')) {
     // A concurrent delivery of this same row may have just created it.
-    const now = await findEmployeeByCode(deps.db, message.organizationId, fields.employeeCode);
+    const now = await deps.employees.findByCode(deps.db, message.organizationId, fields.employeeCode);
     if (now && (await createdByJob(deps, message.jobId, now.id))) return done(succeeded(message.index, reference, now.id));
     // Abhi has the code already: adopt it when it is this very row (an earlier attempt died after Abhi's answer).
     const adopted = await adoptOwnEarlierAttempt(deps, ctx, message, fields).catch(() => undefined);
@@ -391,7 +390,7 @@ async function adoptOwnEarlierAttempt(
     remote.email?.toLowerCase() === fields.email.toLowerCase() &&
     remote.dob === fields.dob &&
     remote.dateOfJoining === fields.dateOfJoining;
-  if (!same || (await findEmployeeById(deps.db, remote.id))) return undefined;
+  if (!same || (await deps.employees.findById(deps.db, remote.id))) return undefined;
   const { row, eventId } = await insertMirror(deps, ctx, recordFromFields(remote.id, message.organizationId, fields, message.sealed), 'employee.created', 'bulk-import');
   return { id: row.id, eventId };
 }

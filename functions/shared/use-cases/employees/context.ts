@@ -5,12 +5,16 @@ import type { Queryable } from '#shared/db/pool';
 import type { WorkQueue } from '#shared/adapters/sqs/queues';
 import type { JobStore } from '#shared/use-cases/jobs/job-store';
 import type { Invocation } from '#shared/use-cases/invocation';
+import type { EmployeeStore } from '#shared/use-cases/ports/employee-store';
+import type { OrganizationStore } from '#shared/use-cases/ports/organization-store';
+import type { ReportStore } from '#shared/use-cases/ports/report-store';
 
 /**
  * What the business use cases (employees, organizations, master data, reports, jobs, sync) need from the outside
  * world, as ports. Each domain's composition root in #shared/wiring builds the part its functions use; tests may pass others.
  * Only types are imported here: the use cases load no AWS SDK themselves. PostgreSQL is `db`/`reader`/`transaction`,
- * passed to the repositories (`#shared/adapters/postgres/*`).
+ * passed to the stores (`#shared/use-cases/ports/*`, implemented in `#shared/adapters/postgres/*`) so that writes
+ * compose in one transaction: `deps.transaction((tx) => deps.employees.insert(tx, record))`.
  */
 export interface BusinessDeps {
   /** PostgreSQL: autocommit queries on the writer. */
@@ -19,6 +23,12 @@ export interface BusinessDeps {
   readonly reader: Queryable;
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+  /** The employee mirror. */
+  readonly employees: EmployeeStore;
+  /** Organizations: the mirror, the tenant tree (read on `db`, see TenantDeps) and the local configuration. */
+  readonly organizations: OrganizationStore;
+  /** Read models over the ledger for reports. */
+  readonly reports: ReportStore;
   readonly abhi: AbhiPort;
   readonly cipher: FieldCipher;
   /** The outbox relay: publishes committed events right away (the sweep catches what it misses). */
@@ -32,13 +42,18 @@ export interface BusinessDeps {
 
 /** What each business domain's functions use: its composition root (#shared/wiring) builds only these. */
 export type AbhiDeps = Pick<BusinessDeps, 'abhi'>;
-export type ReaderDeps = Pick<BusinessDeps, 'reader'>;
-export type ReportDeps = Pick<BusinessDeps, 'abhi' | 'reader'>;
-export type MirrorDeps = Pick<BusinessDeps, 'abhi' | 'db' | 'transaction'>;
-export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'>;
-export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents'>;
-export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'>;
-export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'>;
+/** The tenant tree, read on the writer: a child organization created a moment ago counts at once. */
+export type TenantDeps = Pick<BusinessDeps, 'db' | 'organizations'>;
+/** The read-only list and report routes: their rows from the reader, the tenant tree from the writer. */
+export type ReaderDeps = Pick<BusinessDeps, 'reader' | 'db' | 'employees' | 'organizations' | 'reports'>;
+export type ReportDeps = ReaderDeps & AbhiDeps;
+export type EmployeeDeps = Pick<
+  BusinessDeps,
+  'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'
+>;
+export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
+export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'>;
+export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'>;
 
 /** Who asks, on behalf of which invocation (#shared/use-cases/invocation: correlation id, deadline, patience). */
 export interface UseCaseContext extends Invocation {

@@ -1,8 +1,8 @@
 import type { Employee as AbhiEmployee, EmployeeInput as AbhiEmployeeInput } from '#shared/abhi/schemas';
-import { lastFour, type FieldCipher } from '#shared/crypto/field-cipher';
+import { lastFour, maskAccountNumber, maskEmiratesId, type FieldCipher } from '#shared/crypto/field-cipher';
 import { filsToDecimalString, toFils } from '#shared/domain/money';
-import type { EmployeeRecord, EmployeeRow } from '#shared/adapters/postgres/employees-repository';
-import type { BulkRow } from '#shared/schemas/employees';
+import type { BulkRow, EmployeeView } from '#shared/schemas/employees';
+import type { EmployeeRecord, EmployeeRow } from '../ports/employee-store';
 
 /** Conversions between the API's employee, Abhi's wire shape and the stored row. */
 
@@ -164,4 +164,33 @@ export async function sensitiveChanges(
 /** Abhi may return these fields masked; a masked value is never stored over a real one. */
 function looksMasked(value: string): boolean {
   return value.includes('*');
+}
+
+/** The stored row as the API shows it: sensitive numbers masked to their last four digits. */
+export function toEmployeeView(row: EmployeeRow): EmployeeView {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    employeeCode: row.employee_code,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    department: row.department,
+    designation: row.designation,
+    phone: row.phone,
+    email: row.email,
+    dob: row.dob,
+    dateOfJoining: row.date_of_joining,
+    accountTitle: row.account_title,
+    accountNumber: maskAccountNumber(row.account_number_last4),
+    netSalary: row.net_salary === null ? null : Number(row.net_salary),
+    emiratesId: maskEmiratesId(row.emirates_id_last4),
+    gender: row.gender,
+    bankId: row.bank_id,
+    payrollStartDay: row.payroll_start_day,
+    preferredLocale: row.preferred_locale ?? null,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
+  };
 }

@@ -7,23 +7,12 @@ import { type Queryable } from '#shared/db/pool';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { recordEvent } from '#shared/events/record';
 import { logger, metrics } from '#shared/observability';
-import {
-  findEmployeeByCode,
-  findEmployeeById,
-  insertEmployee,
-  listEmployees as listEmployeeRows,
-  markEmployeeDeleted,
-  searchEmployees as searchEmployeeRows,
-  toEmployeeView,
-  updateEmployee as updateEmployeeRow,
-  type EmployeeRecord,
-  type EmployeeRow,
-} from '#shared/adapters/postgres/employees-repository';
 import type { Page } from '#shared/schemas/common';
 import type { CreateEmployeeInput, EmployeeView, ListEmployeesQuery, UpdateEmployeeInput } from '#shared/schemas/employees';
 import type { NotificationLocale } from '#shared/schemas/organizations';
-import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
-import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendant, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
+import type { EmployeeRecord, EmployeeRow } from '#shared/use-cases/ports/employee-store';
+import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
+import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendantIn, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
 import { callAbhi, translateAbhiError } from '../abhi-errors';
 import type { BusinessDeps, EmployeeDeps, ReaderDeps, UseCaseContext } from './context';
 import {
@@ -34,6 +23,7 @@ import {
   sealSensitive,
   sensitiveChanges,
   toAbhiInput,
+  toEmployeeView,
   type EmployeeFields,
 } from './employee-mapping';
 import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
@@ -51,7 +41,7 @@ const PG_UNIQUE_VIOLATION = '23505';
 export async function createEmployee(deps: EmployeeDeps, ctx: UseCaseContext, input: CreateEmployeeInput): Promise<EmployeeView> {
   const { organizationId: requested, preferredLocale, ...fields } = input;
   const organization = await resolveTargetOrganization(deps, ctx, requested);
-  if (await findEmployeeByCode(deps.db, organization.id, fields.employeeCode)) {
+  if (await deps.employees.findByCode(deps.db, organization.id, fields.employeeCode)) {
     throw new ConflictError(`An employee with code ${fields.employeeCode} already exists in this organization.`);
   }
   const { row, eventId } = await createAtAbhiAndMirror(deps, ctx, organization, fields, preferredLocale ? { preferredLocale } : {});
@@ -64,7 +54,7 @@ export async function createEmployee(deps: EmployeeDeps, ctx: UseCaseContext, in
  * with its `employee.created` event in one transaction. Does not publish (callers batch that).
  */
 export async function createAtAbhiAndMirror(
-  deps: Pick<BusinessDeps, 'abhi' | 'cipher' | 'transaction'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'cipher' | 'transaction' | 'employees'>,
   ctx: Invocation,
   organization: Pick<OrganizationRow, 'id'>,
   fields: EmployeeFields,
@@ -100,7 +90,7 @@ export async function findAtAbhiByCode(
 }
 
 export async function insertMirror(
-  deps: Pick<BusinessDeps, 'transaction'>,
+  deps: Pick<BusinessDeps, 'transaction' | 'employees'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   record: EmployeeRecord,
   type: 'employee.created' | 'employee.synced',
@@ -108,7 +98,7 @@ export async function insertMirror(
 ): Promise<{ row: EmployeeRow; eventId: string }> {
   try {
     return await deps.transaction(async (db) => {
-      const row = await insertEmployee(db, record, { synced: true });
+      const row = await deps.employees.insert(db, record, { synced: true });
       const event = await recordEvent(db, {
         type,
         organizationId: record.organizationId,
@@ -133,10 +123,9 @@ export async function insertMirror(
  * into the organization Abhi names.
  */
 export async function getEmployee(deps: EmployeeDeps, ctx: UseCaseContext, employeeId: string): Promise<EmployeeView> {
-  const db = deps.db;
-  const local = await findEmployeeById(db, employeeId);
+  const local = await deps.employees.findById(deps.db, employeeId);
   if (local?.status === 'deleted') throw new NotFoundError('Employee');
-  if (local) await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
+  if (local) await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendantIn(deps));
   let remote: AbhiEmployee;
   try {
     remote = await deps.abhi.employees.get(employeeId, abhiCallOptions(ctx));
@@ -153,7 +142,7 @@ export async function getEmployee(deps: EmployeeDeps, ctx: UseCaseContext, emplo
 export async function getMyProfile(deps: EmployeeDeps, ctx: UseCaseContext): Promise<EmployeeView> {
   const employeeId = ctx.principal.employeeId;
   if (!employeeId) throw new NotFoundError('Employee profile');
-  const local = await findEmployeeById(deps.db, employeeId);
+  const local = await deps.employees.findById(deps.db, employeeId);
   // The token's organization must be the employee's: a stale or foreign claim sees nothing.
   if (local && local.organization_id !== ctx.principal.organizationId) {
     throw new TenantAccessDeniedError('Employee profile', `employee ${employeeId} is not in the token's organization`);
@@ -164,7 +153,7 @@ export async function getMyProfile(deps: EmployeeDeps, ctx: UseCaseContext): Pro
 async function adoptFromAbhi(deps: EmployeeDeps, ctx: UseCaseContext, remote: AbhiEmployee): Promise<EmployeeRow> {
   const organizationId = remote.organizationId;
   if (!organizationId) throw new NotFoundError('Employee');
-  await assertCanAccessEmployee(ctx.principal, { id: remote.id, organizationId }, isDescendant);
+  await assertCanAccessEmployee(ctx.principal, { id: remote.id, organizationId }, isDescendantIn(deps));
   await ensureOrganizationMirrored(deps, ctx, organizationId);
   const record = await recordFromAbhi(deps, remote, organizationId);
   const { row, eventId } = await insertMirror(deps, ctx, record, 'employee.synced', 'abhi-read');
@@ -232,7 +221,7 @@ export function assertSameEmployee(local: EmployeeRow, remote: AbhiEmployee): vo
  * changed. Returns the row and the event id to publish.
  */
 export async function refreshMirror(
-  deps: Pick<BusinessDeps, 'cipher' | 'transaction'>,
+  deps: Pick<BusinessDeps, 'cipher' | 'transaction' | 'employees'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   local: EmployeeRow,
   remote: AbhiEmployee,
@@ -252,7 +241,7 @@ export async function refreshMirror(
   if (sensitive.accountNumber) Object.assign(changes, { accountNumberEnc: sealed.accountNumberEnc, accountNumberLast4: sealed.accountNumberLast4 });
   if (sensitive.emiratesId) Object.assign(changes, { emiratesIdEnc: sealed.emiratesIdEnc, emiratesIdLast4: sealed.emiratesIdLast4 });
   return deps.transaction(async (db) => {
-    const row = await updateEmployeeRow(db, local.id, changes, { synced: true });
+    const row = await deps.employees.update(db, local.id, changes, { synced: true });
     const event = await recordEvent(db, {
       type: 'employee.updated',
       organizationId: local.organization_id,
@@ -264,9 +253,9 @@ export async function refreshMirror(
 }
 
 export async function listEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
-  if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
-  const scope = await organizationScope(ctx.principal);
-  const { rows, total } = await listEmployeeRows(
+  if (query.organizationId) await assertOrganizationAccess(deps, ctx.principal, query.organizationId);
+  const scope = await organizationScope(deps, ctx.principal);
+  const { rows, total } = await deps.employees.list(
     deps.reader,
     { scope, organizationId: query.organizationId, department: query.department, search: query.search, status: query.status },
     query.page,
@@ -276,17 +265,17 @@ export async function listEmployees(deps: ReaderDeps, ctx: UseCaseContext, query
 }
 
 export async function searchEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
-  const scope = await organizationScope(ctx.principal);
-  const rows = await searchEmployeeRows(deps.reader, { scope, search: query.q }, query.limit);
+  const scope = await organizationScope(deps, ctx.principal);
+  const rows = await deps.employees.search(deps.reader, { scope, search: query.q }, query.limit);
   return { items: rows.map(toEmployeeView), limit: query.limit };
 }
 
 // ---------------------------------------------------------------- update and delete
 
-async function loadForChange(deps: Pick<BusinessDeps, 'db'>, ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
-  const local = await findEmployeeById(deps.db, employeeId);
+async function loadForChange(deps: Pick<BusinessDeps, 'db' | 'employees' | 'organizations'>, ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
+  const local = await deps.employees.findById(deps.db, employeeId);
   if (!local || local.status === 'deleted') throw new NotFoundError('Employee');
-  await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendant);
+  await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendantIn(deps));
   return local;
 }
 
@@ -362,7 +351,7 @@ export async function updateEmployee(deps: EmployeeDeps, ctx: UseCaseContext, em
     ...(input.emiratesId !== undefined ? ['emiratesId'] : []),
   ];
   const { row, eventId } = await deps.transaction(async (db) => {
-    const row = await updateEmployeeRow(db, employeeId, changes, { synced: touchesAbhi });
+    const row = await deps.employees.update(db, employeeId, changes, { synced: touchesAbhi });
     const event = await recordEvent(db, {
       type: 'employee.updated',
       organizationId: local.organization_id,
@@ -398,7 +387,7 @@ export async function deleteEmployee(deps: EmployeeDeps, ctx: UseCaseContext, em
     if (!(error instanceof AbhiNotFoundError)) throw translateAbhiError(error, 'Employee');
   }
   const eventId = await deps.transaction(async (db) => {
-    await markEmployeeDeleted(db, employeeId);
+    await deps.employees.markDeleted(db, employeeId);
     const event = await recordEvent(db, {
       type: 'employee.deleted',
       organizationId: local.organization_id,

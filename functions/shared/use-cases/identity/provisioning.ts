@@ -1,5 +1,5 @@
-import type { EmployeeRow } from '#shared/adapters/postgres/employees-repository';
-import type { OrganizationRow } from '#shared/adapters/postgres/organizations-repository';
+import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
+import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import type { DomainEvent } from '#shared/events/types';
 import type { Role } from '#shared/routes';
 

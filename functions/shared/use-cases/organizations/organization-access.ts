@@ -1,31 +1,24 @@
 import type { Organization } from '#shared/abhi/schemas';
 import { isPlatformPrincipal, type Principal } from '#shared/auth/principal';
-import { assertCanAccessOrganization, scopeOrganizationIds, type OrganizationScope } from '#shared/auth/tenant';
-import { getPool } from '#shared/db/pool';
+import { assertCanAccessOrganization, scopeOrganizationIds, type IsDescendant, type OrganizationScope } from '#shared/auth/tenant';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/errors';
 import { toFils, filsToDecimalString } from '#shared/domain/money';
-import {
-  childOrganizationIds,
-  findOrganizationById,
-  isDescendantOrganization,
-  upsertOrganizationFromAbhi,
-  type OrganizationRecord,
-  type OrganizationRow,
-} from '#shared/adapters/postgres/organizations-repository';
+import type { OrganizationRecord, OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import { callAbhi } from '../abhi-errors';
-import type { BusinessDeps, UseCaseContext } from '../employees/context';
+import type { BusinessDeps, TenantDeps, UseCaseContext } from '../employees/context';
 import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 
-/** Tenant-tree lookups over the local organization hierarchy, in the shape the edge's tenant helpers take. */
-export const isDescendant = (organizationId: string, ancestorId: string) => isDescendantOrganization(getPool(), organizationId, ancestorId);
-export const childIds = (organizationId: string) => childOrganizationIds(getPool(), organizationId);
-
-export function organizationScope(principal: Principal): Promise<OrganizationScope> {
-  return scopeOrganizationIds(principal, childIds);
+/** The tenant tree's descendant lookup, in the shape the edge's tenant helpers take. */
+export function isDescendantIn(deps: TenantDeps): IsDescendant {
+  return (organizationId, ancestorId) => deps.organizations.isDescendant(deps.db, organizationId, ancestorId);
 }
 
-export function assertOrganizationAccess(principal: Principal, organizationId: string): Promise<void> {
-  return assertCanAccessOrganization(principal, organizationId, isDescendant);
+export function organizationScope(deps: TenantDeps, principal: Principal): Promise<OrganizationScope> {
+  return scopeOrganizationIds(principal, (organizationId) => deps.organizations.childIds(deps.db, organizationId));
+}
+
+export function assertOrganizationAccess(deps: TenantDeps, principal: Principal, organizationId: string): Promise<void> {
+  return assertCanAccessOrganization(principal, organizationId, isDescendantIn(deps));
 }
 
 /** Abhi's organization → the columns this platform mirrors. */
@@ -57,16 +50,16 @@ function toFilsRounded(amount: number): bigint {
  * outsider cannot learn whether an organization exists.
  */
 export async function ensureOrganizationMirrored(
-  deps: Pick<BusinessDeps, 'abhi' | 'db'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'db' | 'organizations'>,
   ctx: Invocation,
   organizationId: string,
 ): Promise<OrganizationRow> {
   const db = deps.db;
-  const local = await findOrganizationById(db, organizationId);
+  const local = await deps.organizations.findById(db, organizationId);
   if (local) return local;
   const remote = await callAbhi('Organization', () => deps.abhi.organizations.get(organizationId, abhiCallOptions(ctx)));
-  await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(remote));
-  const mirrored = await findOrganizationById(db, organizationId);
+  await deps.organizations.upsertFromAbhi(db, organizationRecordFromAbhi(remote));
+  const mirrored = await deps.organizations.findById(db, organizationId);
   if (!mirrored) throw new NotFoundError('Organization');
   return mirrored;
 }
@@ -76,7 +69,7 @@ export async function ensureOrganizationMirrored(
  * own organization, or names one they may manage (an organization admin's child organizations).
  */
 export async function resolveTargetOrganization(
-  deps: Pick<BusinessDeps, 'abhi' | 'db'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'db' | 'organizations'>,
   ctx: UseCaseContext,
   requested: string | undefined,
   field = 'body.organizationId',
@@ -92,6 +85,6 @@ export async function resolveTargetOrganization(
     if (!principal.organizationId) throw new ForbiddenError('Your token names no organization.');
     organizationId = principal.organizationId;
   }
-  await assertOrganizationAccess(principal, organizationId);
+  await assertOrganizationAccess(deps, principal, organizationId);
   return ensureOrganizationMirrored(deps, ctx, organizationId);
 }

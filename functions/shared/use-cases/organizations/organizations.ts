@@ -2,16 +2,6 @@ import { isPlatformPrincipal } from '#shared/auth/principal';
 import { ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { filsToDecimalString, filsToNumber, toFils } from '#shared/domain/money';
 import { recordEvent } from '#shared/events/record';
-import {
-  findOrganizationById,
-  insertOrganization,
-  listOrganizations as listOrganizationRows,
-  organizationStatistics,
-  toOrganizationView,
-  updateOrganizationConfig,
-  insertPortalUsers,
-  upsertOrganizationFromAbhi,
-} from '#shared/adapters/postgres/organizations-repository';
 import type { Page } from '#shared/schemas/common';
 import {
   advancePolicyProblems,
@@ -29,12 +19,13 @@ import { callAbhi } from '../abhi-errors';
 import type { OrganizationDeps, ReaderDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, ensureOrganizationMirrored, organizationRecordFromAbhi, organizationScope } from './organization-access';
 import { abhiCallOptions } from '#shared/use-cases/invocation';
+import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 
 /** Organizations: Abhi owns the organization, this platform its tenant tree and local configuration. */
 
 export async function listOrganizations(deps: ReaderDeps, ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
-  const scope = await organizationScope(ctx.principal);
-  const { rows, total } = await listOrganizationRows(deps.reader, { scope, search: query.search, active: query.active }, query.page, query.limit);
+  const scope = await organizationScope(deps, ctx.principal);
+  const { rows, total } = await deps.organizations.list(deps.reader, { scope, search: query.search, active: query.active }, query.page, query.limit);
   return { items: rows.map(toOrganizationView), page: query.page, limit: query.limit, total };
 }
 
@@ -51,7 +42,7 @@ export async function createOrganization(
     parentId ??= principal.organizationId;
   }
   if (parentId) {
-    await assertOrganizationAccess(principal, parentId);
+    await assertOrganizationAccess(deps, principal, parentId);
     await ensureOrganizationMirrored(deps, ctx, parentId).catch((error: unknown) => {
       throw error instanceof NotFoundError ? new NotFoundError('Parent organization') : error;
     });
@@ -96,7 +87,7 @@ export async function createOrganization(
   );
 
   const { row, eventId } = await deps.transaction(async (db) => {
-    const row = await insertOrganization(
+    const row = await deps.organizations.insert(
       db,
       {
         id: organizationId,
@@ -116,7 +107,7 @@ export async function createOrganization(
       { advancePolicy, notificationSettings },
       { synced: true },
     );
-    await insertPortalUsers(db, organizationId, portalUsers);
+    await deps.organizations.insertPortalUsers(db, organizationId, portalUsers);
     const event = await recordEvent(db, {
       type: 'organization.created',
       organizationId,
@@ -134,7 +125,7 @@ export async function createOrganization(
 
 /** Abhi's organization merged with the local configuration; the mirror is refreshed on the way. */
 export async function getOrganization(deps: OrganizationDeps, ctx: UseCaseContext, organizationId: string): Promise<OrganizationView> {
-  await assertOrganizationAccess(ctx.principal, organizationId);
+  await assertOrganizationAccess(deps, ctx.principal, organizationId);
   const db = deps.db;
   let remote;
   try {
@@ -143,8 +134,8 @@ export async function getOrganization(deps: OrganizationDeps, ctx: UseCaseContex
     if (error instanceof AbhiNotFoundError) throw new NotFoundError('Organization');
     throw error;
   }
-  await upsertOrganizationFromAbhi(db, organizationRecordFromAbhi(remote));
-  const row = await findOrganizationById(db, organizationId);
+  await deps.organizations.upsertFromAbhi(db, organizationRecordFromAbhi(remote));
+  const row = await deps.organizations.findById(db, organizationId);
   if (!row) throw new NotFoundError('Organization');
   return toOrganizationView(row);
 }
@@ -155,11 +146,11 @@ export async function updateOrganization(
   organizationId: string,
   input: UpdateOrganizationInput,
 ): Promise<OrganizationView> {
-  await assertOrganizationAccess(ctx.principal, organizationId);
+  await assertOrganizationAccess(deps, ctx.principal, organizationId);
   // Configuration can be set before anyone read the organization: mirror it from Abhi first.
   await ensureOrganizationMirrored(deps, ctx, organizationId);
   const { row, eventId } = await deps.transaction(async (db) => {
-    const current = await findOrganizationById(db, organizationId, { forUpdate: true });
+    const current = await deps.organizations.findById(db, organizationId, { forUpdate: true });
     if (!current) throw new NotFoundError('Organization');
     const before = { advancePolicy: resolveAdvancePolicy(current.advance_policy), notificationSettings: resolveNotificationSettings(current.notification_settings) };
     const advancePolicy = resolveAdvancePolicy({ ...before.advancePolicy, ...stripUndefined(input.advancePolicy ?? {}) });
@@ -174,7 +165,7 @@ export async function updateOrganization(
       locale: settingsInput.locale ?? before.notificationSettings.locale,
       recipientLocales: settingsInput.recipientLocales ?? before.notificationSettings.recipientLocales,
     });
-    const updated = await updateOrganizationConfig(db, organizationId, { advancePolicy, notificationSettings });
+    const updated = await deps.organizations.updateConfig(db, organizationId, { advancePolicy, notificationSettings });
     const changed = [
       ...(JSON.stringify(before.advancePolicy) !== JSON.stringify(advancePolicy) ? ['advancePolicy'] : []),
       ...(JSON.stringify(before.notificationSettings) !== JSON.stringify(notificationSettings) ? ['notificationSettings'] : []),
@@ -196,9 +187,9 @@ export async function getOrganizationStatistics(
   ctx: UseCaseContext,
   organizationId: string,
 ): Promise<z.infer<typeof organizationStatisticsSchema>> {
-  await assertOrganizationAccess(ctx.principal, organizationId);
+  await assertOrganizationAccess(deps, ctx.principal, organizationId);
   await ensureOrganizationMirrored(deps, ctx, organizationId);
-  const stats = await organizationStatistics(deps.reader, organizationId);
+  const stats = await deps.organizations.statistics(deps.reader, organizationId);
   const byStatus = Object.fromEntries(stats.advancesByStatus.map((s) => [s.status, s.count]));
   const sumWhere = (statuses: string[]) =>
     stats.advancesByStatus.filter((s) => statuses.includes(s.status)).reduce((sum, s) => sum + toFils(s.amount), 0n);
@@ -220,4 +211,28 @@ export async function getOrganizationStatistics(
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The stored row as the API shows it, its configuration resolved against the defaults. */
+export function toOrganizationView(row: OrganizationRow): OrganizationView {
+  return {
+    id: row.id,
+    parentOrganizationId: row.parent_id,
+    name: row.name,
+    industry: row.industry,
+    businessTypeId: row.business_type_id,
+    address: row.address,
+    city: row.city,
+    managementAlias: row.management_alias,
+    creditLimit: row.credit_limit === null ? null : Number(row.credit_limit),
+    phone: row.phone,
+    email: row.email,
+    payrollStartDay: row.payroll_start_day,
+    active: row.active,
+    advancePolicy: resolveAdvancePolicy(row.advance_policy),
+    notificationSettings: resolveNotificationSettings(row.notification_settings),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
+  };
 }

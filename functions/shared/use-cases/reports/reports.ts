@@ -4,19 +4,13 @@ import { assertCanAccessEmployee } from '#shared/auth/tenant';
 import type { OrganizationScope } from '#shared/auth/tenant';
 import { NotFoundError } from '#shared/domain/errors';
 import { filsToNumber, toFils } from '#shared/domain/money';
-import { findEmployeeById, findEmployeesByIds, type EmployeeRow } from '#shared/adapters/postgres/employees-repository';
-import {
-  STATEMENT_TIME_ZONE,
-  ledgerBalanceBefore,
-  ledgerEntriesBetween,
-  localBalances,
-  statementPeriod,
-} from '#shared/adapters/postgres/reports-repository';
+import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
+import { STATEMENT_TIME_ZONE } from '#shared/use-cases/ports/report-store';
 import type { OutstandingReportQuery, OutstandingRow, StatementQuery } from '#shared/schemas/reports';
 import type { z } from 'zod';
 import type { outstandingReportSchema, statementSchema } from '#shared/schemas/reports';
 import type { AbhiDeps, ReaderDeps, ReportDeps, UseCaseContext } from '../employees/context';
-import { assertOrganizationAccess, isDescendant, organizationScope } from '../organizations/organization-access';
+import { assertOrganizationAccess, isDescendantIn, organizationScope } from '../organizations/organization-access';
 import { abhiCallOptions } from '#shared/use-cases/invocation';
 
 /**
@@ -69,14 +63,14 @@ async function locallyOwing(deps: ReaderDeps, scope: OrganizationScope, organiza
 }
 
 export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReport> {
-  if (query.organizationId) await assertOrganizationAccess(ctx.principal, query.organizationId);
-  const scope = await organizationScope(ctx.principal);
+  if (query.organizationId) await assertOrganizationAccess(deps, ctx.principal, query.organizationId);
+  const scope = await organizationScope(deps, ctx.principal);
   const remote = await allOutstanding(deps, ctx, query.overdue);
   const remoteById = new Map(remote.map((r) => [r.employeeId, r]));
   const localOwing = query.overdue ? [] : await locallyOwing(deps, scope, query.organizationId);
   const ids = [...new Set([...remoteById.keys(), ...localOwing])];
   const db = deps.reader;
-  const employees = new Map((await findEmployeesByIds(db, ids)).map((e) => [e.id, e]));
+  const employees = new Map((await deps.employees.findByIds(db, ids)).map((e) => [e.id, e]));
   const visible = ids.filter((id) => {
     const employee = employees.get(id);
     // Abhi's list spans every organization of the root: only employees of the caller's organizations are shown.
@@ -88,7 +82,7 @@ export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext
       (!query.department || (employee.department ?? '').toLowerCase() === query.department.toLowerCase())
     );
   });
-  const balances = await localBalances(db, visible);
+  const balances = await deps.reports.localBalances(db, visible);
 
   const rows: (OutstandingRow & { _overdue: bigint; _total: bigint })[] = visible.map((id) => {
     const employee = employees.get(id)!;
@@ -159,11 +153,11 @@ function nameOf(employee: EmployeeRow): string | null {
 
 export async function getStatement(deps: ReaderDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
   const db = deps.reader;
-  const employee = await findEmployeeById(db, employeeId);
+  const employee = await deps.employees.findById(db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
-  await assertCanAccessEmployee(ctx.principal, { id: employee.id, organizationId: employee.organization_id }, isDescendant);
-  const { start, end } = await statementPeriod(db, query.year, query.month);
-  const [opening, entries] = await Promise.all([ledgerBalanceBefore(db, employeeId, start), ledgerEntriesBetween(db, employeeId, start, end)]);
+  await assertCanAccessEmployee(ctx.principal, { id: employee.id, organizationId: employee.organization_id }, isDescendantIn(deps));
+  const { start, end } = await deps.reports.statementPeriod(db, query.year, query.month);
+  const [opening, entries] = await Promise.all([deps.reports.balanceBefore(db, employeeId, start), deps.reports.entriesBetween(db, employeeId, start, end)]);
   let balance = toFils(opening);
   const totals = { advance: 0n, fee: 0n, repayment: 0n, adjustment: 0n };
   const lines = entries.map((entry) => {
