@@ -1,4 +1,5 @@
 import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
+import { postgresReports } from '#shared/adapters/postgres/reports-repository';
 import { fieldCipher } from '#shared/crypto/field-encryption';
 import { publishEvents } from '#shared/events/outbox';
 import type { OrganizationDeps } from '#shared/use-cases/employees/context';
@@ -18,5 +19,6 @@ export function organizationDeps(): OrganizationDeps {
     },
     publishEvents,
     organizations: postgresOrganizations,
+    reports: postgresReports,
   }));
 }

@@ -27,7 +27,7 @@ export interface BusinessDeps {
   readonly employees: EmployeeStore;
   /** Organizations: the mirror, the tenant tree (read on `db`, see TenantDeps) and the local configuration. */
   readonly organizations: OrganizationStore;
-  /** Read models over the ledger for reports. */
+  /** Read models for reports and statistics (the ledger, advances, repayments). */
   readonly reports: ReportStore;
   readonly abhi: AbhiPort;
   readonly cipher: FieldCipher;
@@ -51,7 +51,7 @@ export type EmployeeDeps = Pick<
   BusinessDeps,
   'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'
 >;
-export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
+export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'reports' | 'abhi' | 'cipher' | 'publishEvents'>;
 export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'>;
 export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'>;
 
