@@ -1,5 +1,5 @@
-import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
-import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
+import { postgresEmployeeMirror } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizationMirror } from '#shared/adapters/postgres/organizations-repository';
 import { revokeSubject } from '#shared/auth/revocation';
 import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
@@ -16,8 +16,8 @@ let employees: EmployeeDeps | undefined;
 
 export function employeeDeps(): EmployeeDeps {
   return (employees ??= withMirrorPorts({
-    employees: postgresEmployees,
-    organizations: postgresOrganizations,
+    employees: postgresEmployeeMirror,
+    organizations: postgresOrganizationMirror,
     async revokeEmployeeSessions(employeeId: string) {
       await revokeSubject('employee', employeeId);
     },
@@ -31,8 +31,8 @@ export function employeeImportDeps(): ImportDeps {
   if (imports) return imports;
   let jobs: ImportDeps['jobs'] | undefined;
   imports = withMirrorPorts({
-    employees: postgresEmployees,
-    organizations: postgresOrganizations,
+    employees: postgresEmployeeMirror,
+    organizations: postgresOrganizationMirror,
     get jobs() {
       return (jobs ??= dynamoJobStore());
     },

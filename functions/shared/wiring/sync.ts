@@ -1,5 +1,5 @@
-import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
-import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
+import { postgresEmployeeMirror } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizationMirror } from '#shared/adapters/postgres/organizations-repository';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import type { SyncDeps } from '#shared/use-cases/employees/context';
 import { withMirrorPorts } from './mirror';
@@ -8,5 +8,5 @@ import { withMirrorPorts } from './mirror';
 let deps: SyncDeps | undefined;
 
 export function syncDeps(): SyncDeps {
-  return (deps ??= withMirrorPorts({ employees: postgresEmployees, organizations: postgresOrganizations, syncQueue: sqsWorkQueue('abhi-sync') }));
+  return (deps ??= withMirrorPorts({ employees: postgresEmployeeMirror, organizations: postgresOrganizationMirror, syncQueue: sqsWorkQueue('abhi-sync') }));
 }

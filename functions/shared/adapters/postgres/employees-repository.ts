@@ -1,5 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
-import type { EmployeeFilter, EmployeeRecord, EmployeeRow, EmployeeStore } from '#shared/use-cases/ports/employee-store';
+import type { EmployeeFilter, EmployeeMirror, EmployeeRecord, EmployeeRow, EmployeeStore } from '#shared/use-cases/ports/employee-store';
 
 /**
  * Employees in PostgreSQL (the local mirror and system of record): the EmployeeStore port. Sensitive fields arrive
@@ -162,14 +162,25 @@ export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** What the mirror's writers use (their roots wire only this, and bundle only these queries). */
+export const postgresEmployeeMirror: EmployeeMirror = {
+  findById: findEmployeeById,
+  findByCode: findEmployeeByCode,
+  findByCodes: findEmployeesByCodes,
+  insert: insertEmployee,
+  update: updateEmployee,
+  markDeleted: markEmployeeDeleted,
+};
+
+// Listed again, not spread: a spread keeps both objects (and every query) in bundles that use neither.
 export const postgresEmployees: EmployeeStore = {
   findById: findEmployeeById,
   findByCode: findEmployeeByCode,
   findByCodes: findEmployeesByCodes,
-  findByIds: findEmployeesByIds,
-  list: listEmployees,
-  search: searchEmployees,
   insert: insertEmployee,
   update: updateEmployee,
   markDeleted: markEmployeeDeleted,
+  findByIds: findEmployeesByIds,
+  list: listEmployees,
+  search: searchEmployees,
 };

@@ -2,6 +2,7 @@ import type { Queryable } from '#shared/db/pool';
 import type { OrganizationScope } from '#shared/auth/tenant';
 import type {
   OrganizationConfig,
+  OrganizationMirror,
   OrganizationRecord,
   OrganizationRow,
   OrganizationStore,
@@ -165,13 +166,22 @@ function recordValues(record: OrganizationRecord): unknown[] {
   ];
 }
 
-export const postgresOrganizations: OrganizationStore = {
+/** What the other domains use: the mirrored row and the tenant tree (their roots wire only this). */
+export const postgresOrganizationMirror: OrganizationMirror = {
   findById: findOrganizationById,
-  list: listOrganizations,
+  upsertFromAbhi: upsertOrganizationFromAbhi,
   childIds: childOrganizationIds,
   isDescendant: isDescendantOrganization,
-  insert: insertOrganization,
+};
+
+// Listed again, not spread: a spread keeps both objects (and every query) in bundles that use neither.
+export const postgresOrganizations: OrganizationStore = {
+  findById: findOrganizationById,
   upsertFromAbhi: upsertOrganizationFromAbhi,
+  childIds: childOrganizationIds,
+  isDescendant: isDescendantOrganization,
+  list: listOrganizations,
+  insert: insertOrganization,
   insertPortalUsers,
   updateConfig: updateOrganizationConfig,
 };

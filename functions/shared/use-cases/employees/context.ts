@@ -5,8 +5,8 @@ import type { Queryable } from '#shared/db/pool';
 import type { WorkQueue } from '#shared/adapters/sqs/queues';
 import type { JobStore } from '#shared/use-cases/jobs/job-store';
 import type { Invocation } from '#shared/use-cases/invocation';
-import type { EmployeeStore } from '#shared/use-cases/ports/employee-store';
-import type { OrganizationStore } from '#shared/use-cases/ports/organization-store';
+import type { EmployeeMirror, EmployeeStore } from '#shared/use-cases/ports/employee-store';
+import type { OrganizationMirror, OrganizationStore } from '#shared/use-cases/ports/organization-store';
 import type { ReportStore } from '#shared/use-cases/ports/report-store';
 
 /**
@@ -40,20 +40,26 @@ export interface BusinessDeps {
   readonly revokeEmployeeSessions: (employeeId: string) => Promise<void>;
 }
 
+/**
+ * The stores as the mirror's writers (employee routes, import, sync) and the tenant checks use them: single rows and
+ * writes, the tenant tree. Their roots wire only these parts (list and admin queries stay out of their bundles).
+ */
+export interface MirrorStores {
+  readonly employees: EmployeeMirror;
+  readonly organizations: OrganizationMirror;
+}
+
 /** What each business domain's functions use: its composition root (#shared/wiring) builds only these. */
 export type AbhiDeps = Pick<BusinessDeps, 'abhi'>;
 /** The tenant tree, read on the writer: a child organization created a moment ago counts at once. */
-export type TenantDeps = Pick<BusinessDeps, 'db' | 'organizations'>;
+export type TenantDeps = Pick<BusinessDeps, 'db'> & Pick<MirrorStores, 'organizations'>;
 /** The read-only list and report routes: their rows from the reader, the tenant tree from the writer. */
 export type ReaderDeps = Pick<BusinessDeps, 'reader' | 'db' | 'employees' | 'organizations' | 'reports'>;
 export type ReportDeps = ReaderDeps & AbhiDeps;
-export type EmployeeDeps = Pick<
-  BusinessDeps,
-  'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'
->;
+export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'> & MirrorStores;
 export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'reports' | 'abhi' | 'cipher' | 'publishEvents'>;
-export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'>;
-export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'employees' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'>;
+export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'> & MirrorStores;
+export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'> & MirrorStores;
 
 /** Who asks, on behalf of which invocation (#shared/use-cases/invocation: correlation id, deadline, patience). */
 export interface UseCaseContext extends Invocation {

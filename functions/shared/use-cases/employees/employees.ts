@@ -14,7 +14,7 @@ import type { EmployeeRecord, EmployeeRow } from '#shared/use-cases/ports/employ
 import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendantIn, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
 import { callAbhi, translateAbhiError } from '../abhi-errors';
-import type { BusinessDeps, EmployeeDeps, ReaderDeps, UseCaseContext } from './context';
+import type { BusinessDeps, EmployeeDeps, MirrorStores, ReaderDeps, UseCaseContext } from './context';
 import {
   changedColumns,
   mirroredColumns,
@@ -54,7 +54,7 @@ export async function createEmployee(deps: EmployeeDeps, ctx: UseCaseContext, in
  * with its `employee.created` event in one transaction. Does not publish (callers batch that).
  */
 export async function createAtAbhiAndMirror(
-  deps: Pick<BusinessDeps, 'abhi' | 'cipher' | 'transaction' | 'employees'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'cipher' | 'transaction'> & Pick<MirrorStores, 'employees'>,
   ctx: Invocation,
   organization: Pick<OrganizationRow, 'id'>,
   fields: EmployeeFields,
@@ -90,7 +90,7 @@ export async function findAtAbhiByCode(
 }
 
 export async function insertMirror(
-  deps: Pick<BusinessDeps, 'transaction' | 'employees'>,
+  deps: Pick<BusinessDeps, 'transaction'> & Pick<MirrorStores, 'employees'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   record: EmployeeRecord,
   type: 'employee.created' | 'employee.synced',
@@ -221,7 +221,7 @@ export function assertSameEmployee(local: EmployeeRow, remote: AbhiEmployee): vo
  * changed. Returns the row and the event id to publish.
  */
 export async function refreshMirror(
-  deps: Pick<BusinessDeps, 'cipher' | 'transaction' | 'employees'>,
+  deps: Pick<BusinessDeps, 'cipher' | 'transaction'> & Pick<MirrorStores, 'employees'>,
   ctx: Pick<UseCaseContext, 'correlationId'>,
   local: EmployeeRow,
   remote: AbhiEmployee,
@@ -272,7 +272,7 @@ export async function searchEmployees(deps: ReaderDeps, ctx: UseCaseContext, que
 
 // ---------------------------------------------------------------- update and delete
 
-async function loadForChange(deps: Pick<BusinessDeps, 'db' | 'employees' | 'organizations'>, ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
+async function loadForChange(deps: Pick<BusinessDeps, 'db'> & MirrorStores, ctx: UseCaseContext, employeeId: string): Promise<EmployeeRow> {
   const local = await deps.employees.findById(deps.db, employeeId);
   if (!local || local.status === 'deleted') throw new NotFoundError('Employee');
   await assertCanAccessEmployee(ctx.principal, { id: local.id, organizationId: local.organization_id }, isDescendantIn(deps));

@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/e
 import { toFils, filsToDecimalString } from '#shared/domain/money';
 import type { OrganizationRecord, OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import { callAbhi } from '../abhi-errors';
-import type { BusinessDeps, TenantDeps, UseCaseContext } from '../employees/context';
+import type { BusinessDeps, MirrorStores, TenantDeps, UseCaseContext } from '../employees/context';
 import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
 
 /** The tenant tree's descendant lookup, in the shape the edge's tenant helpers take. */
@@ -50,7 +50,7 @@ function toFilsRounded(amount: number): bigint {
  * outsider cannot learn whether an organization exists.
  */
 export async function ensureOrganizationMirrored(
-  deps: Pick<BusinessDeps, 'abhi' | 'db' | 'organizations'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'db'> & Pick<MirrorStores, 'organizations'>,
   ctx: Invocation,
   organizationId: string,
 ): Promise<OrganizationRow> {
@@ -69,7 +69,7 @@ export async function ensureOrganizationMirrored(
  * own organization, or names one they may manage (an organization admin's child organizations).
  */
 export async function resolveTargetOrganization(
-  deps: Pick<BusinessDeps, 'abhi' | 'db' | 'organizations'>,
+  deps: Pick<BusinessDeps, 'abhi' | 'db'> & Pick<MirrorStores, 'organizations'>,
   ctx: UseCaseContext,
   requested: string | undefined,
   field = 'body.organizationId',

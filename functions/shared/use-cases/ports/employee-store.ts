@@ -8,16 +8,23 @@ import type { NotificationLocale } from '#shared/schemas/organizations';
  * Every method takes the connection first, so a use case's writes compose in one transaction:
  * `deps.transaction((tx) => deps.employees.insert(tx, record))`.
  */
-export interface EmployeeStore {
-  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<EmployeeRow | undefined>;
-  findByCode(db: Queryable, organizationId: string, employeeCode: string): Promise<EmployeeRow | undefined>;
-  /** The organization's employees with any of these codes (one query for a whole batch). */
-  findByCodes(db: Queryable, organizationId: string, codes: readonly string[]): Promise<EmployeeRow[]>;
+export interface EmployeeStore extends EmployeeMirror {
   findByIds(db: Queryable, ids: readonly string[]): Promise<EmployeeRow[]>;
   /** A page of employees in a stable order (last name, first name, id). */
   list(db: Queryable, filter: EmployeeFilter, page: number, limit: number): Promise<{ rows: EmployeeRow[]; total: number }>;
   /** Best matches first: exact code or e-mail, then name prefix, then anything containing the term. */
   search(db: Queryable, filter: EmployeeFilter & { search: string }, limit: number): Promise<EmployeeRow[]>;
+}
+
+/**
+ * What the mirror's writers (employee routes, import, sync) use: single rows by id or code, and the writes. Their
+ * roots wire only this part, so their bundles leave out the list and report queries.
+ */
+export interface EmployeeMirror {
+  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<EmployeeRow | undefined>;
+  findByCode(db: Queryable, organizationId: string, employeeCode: string): Promise<EmployeeRow | undefined>;
+  /** The organization's employees with any of these codes (one query for a whole batch). */
+  findByCodes(db: Queryable, organizationId: string, codes: readonly string[]): Promise<EmployeeRow[]>;
   insert(db: Queryable, record: EmployeeRecord, options?: { synced?: boolean }): Promise<EmployeeRow>;
   /** Sets the given fields and `updated_at`; returns the row after the change. */
   update(

@@ -6,27 +6,34 @@ import type { AdvancePolicy, NotificationSettings } from '#shared/schemas/organi
  * Organizations (PostgreSQL's `organizations`): Abhi's fields mirrored, the platform's tenant tree (`parent_id`) and
  * the local configuration (advance policy, notifications). The connection comes first, as in every store.
  */
-export interface OrganizationStore {
-  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<OrganizationRow | undefined>;
+export interface OrganizationStore extends OrganizationMirror {
   list(
     db: Queryable,
     filter: { scope: OrganizationScope; search?: string; active?: boolean },
     page: number,
     limit: number,
   ): Promise<{ rows: OrganizationRow[]; total: number }>;
-  /** All (transitive) children of an organization. */
-  childIds(db: Queryable, organizationId: string): Promise<string[]>;
-  /** True when `organizationId` sits (transitively) under `ancestorId`. */
-  isDescendant(db: Queryable, organizationId: string, ancestorId: string): Promise<boolean>;
   insert(db: Queryable, record: OrganizationRecord, config: OrganizationConfig, options?: { synced?: boolean }): Promise<OrganizationRow>;
+  /** The portal users Abhi provisioned, their credentials already sealed by the caller. */
+  insertPortalUsers(db: Queryable, organizationId: string, users: readonly { role: string; username: string; credentialsEnc: string }[]): Promise<void>;
+  updateConfig(db: Queryable, id: string, config: OrganizationConfig): Promise<OrganizationRow | undefined>;
+}
+
+/**
+ * What the other domains (employees, import, sync, reports) need of organizations: the mirrored row and the tenant
+ * tree. Their roots wire only this part, so their bundles leave out the organization routes' queries.
+ */
+export interface OrganizationMirror {
+  findById(db: Queryable, id: string, options?: { forUpdate?: boolean }): Promise<OrganizationRow | undefined>;
   /**
    * Writes Abhi's view of an organization (sync or read-through). Local configuration is left alone, and so is a
    * parent already set here; a parent not mirrored yet is left unset. Says whether the row was inserted, changed or not.
    */
   upsertFromAbhi(db: Queryable, record: OrganizationRecord): Promise<'inserted' | 'updated' | 'unchanged'>;
-  /** The portal users Abhi provisioned, their credentials already sealed by the caller. */
-  insertPortalUsers(db: Queryable, organizationId: string, users: readonly { role: string; username: string; credentialsEnc: string }[]): Promise<void>;
-  updateConfig(db: Queryable, id: string, config: OrganizationConfig): Promise<OrganizationRow | undefined>;
+  /** All (transitive) children of an organization. */
+  childIds(db: Queryable, organizationId: string): Promise<string[]>;
+  /** True when `organizationId` sits (transitively) under `ancestorId`. */
+  isDescendant(db: Queryable, organizationId: string, ancestorId: string): Promise<boolean>;
 }
 
 export interface OrganizationConfig {
