@@ -1,3 +1,4 @@
+import type { OrganizationScope } from '#shared/auth/tenant';
 import type { Queryable } from '#shared/db/pool';
 import {
   STATEMENT_TIME_ZONE,
@@ -55,6 +56,27 @@ export async function localBalances(db: Queryable, employeeIds: readonly string[
   return new Map(rows.map((row) => [row.employee_id, row]));
 }
 
+/** Employees of the scope whose local ledger shows a balance or who have requests in flight. */
+export async function owingEmployeeIds(db: Queryable, scope: OrganizationScope, organizationId?: string): Promise<string[]> {
+  const params: unknown[] = [];
+  const clauses = [`e.status <> 'deleted'`];
+  if (scope.kind === 'only') {
+    params.push([...scope.organizationIds]);
+    clauses.push(`e.organization_id = ANY($${params.length}::text[])`);
+  }
+  if (organizationId) {
+    params.push(organizationId);
+    clauses.push(`e.organization_id = $${params.length}`);
+  }
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT e.id FROM employees e WHERE ${clauses.join(' AND ')} AND (
+       EXISTS (SELECT 1 FROM ledger_entries l WHERE l.employee_id = e.id)
+       OR EXISTS (SELECT 1 FROM advance_requests a WHERE a.employee_id = e.id AND a.status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')))`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Employees, advances, repayments and the ledger's outstanding of one organization. */
 export async function organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow> {
   const [employees, departments, advances, recent, repayments, ledger] = await Promise.all([
@@ -105,5 +127,6 @@ export const postgresReports: ReportStore = {
   balanceBefore: ledgerBalanceBefore,
   entriesBetween: ledgerEntriesBetween,
   localBalances,
+  owingEmployeeIds,
   organizationStatistics,
 };

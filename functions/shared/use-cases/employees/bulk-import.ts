@@ -88,10 +88,7 @@ export async function startBulkImport(
 
   // Codes already in the organization fail now rather than after a round trip to Abhi.
   if (valid.length > 0) {
-    const { rows } = await deps.db.query<{ employee_code: string }>(
-      `SELECT employee_code FROM employees WHERE organization_id = $1 AND employee_code = ANY($2::text[])`,
-      [organization.id, valid.map((v) => v.row.employeeCode)],
-    );
+    const rows = await deps.employees.findByCodes(deps.db, organization.id, valid.map((v) => v.row.employeeCode));
     const existing = new Set(rows.map((r) => r.employee_code));
     for (let i = valid.length - 1; i >= 0; i--) {
       const item = valid[i]!;

@@ -1,3 +1,4 @@
+import type { OrganizationScope } from '#shared/auth/tenant';
 import type { Queryable } from '#shared/db/pool';
 
 /**
@@ -14,6 +15,8 @@ export interface ReportStore {
   entriesBetween(db: Queryable, employeeId: string, start: Date, end: Date): Promise<LedgerEntryRow[]>;
   /** Ledger outstanding and pending (not yet disbursed) advance amounts per employee. */
   localBalances(db: Queryable, employeeIds: readonly string[]): Promise<Map<string, LocalBalanceRow>>;
+  /** Employees of the scope (and organization, when given) whose ledger shows entries or who have requests in flight. */
+  owingEmployeeIds(db: Queryable, scope: OrganizationScope, organizationId?: string): Promise<string[]>;
   /** Employees, advances, repayments and the ledger's outstanding of one organization. */
   organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow>;
 }

@@ -41,33 +41,12 @@ function inScope(scope: OrganizationScope, organizationId: string): boolean {
   return scope.kind === 'all' || scope.organizationIds.includes(organizationId);
 }
 
-/** Employees of the scope whose local ledger shows a balance or who have requests in flight. */
-async function locallyOwing(deps: ReaderDeps, scope: OrganizationScope, organizationId?: string): Promise<string[]> {
-  const params: unknown[] = [];
-  const clauses = [`e.status <> 'deleted'`];
-  if (scope.kind === 'only') {
-    params.push([...scope.organizationIds]);
-    clauses.push(`e.organization_id = ANY($${params.length}::text[])`);
-  }
-  if (organizationId) {
-    params.push(organizationId);
-    clauses.push(`e.organization_id = $${params.length}`);
-  }
-  const { rows } = await deps.reader.query<{ id: string }>(
-    `SELECT e.id FROM employees e WHERE ${clauses.join(' AND ')} AND (
-       EXISTS (SELECT 1 FROM ledger_entries l WHERE l.employee_id = e.id)
-       OR EXISTS (SELECT 1 FROM advance_requests a WHERE a.employee_id = e.id AND a.status IN ('PENDING_VALIDATION', 'PENDING_APPROVAL', 'PROCESSING')))`,
-    params,
-  );
-  return rows.map((r) => r.id);
-}
-
 export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReport> {
   if (query.organizationId) await assertOrganizationAccess(deps, ctx.principal, query.organizationId);
   const scope = await organizationScope(deps, ctx.principal);
   const remote = await allOutstanding(deps, ctx, query.overdue);
   const remoteById = new Map(remote.map((r) => [r.employeeId, r]));
-  const localOwing = query.overdue ? [] : await locallyOwing(deps, scope, query.organizationId);
+  const localOwing = query.overdue ? [] : await deps.reports.owingEmployeeIds(deps.reader, scope, query.organizationId);
   const ids = [...new Set([...remoteById.keys(), ...localOwing])];
   const db = deps.reader;
   const employees = new Map((await deps.employees.findByIds(db, ids)).map((e) => [e.id, e]));
