@@ -1,5 +1,6 @@
 import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
-import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
+import type { Queryable } from '#shared/db/pool';
+import type { OrganizationMirror, OrganizationRecord, OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import type { RevocationStore, RevokedToken, SubjectKind } from '#shared/auth/revocation';
 import type { IsDescendant } from '#shared/auth/tenant';
 import type { RefreshTokenOutcome } from '#shared/schemas/identity';
@@ -77,6 +78,70 @@ export class MemoryOrganizationTree {
     }
     return false;
   };
+}
+
+/**
+ * The organization mirror (OrganizationMirror) as adapters/postgres/organizations-repository.ts keeps it: Abhi's
+ * fields upserted with the local parent kept (a parent not mirrored yet is left unset), the tenant tree from
+ * `parent_id`. Each call's connection is recorded, so a test can see which database the use case handed over.
+ */
+export class MemoryOrganizationMirror implements OrganizationMirror {
+  readonly rows = new Map<string, OrganizationRow>();
+  readonly connections: Queryable[] = [];
+
+  async findById(db: Queryable, id: string): Promise<OrganizationRow | undefined> {
+    this.connections.push(db);
+    return this.rows.get(id);
+  }
+
+  async upsertFromAbhi(db: Queryable, record: OrganizationRecord): Promise<'inserted' | 'updated' | 'unchanged'> {
+    this.connections.push(db);
+    const current = this.rows.get(record.id);
+    const abhi = {
+      name: record.name,
+      industry: record.industry,
+      business_type_id: record.businessTypeId,
+      address: record.address,
+      city: record.city,
+      management_alias: record.managementAlias,
+      credit_limit: record.creditLimit,
+      phone: record.phone,
+      email: record.email,
+      payroll_start_day: record.payrollStartDay,
+      active: record.active,
+    };
+    const parentId = current?.parent_id ?? (record.parentId && this.rows.has(record.parentId) ? record.parentId : null);
+    const now = new Date();
+    const changed = !current || Object.entries(abhi).some(([key, value]) => current[key as keyof typeof abhi] !== value);
+    this.rows.set(record.id, {
+      ...(current ?? { id: record.id, advance_policy: {}, notification_settings: {}, created_at: now, updated_at: now }),
+      ...abhi,
+      parent_id: parentId,
+      synced_at: now,
+      ...(current && changed ? { updated_at: now } : {}),
+    } as OrganizationRow);
+    return !current ? 'inserted' : changed ? 'updated' : 'unchanged';
+  }
+
+  async childIds(db: Queryable, organizationId: string): Promise<string[]> {
+    this.connections.push(db);
+    const children: string[] = [];
+    for (let i = -1; i < children.length; i++) {
+      const parent = i < 0 ? organizationId : children[i]!;
+      for (const row of this.rows.values()) if (row.parent_id === parent && !children.includes(row.id)) children.push(row.id);
+    }
+    return children;
+  }
+
+  async isDescendant(db: Queryable, organizationId: string, ancestorId: string): Promise<boolean> {
+    this.connections.push(db);
+    let current = this.rows.get(organizationId)?.parent_id ?? null;
+    for (let depth = 0; current && depth < 50; depth++) {
+      if (current === ancestorId) return true;
+      current = this.rows.get(current)?.parent_id ?? null;
+    }
+    return false;
+  }
 }
 
 /** The refresh-token side of logout: the provider forgets each refresh token once. */
