@@ -5,6 +5,7 @@ import type {
   OrganizationMirror,
   OrganizationRecord,
   OrganizationRow,
+  OrganizationStatisticsRow,
   OrganizationStore,
 } from '#shared/use-cases/ports/organization-store';
 import { escapeLike } from './employees-repository';
@@ -147,6 +148,51 @@ export async function updateOrganizationConfig(
   return findOrganizationById(db, id);
 }
 
+/** Employees, advances, repayments and the ledger's outstanding of one organization. */
+export async function organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow> {
+  const [employees, departments, advances, recent, repayments, ledger] = await Promise.all([
+    db.query<{ total: number; active: number; inactive: number }>(
+      `SELECT count(*) FILTER (WHERE status <> 'deleted')::int AS total, count(*) FILTER (WHERE status = 'active')::int AS active,
+              count(*) FILTER (WHERE status = 'inactive')::int AS inactive
+       FROM employees WHERE organization_id = $1`,
+      [organizationId],
+    ),
+    db.query<{ department: string; count: number }>(
+      `SELECT COALESCE(department, '(none)') AS department, count(*)::int AS count FROM employees
+       WHERE organization_id = $1 AND status <> 'deleted' GROUP BY 1 ORDER BY 2 DESC, 1`,
+      [organizationId],
+    ),
+    db.query<{ status: string; count: number; amount: string }>(
+      `SELECT status, count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
+       WHERE organization_id = $1 GROUP BY status ORDER BY status`,
+      [organizationId],
+    ),
+    db.query<{ count: number; amount: string }>(
+      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
+       WHERE organization_id = $1 AND created_at >= now() - interval '30 days'`,
+      [organizationId],
+    ),
+    db.query<{ count: number; amount: string }>(
+      // Repayments Abhi confirmed (pending and refused ones have not moved money).
+      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM repayments WHERE organization_id = $1 AND status = 'COMPLETED'`,
+      [organizationId],
+    ),
+    db.query<{ outstanding: string }>(
+      `SELECT COALESCE(sum(CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END), 0)::text AS outstanding
+       FROM ledger_entries WHERE organization_id = $1`,
+      [organizationId],
+    ),
+  ]);
+  return {
+    employees: employees.rows[0]!,
+    departments: departments.rows,
+    advancesByStatus: advances.rows,
+    last30Days: recent.rows[0]!,
+    repayments: repayments.rows[0]!,
+    ledgerOutstanding: ledger.rows[0]!.outstanding,
+  };
+}
+
 /** $1–$13 of both organization writes, in their column order (id, parent_id, name, …, payroll_start_day, active). */
 function recordValues(record: OrganizationRecord): unknown[] {
   return [
@@ -184,4 +230,5 @@ export const postgresOrganizations: OrganizationStore = {
   insert: insertOrganization,
   insertPortalUsers,
   updateConfig: updateOrganizationConfig,
+  statistics: organizationStatistics,
 };

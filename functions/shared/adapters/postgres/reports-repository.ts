@@ -1,15 +1,9 @@
 import type { OrganizationScope } from '#shared/auth/tenant';
 import type { Queryable } from '#shared/db/pool';
-import {
-  STATEMENT_TIME_ZONE,
-  type LedgerEntryRow,
-  type LocalBalanceRow,
-  type OrganizationStatisticsRow,
-  type ReportStore,
-} from '#shared/use-cases/ports/report-store';
+import { STATEMENT_TIME_ZONE, type LedgerEntryRow, type LocalBalanceRow, type ReportStore } from '#shared/use-cases/ports/report-store';
 
 /**
- * Read models for reports and statistics (the ReportStore port). The ledger is append-only; the balance effect of an
+ * Read models over the ledger for reports (the ReportStore port). The ledger is append-only; the balance effect of an
  * entry is its amount, except repayments, which always lower the balance (whatever sign the writer used).
  */
 const EFFECT = `CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END`;
@@ -77,56 +71,10 @@ export async function owingEmployeeIds(db: Queryable, scope: OrganizationScope, 
   return rows.map((r) => r.id);
 }
 
-/** Employees, advances, repayments and the ledger's outstanding of one organization. */
-export async function organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow> {
-  const [employees, departments, advances, recent, repayments, ledger] = await Promise.all([
-    db.query<{ total: number; active: number; inactive: number }>(
-      `SELECT count(*) FILTER (WHERE status <> 'deleted')::int AS total, count(*) FILTER (WHERE status = 'active')::int AS active,
-              count(*) FILTER (WHERE status = 'inactive')::int AS inactive
-       FROM employees WHERE organization_id = $1`,
-      [organizationId],
-    ),
-    db.query<{ department: string; count: number }>(
-      `SELECT COALESCE(department, '(none)') AS department, count(*)::int AS count FROM employees
-       WHERE organization_id = $1 AND status <> 'deleted' GROUP BY 1 ORDER BY 2 DESC, 1`,
-      [organizationId],
-    ),
-    db.query<{ status: string; count: number; amount: string }>(
-      `SELECT status, count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
-       WHERE organization_id = $1 GROUP BY status ORDER BY status`,
-      [organizationId],
-    ),
-    db.query<{ count: number; amount: string }>(
-      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM advance_requests
-       WHERE organization_id = $1 AND created_at >= now() - interval '30 days'`,
-      [organizationId],
-    ),
-    db.query<{ count: number; amount: string }>(
-      // Repayments Abhi confirmed (pending and refused ones have not moved money).
-      `SELECT count(*)::int AS count, COALESCE(sum(amount), 0)::text AS amount FROM repayments WHERE organization_id = $1 AND status = 'COMPLETED'`,
-      [organizationId],
-    ),
-    db.query<{ outstanding: string }>(
-      `SELECT COALESCE(sum(CASE WHEN kind = 'repayment' THEN -abs(amount) ELSE amount END), 0)::text AS outstanding
-       FROM ledger_entries WHERE organization_id = $1`,
-      [organizationId],
-    ),
-  ]);
-  return {
-    employees: employees.rows[0]!,
-    departments: departments.rows,
-    advancesByStatus: advances.rows,
-    last30Days: recent.rows[0]!,
-    repayments: repayments.rows[0]!,
-    ledgerOutstanding: ledger.rows[0]!.outstanding,
-  };
-}
-
 export const postgresReports: ReportStore = {
   statementPeriod,
   balanceBefore: ledgerBalanceBefore,
   entriesBetween: ledgerEntriesBetween,
   localBalances,
   owingEmployeeIds,
-  organizationStatistics,
 };

@@ -27,7 +27,7 @@ export interface BusinessDeps {
   readonly employees: EmployeeStore;
   /** Organizations: the mirror, the tenant tree (read on `db`, see TenantDeps) and the local configuration. */
   readonly organizations: OrganizationStore;
-  /** Read models for reports and statistics (the ledger, advances, repayments). */
+  /** Read models over the ledger for reports. */
   readonly reports: ReportStore;
   readonly abhi: AbhiPort;
   readonly cipher: FieldCipher;
@@ -57,7 +57,7 @@ export type TenantDeps = Pick<BusinessDeps, 'db'> & Pick<MirrorStores, 'organiza
 export type ReaderDeps = Pick<BusinessDeps, 'reader' | 'db' | 'employees' | 'organizations' | 'reports'>;
 export type ReportDeps = ReaderDeps & AbhiDeps;
 export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'> & MirrorStores;
-export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'reports' | 'abhi' | 'cipher' | 'publishEvents'>;
+export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
 export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'> & MirrorStores;
 export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'> & MirrorStores;
 

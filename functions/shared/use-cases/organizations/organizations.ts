@@ -189,7 +189,7 @@ export async function getOrganizationStatistics(
 ): Promise<z.infer<typeof organizationStatisticsSchema>> {
   await assertOrganizationAccess(deps, ctx.principal, organizationId);
   await ensureOrganizationMirrored(deps, ctx, organizationId);
-  const stats = await deps.reports.organizationStatistics(deps.reader, organizationId);
+  const stats = await deps.organizations.statistics(deps.reader, organizationId);
   const byStatus = Object.fromEntries(stats.advancesByStatus.map((s) => [s.status, s.count]));
   const sumWhere = (statuses: string[]) =>
     stats.advancesByStatus.filter((s) => statuses.includes(s.status)).reduce((sum, s) => sum + toFils(s.amount), 0n);

@@ -17,6 +17,8 @@ export interface OrganizationStore extends OrganizationMirror {
   /** The portal users Abhi provisioned, their credentials already sealed by the caller. */
   insertPortalUsers(db: Queryable, organizationId: string, users: readonly { role: string; username: string; credentialsEnc: string }[]): Promise<void>;
   updateConfig(db: Queryable, id: string, config: OrganizationConfig): Promise<OrganizationRow | undefined>;
+  /** Employees, advances, repayments and the ledger's outstanding of one organization. */
+  statistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow>;
 }
 
 /**
@@ -79,4 +81,13 @@ export interface OrganizationRecord {
   email: string | null;
   payrollStartDay: number | null;
   active: boolean;
+}
+
+export interface OrganizationStatisticsRow {
+  employees: { total: number; active: number; inactive: number };
+  departments: { department: string; count: number }[];
+  advancesByStatus: { status: string; count: number; amount: string }[];
+  last30Days: { count: number; amount: string };
+  repayments: { count: number; amount: string };
+  ledgerOutstanding: string;
 }

@@ -2,9 +2,8 @@ import type { OrganizationScope } from '#shared/auth/tenant';
 import type { Queryable } from '#shared/db/pool';
 
 /**
- * Read models for reports and statistics, over the ledger, advances and repayments. The ledger is append-only; the
- * balance effect of an entry is its amount, except repayments, which always lower the balance (whatever sign the
- * writer used). Amounts are decimal text.
+ * Read models over the ledger for reports. The ledger is append-only; the balance effect of an entry is its amount,
+ * except repayments, which always lower the balance (whatever sign the writer used). Amounts are decimal text.
  */
 export interface ReportStore {
   /** The instants a statement month starts and ends, cut in STATEMENT_TIME_ZONE. */
@@ -17,8 +16,6 @@ export interface ReportStore {
   localBalances(db: Queryable, employeeIds: readonly string[]): Promise<Map<string, LocalBalanceRow>>;
   /** Employees of the scope (and organization, when given) whose ledger shows entries or who have requests in flight. */
   owingEmployeeIds(db: Queryable, scope: OrganizationScope, organizationId?: string): Promise<string[]>;
-  /** Employees, advances, repayments and the ledger's outstanding of one organization. */
-  organizationStatistics(db: Queryable, organizationId: string): Promise<OrganizationStatisticsRow>;
 }
 
 /** Time zone statements are cut in: UAE calendar months. */
@@ -36,13 +33,4 @@ export interface LocalBalanceRow {
   employee_id: string;
   ledger_outstanding: string;
   pending_amount: string;
-}
-
-export interface OrganizationStatisticsRow {
-  employees: { total: number; active: number; inactive: number };
-  departments: { department: string; count: number }[];
-  advancesByStatus: { status: string; count: number; amount: string }[];
-  last30Days: { count: number; amount: string };
-  repayments: { count: number; amount: string };
-  ledgerOutstanding: string;
 }
