@@ -1,6 +1,3 @@
-import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
-import { postgresOrganizations } from '#shared/adapters/postgres/organizations-repository';
-import { postgresReports } from '#shared/adapters/postgres/reports-repository';
 import { registerAuditDatabase } from '#shared/auth/audit';
 import { getPool, getReaderPool, withTransaction, type Queryable } from '#shared/db/pool';
 import type { BusinessDeps, ReaderDeps } from '#shared/use-cases/employees/context';
@@ -23,19 +20,12 @@ export function withPostgres<T extends object>(ports: T): T & PostgresPorts {
 }
 
 /**
- * The read-only list and report routes (employees, organizations, statements): their rows from the reader endpoint,
- * the tenant tree from the writer (as every tenant check).
+ * Adds the read-only routes' PostgreSQL to a root's object: their rows from the reader endpoint, the tenant tree from
+ * the writer (as every tenant check). Read on each use, as in withPostgres.
  */
-export function readerDeps(): ReaderDeps {
-  return {
-    get reader(): Queryable {
-      return getReaderPool();
-    },
-    get db(): Queryable {
-      return getPool();
-    },
-    employees: postgresEmployees,
-    organizations: postgresOrganizations,
-    reports: postgresReports,
-  };
+export function withReader<T extends object>(ports: T): T & ReaderDeps {
+  return Object.defineProperties(ports, {
+    db: { get: (): Queryable => getPool(), enumerable: true },
+    reader: { get: (): Queryable => getReaderPool(), enumerable: true },
+  }) as T & ReaderDeps;
 }

@@ -1,11 +1,20 @@
+import { postgresEmployees } from '#shared/adapters/postgres/employees-repository';
+import { postgresOrganizationMirror } from '#shared/adapters/postgres/organizations-repository';
+import { postgresReports } from '#shared/adapters/postgres/reports-repository';
 import type { ReportDeps } from '#shared/use-cases/employees/context';
 import { abhiClient } from './abhi';
-import { readerDeps } from './postgres';
+import { withReader } from './postgres';
 
-/** Composition root of functions/reports: Abhi's figures and the reader endpoint (the statement needs only the latter). */
+/** Composition root of the outstanding report: Abhi's figures, the employee mirror, the ledger's read models, the reader. */
 let reports: ReportDeps | undefined;
 
-/** The outstanding report: Abhi's figures and the list routes' ports (added to, not spread: their pools are read on each use). */
 export function reportDeps(): ReportDeps {
-  return (reports ??= Object.defineProperty(readerDeps(), 'abhi', { get: () => abhiClient(), enumerable: true }) as ReportDeps);
+  return (reports ??= withReader({
+    employees: postgresEmployees,
+    organizations: postgresOrganizationMirror,
+    reports: postgresReports,
+    get abhi() {
+      return abhiClient();
+    },
+  }));
 }

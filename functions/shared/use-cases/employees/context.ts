@@ -54,8 +54,11 @@ export type AbhiDeps = Pick<BusinessDeps, 'abhi'>;
 /** The tenant tree, read on the writer: a child organization created a moment ago counts at once. */
 export type TenantDeps = Pick<BusinessDeps, 'db'> & Pick<MirrorStores, 'organizations'>;
 /** The read-only list and report routes: their rows from the reader, the tenant tree from the writer. */
-export type ReaderDeps = Pick<BusinessDeps, 'reader' | 'db' | 'employees' | 'organizations' | 'reports'>;
-export type ReportDeps = ReaderDeps & AbhiDeps;
+export type ReaderDeps = Pick<BusinessDeps, 'reader' | 'db'>;
+export type EmployeeListDeps = ReaderDeps & Pick<BusinessDeps, 'employees'> & Pick<MirrorStores, 'organizations'>;
+export type OrganizationListDeps = ReaderDeps & Pick<BusinessDeps, 'organizations'>;
+export type StatementDeps = ReaderDeps & Pick<BusinessDeps, 'reports'> & MirrorStores;
+export type ReportDeps = ReaderDeps & Pick<BusinessDeps, 'employees' | 'reports'> & Pick<MirrorStores, 'organizations'> & AbhiDeps;
 export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'> & MirrorStores;
 export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
 export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'> & MirrorStores;

@@ -14,7 +14,7 @@ import type { EmployeeRecord, EmployeeRow } from '#shared/use-cases/ports/employ
 import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendantIn, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';
 import { callAbhi, translateAbhiError } from '../abhi-errors';
-import type { BusinessDeps, EmployeeDeps, MirrorStores, ReaderDeps, UseCaseContext } from './context';
+import type { BusinessDeps, EmployeeDeps, EmployeeListDeps, MirrorStores, UseCaseContext } from './context';
 import {
   changedColumns,
   mirroredColumns,
@@ -252,7 +252,7 @@ export async function refreshMirror(
   });
 }
 
-export async function listEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
+export async function listEmployees(deps: EmployeeListDeps, ctx: UseCaseContext, query: ListEmployeesQuery): Promise<Page<EmployeeView>> {
   if (query.organizationId) await assertOrganizationAccess(deps, ctx.principal, query.organizationId);
   const scope = await organizationScope(deps, ctx.principal);
   const { rows, total } = await deps.employees.list(
@@ -264,7 +264,7 @@ export async function listEmployees(deps: ReaderDeps, ctx: UseCaseContext, query
   return { items: rows.map(toEmployeeView), page: query.page, limit: query.limit, total };
 }
 
-export async function searchEmployees(deps: ReaderDeps, ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
+export async function searchEmployees(deps: EmployeeListDeps, ctx: UseCaseContext, query: { q: string; limit: number }): Promise<{ items: EmployeeView[]; limit: number }> {
   const scope = await organizationScope(deps, ctx.principal);
   const rows = await deps.employees.search(deps.reader, { scope, search: query.q }, query.limit);
   return { items: rows.map(toEmployeeView), limit: query.limit };

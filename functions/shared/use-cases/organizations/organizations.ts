@@ -16,14 +16,14 @@ import type { z } from 'zod';
 import type { createdOrganizationSchema, organizationStatisticsSchema } from '#shared/schemas/organizations';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { callAbhi } from '../abhi-errors';
-import type { OrganizationDeps, ReaderDeps, UseCaseContext } from '../employees/context';
+import type { OrganizationDeps, OrganizationListDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, ensureOrganizationMirrored, organizationRecordFromAbhi, organizationScope } from './organization-access';
 import { abhiCallOptions } from '#shared/use-cases/invocation';
 import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 
 /** Organizations: Abhi owns the organization, this platform its tenant tree and local configuration. */
 
-export async function listOrganizations(deps: ReaderDeps, ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
+export async function listOrganizations(deps: OrganizationListDeps, ctx: UseCaseContext, query: ListOrganizationsQuery): Promise<Page<OrganizationView>> {
   const scope = await organizationScope(deps, ctx.principal);
   const { rows, total } = await deps.organizations.list(deps.reader, { scope, search: query.search, active: query.active }, query.page, query.limit);
   return { items: rows.map(toOrganizationView), page: query.page, limit: query.limit, total };

@@ -9,7 +9,7 @@ import { STATEMENT_TIME_ZONE } from '#shared/use-cases/ports/report-store';
 import type { OutstandingReportQuery, OutstandingRow, StatementQuery } from '#shared/schemas/reports';
 import type { z } from 'zod';
 import type { outstandingReportSchema, statementSchema } from '#shared/schemas/reports';
-import type { AbhiDeps, ReaderDeps, ReportDeps, UseCaseContext } from '../employees/context';
+import type { AbhiDeps, ReportDeps, StatementDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, isDescendantIn, organizationScope } from '../organizations/organization-access';
 import { abhiCallOptions } from '#shared/use-cases/invocation';
 
@@ -130,7 +130,7 @@ function nameOf(employee: EmployeeRow): string | null {
   return name || null;
 }
 
-export async function getStatement(deps: ReaderDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
+export async function getStatement(deps: StatementDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
   const db = deps.reader;
   const employee = await deps.employees.findById(db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
