@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,25 @@ describe('GET /employees/{id}, PUT, DELETE', () => {
     expectProblem(await api.request('DELETE', `/api/v1/employees/${id}`, { token: hrA }), 404, 'NOT_FOUND');
     const types = await getPool().query("SELECT type FROM outbox WHERE payload->>'employeeId' = $1 ORDER BY occurred_at", [id]);
     expect(types.rows.map((r) => r.type)).toEqual(['employee.created', 'employee.updated', 'employee.updated', 'employee.deleted']);
+  });
+
+  it('an advance request in flight blocks the delete (409, nothing changes); once it is decided, the delete goes through', async () => {
+    const { response } = await createEmployee();
+    const id = response.body.id as string;
+    const advance = randomUUID();
+    await getPool().query(
+      `INSERT INTO advance_requests (id, organization_id, employee_id, requested_by, idempotency_key, amount, description, status, processing_fee)
+       VALUES ($1, $2, $3, 'employee-sub', $4, '500.00', 'rent', 'PENDING_APPROVAL', '10.00')`,
+      [advance, ids.orgA, id, randomUUID()],
+    );
+    expectProblem(await api.request('DELETE', `/api/v1/employees/${id}`, { token: hrA }), 409, 'CONFLICT');
+    expect((await api.request('GET', `/api/v1/employees/${id}`, { token: hrA })).body.status).toBe('active');
+    expect((api.sandbox.state().records.employees as { id: string }[]).some((e) => e.id === id)).toBe(true);
+
+    await getPool().query(`UPDATE advance_requests SET status = 'REJECTED' WHERE id = $1`, [advance]);
+    const deleted = await api.request('DELETE', `/api/v1/employees/${id}`, { token: hrA });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body).toEqual({ id, status: 'deleted' });
   });
 
   it('tenant isolation: org A sees 404 for an employee of org B', async () => {

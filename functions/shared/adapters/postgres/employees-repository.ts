@@ -1,4 +1,5 @@
 import type { Queryable } from '#shared/db/pool';
+import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import type { EmployeeFilter, EmployeeMirror, EmployeeRecord, EmployeeRow, EmployeeStore } from '#shared/use-cases/ports/employee-store';
 
 /**
@@ -158,6 +159,14 @@ export async function markEmployeeDeleted(db: Queryable, id: string): Promise<vo
   await db.query(`UPDATE employees SET status = 'deleted', deleted_at = now(), updated_at = now() WHERE id = $1`, [id]);
 }
 
+export async function hasOpenAdvances(db: Queryable, employeeId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM advance_requests WHERE employee_id = $1 AND status = ANY($2::text[]) LIMIT 1', [
+    employeeId,
+    [...OPEN_ADVANCE_STATUSES],
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -170,6 +179,7 @@ export const postgresEmployeeMirror: EmployeeMirror = {
   insert: insertEmployee,
   update: updateEmployee,
   markDeleted: markEmployeeDeleted,
+  hasOpenAdvances,
 };
 
 // Listed again, not spread: a spread keeps both objects (and every query) in bundles that use neither.
@@ -180,6 +190,7 @@ export const postgresEmployees: EmployeeStore = {
   insert: insertEmployee,
   update: updateEmployee,
   markDeleted: markEmployeeDeleted,
+  hasOpenAdvances,
   findByIds: findEmployeesByIds,
   list: listEmployees,
   search: searchEmployees,

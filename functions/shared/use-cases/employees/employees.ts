@@ -1,9 +1,7 @@
 import type { Employee as AbhiEmployee } from '#shared/abhi/schemas';
-import { OPEN_ADVANCE_STATUSES } from '#shared/domain/advance-status';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { TenantAccessDeniedError } from '#shared/auth/errors';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
-import { type Queryable } from '#shared/db/pool';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '#shared/domain/errors';
 import { recordEvent } from '#shared/events/record';
 import { logger, metrics } from '#shared/observability';
@@ -364,18 +362,10 @@ export async function updateEmployee(deps: EmployeeDeps, ctx: UseCaseContext, em
   return toEmployeeView(row);
 }
 
-async function hasOpenAdvances(db: Queryable, employeeId: string): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM advance_requests WHERE employee_id = $1 AND status = ANY($2::text[]) LIMIT 1', [
-    employeeId,
-    [...OPEN_ADVANCE_STATUSES],
-  ]);
-  return (rowCount ?? 0) > 0;
-}
-
 /** Deletes the employee at Abhi and marks the mirror row deleted (kept: the ledger refers to it). */
 export async function deleteEmployee(deps: EmployeeDeps, ctx: UseCaseContext, employeeId: string): Promise<{ id: string; status: 'deleted' }> {
   const local = await loadForChange(deps, ctx, employeeId);
-  if (await hasOpenAdvances(deps.db, employeeId)) {
+  if (await deps.employees.hasOpenAdvances(deps.db, employeeId)) {
     throw new ConflictError('The employee has advance requests in progress: decide or cancel them before deleting the employee.');
   }
   // Offboarding: revoked first, so a failure later leaves a logged-out employee, never a deleted one still in.

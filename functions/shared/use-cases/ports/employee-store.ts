@@ -35,6 +35,8 @@ export interface EmployeeMirror {
   ): Promise<EmployeeRow | undefined>;
   /** Soft delete: the row stays (the ledger refers to it) with status `deleted`. */
   markDeleted(db: Queryable, id: string): Promise<void>;
+  /** True while any of the employee's advance requests is open (OPEN_ADVANCE_STATUSES): they block a delete. */
+  hasOpenAdvances(db: Queryable, employeeId: string): Promise<boolean>;
 }
 
 /** A stored employee, as the mirror returns it (dates as YYYY-MM-DD text, amounts as decimal text). */
