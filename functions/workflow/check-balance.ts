@@ -1,5 +1,5 @@
 import { checkBalance } from '#shared/use-cases/advances/workflow-steps';
-import { workflowTask } from '#shared/wiring/workflow';
+import { abhiWorkflowTask } from '#shared/wiring/workflow-abhi';
 
 /** Advance workflow task `checkBalance`. Step 2c (parallel): Abhi's monthly balance, read fresh. */
-export const handler = workflowTask('checkBalance', checkBalance);
+export const handler = abhiWorkflowTask('checkBalance', checkBalance);

@@ -113,6 +113,18 @@ const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'personal-data-erasure': { database: true, personalDataRetention: true },
 };
 
+/**
+ * Advance workflow tasks (functions/workflow): the ledger and the outbox. The three that call Abhi also get its client
+ * (credentials secret, and the state table for its token, rate limit, breaker and cache); the others are wired
+ * without it (#shared/wiring/workflow).
+ */
+const WORKFLOW_TASK_ACCESS: FunctionAccess = { database: true, publishEvents: true };
+const WORKFLOW_TASKS_CALLING_ABHI = new Set(['workflow/check-abhi-eligibility', 'workflow/check-balance', 'workflow/create-advance']);
+
+export function workflowTaskAccess(entry: string): FunctionAccess {
+  return WORKFLOW_TASKS_CALLING_ABHI.has(entry) ? merge(WORKFLOW_TASK_ACCESS, { state: 'readWrite', abhi: 'client' }) : WORKFLOW_TASK_ACCESS;
+}
+
 export const AUTHORIZER_ENTRY = 'auth/authorize';
 /** Cognito's pre-token-generation trigger (identityProvider=cognito only): reads the event, touches nothing. */
 export const COGNITO_PRE_TOKEN_ENTRY = 'auth/cognito-pre-token';

@@ -19,6 +19,7 @@ import {
   consumerAccess,
   routeAccess,
   scheduleAccess,
+  workflowTaskAccess,
   type FunctionAccess,
 } from '../config/function-access';
 import { names } from '../config/names';
@@ -51,8 +52,8 @@ export interface PlatformFunctionRecord {
 export interface AdvanceWorkflowSlot {
   readonly config: StageConfig;
   /**
-   * A task function of the workflow, bundled and bound like every other function: by default the transactions
-   * domain's access (state table, database, Abhi client, event topic).
+   * A task function of the workflow, bundled and bound like every other function: by default `workflowTaskAccess`
+   * (database and event topic; the state table and the Abhi client only for the tasks that call Abhi).
    */
   taskFunction(id: string, entry: string, options?: { timeoutSeconds?: number; memoryMb?: number; access?: FunctionAccess }): PlatformFunction;
 }
@@ -60,8 +61,6 @@ export interface AdvanceWorkflowSlot {
 /** A workflow task's Lambda timeout (default): also the longest a task waits for a fleet rate slot towards Abhi. */
 export const WORKFLOW_TASK_TIMEOUT_SECONDS = 60;
 
-/** The default access of a workflow task: what an advance needs (state, ledger, Abhi, events). */
-export const WORKFLOW_TASK_ACCESS: FunctionAccess = { state: 'readWrite', database: true, abhi: 'client', publishEvents: true };
 
 /**
  * The stateless half: every function of the route table and topology, the REST API with its authorizer and WAF,
@@ -173,7 +172,7 @@ export class ApiStack extends Stack {
    * Slot for the advance workflow (Step Functions, infra/constructs/advance-workflow.ts). `buildPlatform` attaches it
    * through `attachAdvanceWorkflow(platform, build)` (infra/stacks/platform.ts), which also wires its alarms:
    * `build` receives a slot whose `taskFunction(id, entry)` creates a task function bundled and bound like every other
-   * function (default access: the transactions domain's), and returns the state machine.
+   * function (default access: `workflowTaskAccess(entry)`), and returns the state machine.
    *
    * Afterwards every function whose access line has `advanceWorkflow` (request-advance, update-transaction-status)
    * gets ADVANCE_STATE_MACHINE_ARN, states:StartExecution and the task-token permissions on that state machine.
@@ -189,7 +188,7 @@ export class ApiStack extends Stack {
           description: `Advance workflow task: ${entry}`,
           memoryMb: options.memoryMb ?? this.config.functions.api.memoryMb,
           timeoutSeconds: options.timeoutSeconds ?? WORKFLOW_TASK_TIMEOUT_SECONDS,
-          access: options.access ?? WORKFLOW_TASK_ACCESS,
+          access: options.access ?? workflowTaskAccess(entry),
         });
         this.migrationsTrigger.executeBefore(fn);
         return fn;

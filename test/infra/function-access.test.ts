@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { AUTHORIZER_ACCESS, AUTHORIZER_ENTRY, consumerAccess, routeAccess, scheduleAccess, type FunctionAccess } from '../../infra/config/function-access';
+import { AUTHORIZER_ACCESS, AUTHORIZER_ENTRY, consumerAccess, routeAccess, scheduleAccess, workflowTaskAccess, type FunctionAccess } from '../../infra/config/function-access';
+import { ADVANCE_WORKFLOW_TASKS } from '#shared/use-cases/advances/workflow-contract';
 import { ROUTES } from '#shared/routes';
 import { QUEUES, SCHEDULES } from '#shared/topology';
 
@@ -44,6 +45,7 @@ const FUNCTIONS: { entry: string; access: FunctionAccess }[] = [
   ...ROUTES.map((route) => ({ entry: route.entry, access: routeAccess(route) })),
   ...QUEUES.map((queue) => ({ entry: queue.consumer, access: consumerAccess(queue) })),
   ...SCHEDULES.map((schedule) => ({ entry: schedule.entry, access: scheduleAccess(schedule) })),
+  ...Object.values(ADVANCE_WORKFLOW_TASKS).map((entry) => ({ entry, access: workflowTaskAccess(entry) })),
 ];
 
 describe('no function is granted access its code cannot reach', () => {
@@ -52,5 +54,23 @@ describe('no function is granted access its code cannot reach', () => {
     expect(modules.size).toBeGreaterThan(1);
     const unused = NEEDS.filter((n) => !modules.has(n.module) && n.granted(access)).map((n) => n.grant);
     expect(unused, `${entry} is granted access its code never uses; remove it from infra/config/function-access.ts`).toEqual([]);
+  });
+});
+
+describe('workflow tasks: the Abhi client exactly where the task is wired with it', () => {
+  // Each task's wiring builds the Abhi client only in #shared/wiring/workflow-abhi, so here reaching it means calling it.
+  it.each(Object.values(ADVANCE_WORKFLOW_TASKS))('%s', async (entry) => {
+    const reachesAbhi = (await reachableModules(entry)).has('functions/shared/abhi/client.ts');
+    const access = workflowTaskAccess(entry);
+    expect(access.abhi === 'client', `${entry}: abhi grant`).toBe(reachesAbhi);
+    expect(access.state === 'readWrite', `${entry}: state table (the Abhi client's token, rate limit, breaker)`).toBe(reachesAbhi);
+  });
+
+  it('three tasks call Abhi (eligibility, balance, create), the other nine do not', () => {
+    expect(Object.values(ADVANCE_WORKFLOW_TASKS).filter((entry) => workflowTaskAccess(entry).abhi === 'client').sort()).toEqual([
+      'workflow/check-abhi-eligibility',
+      'workflow/check-balance',
+      'workflow/create-advance',
+    ]);
   });
 });

@@ -439,7 +439,8 @@ describe('advance workflow (infra/constructs/advance-workflow.ts, attached by th
   it('one task function per workflow task, the state machine logs ALL events without data and traces', () => {
     const tasks = prod.platform.api.functions.filter((f) => f.kind === 'workflow-task');
     expect(tasks.length).toBeGreaterThan(0);
-    for (const task of tasks) expect(task.access).toMatchObject({ database: true, abhi: 'client' });
+    for (const task of tasks) expect(task.access).toMatchObject({ database: true, publishEvents: true });
+    expect(tasks.filter((t) => t.access.abhi === 'client').length).toBe(3);
     prod.api.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'abhi-ewa-prod-advance',
       TracingConfiguration: { Enabled: true },

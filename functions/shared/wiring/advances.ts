@@ -1,5 +1,3 @@
-import { registerAuditDatabase } from '#shared/auth/audit';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
@@ -10,16 +8,12 @@ import { postgresRepayments } from '#shared/adapters/postgres/repayments';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
 import { sqsWorkQueue, type WorkQueue } from '#shared/adapters/sqs/queues';
 import { envVar, loadConfig } from '#shared/config';
-import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
-import { publishEvents, recordEvent } from '#shared/events/outbox';
-import { metrics } from '#shared/observability';
+import { getPool, getReaderPool } from '#shared/db/pool';
 import type { AbhiPort } from '#shared/use-cases/abhi-port';
-import type { CachePort, MetricsPort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
+import type { CachePort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import { abhiClient } from './abhi';
-
-// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
-registerAuditDatabase(getPool);
+import { advanceDatabaseDeps } from './advance-database';
 
 /**
  * Composition root of the advance ports, which the transaction, workflow, webhook and reconciliation functions share:
@@ -30,7 +24,7 @@ registerAuditDatabase(getPool);
  */
 let core: WorkflowTaskDeps | undefined;
 
-/** The ports every advance function uses: PostgreSQL, the Abhi client (built on first call), the outbox, metrics. */
+/** The ports every advance function uses: PostgreSQL, the outbox, metrics, and the Abhi client (built on first call). */
 function coreDeps(): WorkflowTaskDeps {
   if (core) return core;
   const timing = loadConfig({
@@ -38,26 +32,15 @@ function coreDeps(): WorkflowTaskDeps {
     ADVANCE_LOOKUP_SETTLE_MS: envVar.positiveInt().optional(),
   });
   core = {
+    ...advanceDatabaseDeps(),
     settings: { lookupSettleMs: timing.ADVANCE_LOOKUP_SETTLE_MS ?? 2 * timing.ABHI_TIMEOUT_MS, abhiAttemptMs: timing.ABHI_TIMEOUT_MS },
-    db: getPool(),
-    transaction: (work) => withTransaction(work),
-    advanceRequests: postgresAdvanceRequests,
-    ledger: postgresLedger,
-    // Built on first use: tasks that never call Abhi need none of its configuration.
+    // Built on first use: a function that never calls Abhi needs none of its configuration.
     abhi: lazyPort(abhiClient),
-    events: {
-      record: (db, event) => recordEvent(db, event),
-      publish: async (ids) => {
-        if (ids.length > 0) await publishEvents(ids);
-      },
-    },
-    metrics: powertoolsMetrics(),
-    now: () => new Date(),
   };
   return core;
 }
 
-/** The workflow's tasks: the core ports (no repayments, so their bundles carry none of that store). */
+/** The workflow's tasks that call Abhi: the core ports (no repayments, so their bundles carry none of that store). */
 export function workflowTaskDeps(): WorkflowTaskDeps {
   return coreDeps();
 }
@@ -150,17 +133,6 @@ function stateTableCache(): CachePort {
   return {
     get: async <T>(key: string) => (await shared().get('transactions', key)) as T | undefined,
     set: (key, value, ttlSeconds) => shared().set('transactions', key, value, ttlSeconds * 1000),
-  };
-}
-
-/** Alarm-worthy counters are published at once (EMF single metric), not left to a handler's flush. */
-function powertoolsMetrics(): MetricsPort {
-  return {
-    count(name, value = 1, dimensions) {
-      const single = metrics.singleMetric();
-      for (const [key, dimensionValue] of Object.entries(dimensions ?? {})) single.addDimension(key, dimensionValue);
-      single.addMetric(name, MetricUnit.Count, value);
-    },
   };
 }
 

@@ -129,6 +129,9 @@ export type CoreAdvanceDeps = Omit<TransactionDeps, 'workflow' | 'cache' | 'stat
 /** The workflow's tasks: the core ports without the repayments. */
 export type WorkflowTaskDeps = Omit<CoreAdvanceDeps, 'repayments'>;
 
+/** The tasks that never call Abhi: PostgreSQL, the outbox and metrics (their bundles carry no Abhi client). */
+export type WorkflowTaskDepsWithoutAbhi = Omit<WorkflowTaskDeps, 'abhi' | 'settings'>;
+
 /** The read routes of the transaction API and the status poll's schedule: PostgreSQL only, with the transactions list. */
 export interface TransactionReadDeps extends Pick<TransactionDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments' | 'statusPolls'> {
   readonly transactionList: TransactionListStore;

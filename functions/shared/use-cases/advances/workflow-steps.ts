@@ -16,7 +16,7 @@ import type { Invocation } from '../invocation';
 import type { AdvanceRequestRow } from '../ports/advance-request-store';
 import { abhiFor } from './abhi-advances';
 import { AbhiOutcomeUnknown, RequestNotPending, describeWorkflowError, toWorkflowError } from './errors';
-import type { AbhiAdvance, WorkflowTaskDeps } from './ports';
+import type { AbhiAdvance, WorkflowTaskDeps, WorkflowTaskDepsWithoutAbhi } from './ports';
 import { recordCompletedAdvance } from './record-advance';
 import { deserializeStoredAdvance, serializeAdvanceForStorage } from './serialization';
 import { localPolicyFacts } from './local-policy';
@@ -58,7 +58,7 @@ export type CheckResult =
 
 // ---- 1. load --------------------------------------------------------------------------------------------------
 
-export async function loadRequest(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef): Promise<LoadedRequest> {
+export async function loadRequest(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef): Promise<LoadedRequest> {
   const row = await deps.advanceRequests.findById(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status !== 'PENDING_VALIDATION') throw new RequestNotPending(`Advance request ${row.id} is ${row.status}.`);
@@ -102,7 +102,7 @@ export async function checkAbhiEligibility(deps: WorkflowTaskDeps, ctx: Invocati
   }
 }
 
-export async function checkEmployee(deps: WorkflowTaskDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
+export async function checkEmployee(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const employee = await deps.advanceRequests.employeeContext(deps.db, input.employeeId);
   const reasons: Reason[] = [];
   if (!employee || employee.deleted) {
@@ -137,7 +137,7 @@ export async function checkBalance(deps: WorkflowTaskDeps, ctx: Invocation, inpu
   }
 }
 
-export async function checkPolicy(deps: WorkflowTaskDeps, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
+export async function checkPolicy(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: CheckInput): Promise<CheckResult> {
   const employee = await deps.advanceRequests.employeeContext(deps.db, input.employeeId);
   if (!employee) return { check: 'policy', reasons: [], advancesThisMonth: 0 };
   const policy = resolveAdvancePolicy(employee.advance_policy);
@@ -159,7 +159,7 @@ export type DecideOutput =
  * are read inside the lock, so two concurrent requests can never together exceed what Abhi says is available.
  * On success the request holds its reservation (`reserved_at`) until it ends.
  */
-export async function decide(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef & { checks: CheckResult[] }): Promise<DecideOutput> {
+export async function decide(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef & { checks: CheckResult[] }): Promise<DecideOutput> {
   const checks = input.checks ?? [];
   const abhi = checks.find((c) => c.check === 'abhi') as Extract<CheckResult, { check: 'abhi' }> | undefined;
   const balance = checks.find((c) => c.check === 'balance') as Extract<CheckResult, { check: 'balance' }> | undefined;
@@ -232,7 +232,7 @@ export async function decide(deps: WorkflowTaskDeps, ctx: Invocation, input: Req
  * finance managers through the outbox. A repeated invocation (Lambda retry) replaces the token with the new one.
  */
 export async function requestApproval(
-  deps: WorkflowTaskDeps,
+  deps: WorkflowTaskDepsWithoutAbhi,
   ctx: Invocation,
   input: RequestRef & { taskToken: string; approvalTimeoutSeconds: number },
 ): Promise<{ status: string }> {
@@ -278,7 +278,7 @@ export type ResolveOutput = { outcome: 'PROCEED' } | { outcome: 'EXPIRED' } | { 
  * Runs when the approval wait ends, however it ended (task success, SendTaskFailure, timeout, error): the request
  * row says what happened. Still pending after the timeout → EXPIRED (reservation released).
  */
-export async function resolveApproval(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef & { signal?: unknown }): Promise<ResolveOutput> {
+export async function resolveApproval(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef & { signal?: unknown }): Promise<ResolveOutput> {
   const signal = (input.signal ?? {}) as { Error?: unknown; Cause?: unknown };
   const timedOut = signal.Error === 'States.Timeout';
   const { output, eventIds } = await deps.transaction(async (db) => {
@@ -405,7 +405,7 @@ async function storeAbhiAdvance(deps: Pick<WorkflowTaskDeps, 'db' | 'advanceRequ
 
 // ---- 6. record ------------------------------------------------------------------------------------------------
 
-export async function recordAdvance(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
+export async function recordAdvance(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef): Promise<{ status: string; recorded: boolean }> {
   const row = await deps.advanceRequests.findById(deps.db, input.requestId);
   if (!row) throw new Error(`Advance request ${input.requestId} does not exist.`);
   if (row.status === 'COMPLETED') return { status: row.status, recorded: false };
@@ -423,7 +423,7 @@ export type FailureOutput = { outcome: 'FAILED' } | { outcome: 'RECORD' } | { ou
  * The catch-all of the state machine: FAILED with the reason, unless Abhi already holds the advance (then the
  * state machine records it instead) or the request already ended (then nothing changes).
  */
-export async function recordFailure(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
+export async function recordFailure(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<FailureOutput> {
   const { error, message } = describeWorkflowError(input.error);
   const { output, eventIds } = await deps.transaction(async (db) => {
     const row = await deps.advanceRequests.findById(db, input.requestId, { forUpdate: true });
@@ -462,7 +462,7 @@ function failureReason(error: string, message: string, row: AdvanceRequestRow): 
 }
 
 async function failRequest(
-  deps: WorkflowTaskDeps,
+  deps: WorkflowTaskDepsWithoutAbhi,
   db: Queryable,
   row: AdvanceRequestRow,
   reasons: { code: string; source: string; message: string }[],
@@ -490,7 +490,7 @@ async function failRequest(
  * Recording kept failing although Abhi holds the advance: raise the alarm (EMF metric AdvanceRecordingStuck) and
  * mark the request, which stays PROCESSING with Abhi's id so reconciliation completes it. Never loses it.
  */
-export async function raiseRecordingStuck(deps: WorkflowTaskDeps, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<{ raised: true }> {
+export async function raiseRecordingStuck(deps: WorkflowTaskDepsWithoutAbhi, ctx: Invocation, input: RequestRef & { error?: { Error?: unknown; Cause?: unknown } }): Promise<{ raised: true }> {
   deps.metrics.count('AdvanceRecordingStuck');
   const { error, message } = describeWorkflowError(input.error);
   logger.error('Advance created at Abhi but not recorded; reconciliation will complete it', { requestId: input.requestId, error, message });
