@@ -39,7 +39,7 @@ async function sslOf(config: pg.ClientConfig): Promise<boolean> {
   }
 }
 
-function deployedConnect(extraEnv: Record<string, string>): Promise<{ ok: boolean; ssl?: boolean; code?: string; message?: string }> {
+function deployedConnect(extraEnv: Record<string, string>): Promise<{ ok: boolean; ssl?: boolean; name?: string; code?: string; message?: string }> {
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
     ...LOCAL_AWS_ENV,
@@ -87,5 +87,11 @@ describe.skipIf(!caFile)('local PostgreSQL over verified TLS (skipped for an ext
     const result = await deployedConnect({});
     expect(result.ok).toBe(false);
     expect(result.code).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+  });
+
+  it('the pool refuses the master secret (DATABASE_AUTH=secret is the migrations function\'s alone): a configuration error naming the fix, nothing connects', async () => {
+    const result = await deployedConnect({ NODE_EXTRA_CA_CERTS: caFile!, CONNECT_WITH: 'pool' });
+    expect(result).toMatchObject({ ok: false, name: 'ConfigurationError' });
+    expect(result.message).toMatch(/DATABASE_AUTH=iam/);
   });
 });

@@ -46,6 +46,14 @@ describe('bundle sizes of every deployed function (production esbuild options)',
     expect(sizes.filter((s) => fs.existsSync(`${s.output}.map`)).map((s) => s.entry)).toEqual([]);
   });
 
+  it('the database master secret (Secrets Manager) only in run-migrations; the pool functions connect with IAM', () => {
+    const inputsOf = (s: FunctionBundleSize) =>
+      Object.keys((s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1])!.inputs);
+    const withSecret = sizes.filter((s) => inputsOf(s).some((input) => input.endsWith('functions/shared/db/secret-connection.ts'))).map((s) => s.entry);
+    expect(withSecret).toEqual(['system/run-migrations']);
+    expect(sizes.filter((s) => inputsOf(s).some((input) => input.endsWith('functions/shared/db/pool.ts'))).length).toBeGreaterThan(40);
+  });
+
   it('Powertools Idempotency only in the functions of routes that take an Idempotency-Key (and in non-route functions)', () => {
     const carries = (s: FunctionBundleSize) => {
       const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];

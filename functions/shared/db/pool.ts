@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
@@ -14,53 +13,45 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /**
  * Where the database is: `DATABASE_URL` (local stack, tests), or in AWS `DATABASE_HOST`/`PORT`/`NAME`/`USER` with
- * `DATABASE_AUTH` = `iam` (a 15-minute IAM token per new connection, signed for the RDS Proxy user: no password
- * exists, docs/adr/0002) or `secret` (the RDS-managed master secret, for the migrations function only). TLS always.
+ * `DATABASE_AUTH=iam` (a 15-minute IAM token per new connection, signed for the RDS Proxy user: no password exists,
+ * docs/adr/0002). TLS always. The migrations function alone signs in with the RDS-managed master secret
+ * (`DATABASE_AUTH=secret`): #shared/db/secret-connection, so no other bundle carries the Secrets Manager client.
  */
 export function connectionConfig(): pg.ClientConfig {
   if (process.env.DATABASE_URL) return { connectionString: process.env.DATABASE_URL };
+  const { auth, base } = deployedDatabase();
+  if (auth !== 'iam') {
+    throw new ConfigurationError(
+      'DATABASE_AUTH=secret is for the migrations function only (#shared/db/secret-connection): set DATABASE_AUTH=iam for a function that uses the pool.',
+    );
+  }
+  // The RDS signer (with the SDK's full credential-provider chain) is loaded when the first connection asks for a
+  // password: only in AWS, and only by a function that connects (locally DATABASE_URL carries the password).
+  let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
+  return {
+    ...base,
+    password: async () => {
+      signer ??= import('@aws-sdk/rds-signer').then(({ Signer }) => new Signer({ hostname: base.host, port: base.port, username: base.user }));
+      return (await signer).getAuthToken();
+    },
+  };
+}
+
+/** The deployed database (`DATABASE_HOST`/`PORT`/`NAME`/`USER`, verified TLS) and how to sign in (`DATABASE_AUTH`). */
+export function deployedDatabase(): { auth: 'iam' | 'secret'; base: { host: string; port: number; database: string; user: string; ssl: { rejectUnauthorized: true } } } {
   const config = loadConfig({
     DATABASE_HOST: envVar.text(),
     DATABASE_PORT: envVar.port().default(5432),
     DATABASE_NAME: envVar.text(),
     DATABASE_USER: envVar.text(),
     DATABASE_AUTH: z.enum(['iam', 'secret']),
-    DATABASE_SECRET_ARN: z.string().optional(),
   });
   // Verified TLS: the proxy's certificate chains to a public CA; the writer's to the RDS CA, which the function's
   // NODE_EXTRA_CA_CERTS (the runtime's RDS bundle) adds to the trust store. Locally DATABASE_URL says the same
   // (sslmode=verify-full with the stack's own CA, infra/local/services/postgres-tls.ts).
-  const base = {
-    host: config.DATABASE_HOST,
-    port: config.DATABASE_PORT,
-    database: config.DATABASE_NAME,
-    user: config.DATABASE_USER,
-    ssl: { rejectUnauthorized: true },
-  };
-  // The RDS signer (with the SDK's full credential-provider chain) is loaded when the first connection asks for a
-  // password: only in AWS, and only by a function that connects (locally DATABASE_URL carries the password).
-  if (config.DATABASE_AUTH === 'iam') {
-    let signer: Promise<{ getAuthToken(): Promise<string> }> | undefined;
-    return {
-      ...base,
-      password: async () => {
-        signer ??= import('@aws-sdk/rds-signer').then(
-          ({ Signer }) => new Signer({ hostname: config.DATABASE_HOST, port: config.DATABASE_PORT, username: config.DATABASE_USER }),
-        );
-        return (await signer).getAuthToken();
-      },
-    };
-  }
-  const secretArn = config.DATABASE_SECRET_ARN;
-  if (!secretArn) throw new ConfigurationError('Environment variable DATABASE_SECRET_ARN is not set: DATABASE_AUTH=secret needs the ARN of the database secret.');
   return {
-    ...base,
-    password: async () => {
-      // Cached 5 minutes, so a rotated password is picked up by new connections.
-      const secret = (await getSecret(secretArn, { transform: 'json', maxAge: 300 })) as { password?: string } | undefined;
-      if (!secret?.password) throw new Error('The database secret has no password field.');
-      return secret.password;
-    },
+    auth: config.DATABASE_AUTH,
+    base: { host: config.DATABASE_HOST, port: config.DATABASE_PORT, database: config.DATABASE_NAME, user: config.DATABASE_USER, ssl: { rejectUnauthorized: true } },
   };
 }
 

@@ -1,6 +1,6 @@
 import { envVar, loadConfig } from '#shared/config';
 import { ensureAppRole, migrateUp } from '#shared/db/migrate';
-import { connectionConfig } from '#shared/db/pool';
+import { secretConnectionConfig } from '#shared/db/secret-connection';
 import type { MigrationDeps } from '#shared/use-cases/system/migrations';
 
 /**
@@ -12,7 +12,7 @@ export function migrationDeps(): MigrationDeps {
   const { DATABASE_APP_USER } = loadConfig({ DATABASE_APP_USER: envVar.text().default('abhi_app') });
   return {
     appRole: DATABASE_APP_USER,
-    migrateUp: () => migrateUp(connectionConfig()),
-    ensureAppRole: (role) => ensureAppRole(connectionConfig(), role),
+    migrateUp: () => migrateUp(secretConnectionConfig()),
+    ensureAppRole: (role) => ensureAppRole(secretConnectionConfig(), role),
   };
 }
