@@ -1,5 +1,6 @@
 import { postgresEmployeeMirror } from '#shared/adapters/postgres/employees-repository';
 import { postgresOrganizationMirror } from '#shared/adapters/postgres/organizations-repository';
+import { postgresRecordedEvents } from '#shared/adapters/postgres/recorded-events';
 import { revokeSubject } from '#shared/auth/revocation';
 import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
@@ -37,6 +38,7 @@ export function employeeImportDeps(): ImportDeps {
       return (jobs ??= dynamoJobStore());
     },
     importQueue: sqsWorkQueue('employee-import'),
+    recordedEvents: postgresRecordedEvents,
   });
   return imports;
 }

@@ -12,7 +12,7 @@ import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
 import { logger } from '#shared/observability';
 import { resolveTargetOrganization } from '../organizations/organization-access';
 import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from '../abhi-errors';
-import type { BusinessDeps, ImportDeps, UseCaseContext } from './context';
+import type { ImportDeps, UseCaseContext } from './context';
 import { createAtAbhiAndMirror, findAtAbhiByCode, insertMirror } from './employees';
 import { recordFromFields, toAbhiInput } from './employee-mapping';
 import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
@@ -230,7 +230,7 @@ export async function prepareImportBatch(deps: ImportDeps, records: readonly Imp
       const reference = referenceOf(message);
       plans.set(
         row.record.messageId,
-        (await createdByJob(deps, message.jobId, found.id))
+        (await deps.recordedEvents.hasEmployeeCreated(deps.db, message.jobId, found.id))
           ? { kind: 'final', result: succeeded(message.index, reference, found.id) }
           : { kind: 'final', result: failed(message.index, reference, 'CONFLICT', 'An employee with this code already exists in the organization.') },
       );
@@ -336,7 +336,7 @@ async function settleError(
   if (error instanceof AbhiConflictError || (error instanceof AppError && error.code === 'CONFLICT')) {
     // A concurrent delivery of this same row may have just created it.
     const now = await deps.employees.findByCode(deps.db, message.organizationId, fields.employeeCode);
-    if (now && (await createdByJob(deps, message.jobId, now.id))) return done(succeeded(message.index, reference, now.id));
+    if (now && (await deps.recordedEvents.hasEmployeeCreated(deps.db, message.jobId, now.id))) return done(succeeded(message.index, reference, now.id));
     // Abhi has the code already: adopt it when it is this very row (an earlier attempt died after Abhi's answer).
     const adopted = await adoptOwnEarlierAttempt(deps, ctx, message, fields).catch(() => undefined);
     if (adopted) return done(succeeded(message.index, reference, adopted.id), [adopted.eventId]);
@@ -359,14 +359,6 @@ function referenceOf(message: ImportMessage): string | null {
 
 function succeeded(index: number, reference: string | null, resourceId: string): JobItemResult {
   return { index, status: 'succeeded', reference, resourceId, error: null };
-}
-
-async function createdByJob(deps: Pick<BusinessDeps, 'db'>, jobId: string, employeeId: string): Promise<boolean> {
-  const { rowCount } = await deps.db.query(
-    `SELECT 1 FROM outbox WHERE correlation_id = $1 AND type = 'employee.created' AND payload->>'employeeId' = $2 LIMIT 1`,
-    [jobId, employeeId],
-  );
-  return (rowCount ?? 0) > 0;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { JobStore } from '#shared/use-cases/jobs/job-store';
 import type { Invocation } from '#shared/use-cases/invocation';
 import type { EmployeeMirror, EmployeeStore } from '#shared/use-cases/ports/employee-store';
 import type { OrganizationMirror, OrganizationStore } from '#shared/use-cases/ports/organization-store';
+import type { RecordedEventStore } from '#shared/use-cases/ports/recorded-event-store';
 import type { ReportStore } from '#shared/use-cases/ports/report-store';
 
 /**
@@ -34,6 +35,8 @@ export interface BusinessDeps {
   /** The outbox relay: publishes committed events right away (the sweep catches what it misses). */
   readonly publishEvents: (ids: readonly string[]) => Promise<number>;
   readonly jobs: JobStore;
+  /** Events already in the outbox (a job's completion announced, a row's creation recorded by its job). */
+  readonly recordedEvents: RecordedEventStore;
   readonly importQueue: WorkQueue;
   readonly syncQueue: WorkQueue;
   /** Offboarding: refuses every token carrying this employee id issued up to now (ADR 0015). */
@@ -61,7 +64,7 @@ export type StatementDeps = ReaderDeps & Pick<BusinessDeps, 'reports'> & MirrorS
 export type ReportDeps = ReaderDeps & Pick<BusinessDeps, 'employees' | 'reports'> & Pick<MirrorStores, 'organizations'> & AbhiDeps;
 export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'> & MirrorStores;
 export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
-export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue'> & MirrorStores;
+export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue' | 'recordedEvents'> & MirrorStores;
 export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'> & MirrorStores;
 
 /** Who asks, on behalf of which invocation (#shared/use-cases/invocation: correlation id, deadline, patience). */

@@ -14,10 +14,9 @@ export const IMPORT_COMPLETED_EVENT = 'employee.import.completed';
 /** Failed rows named in the event (by index and employee code); the job itself lists them all. */
 const NAMED_FAILURES = 10;
 
-export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'db' | 'jobs' | 'publishEvents'>, jobId: string): Promise<string | undefined> {
+export async function announceImportIfFinished(deps: Pick<BusinessDeps, 'db' | 'jobs' | 'publishEvents' | 'recordedEvents'>, jobId: string): Promise<string | undefined> {
   const id = onceEventId(IMPORT_COMPLETED_EVENT, jobId);
-  const { rowCount } = await deps.db.query('SELECT 1 FROM outbox WHERE id = $1', [id]);
-  if ((rowCount ?? 0) > 0) return undefined;
+  if (await deps.recordedEvents.has(deps.db, id)) return undefined;
   const job = await deps.jobs.get(jobId);
   if (!job || !job.organizationId || job.succeeded + job.failed < job.total) return undefined;
 
