@@ -7,6 +7,7 @@ import type {
   EmployeeAdvanceContext,
   HistoryRow,
   NewAdvanceRequest,
+  ReminderDue,
   SettableColumn,
   Transition,
   TransitionCondition,
@@ -340,6 +341,20 @@ export async function getEmployeeAdvanceContext(db: Queryable, employeeId: strin
   return rows[0];
 }
 
+async function markDueForReminder(db: Queryable, leadSeconds: number, limit: number): Promise<ReminderDue[]> {
+  const { rows } = await db.query<ReminderDue>(
+    `UPDATE advance_requests SET approval_reminded_at = now()
+     WHERE id IN (
+       SELECT id FROM advance_requests
+       WHERE status = 'PENDING_APPROVAL' AND approval_reminded_at IS NULL
+         AND approval_expires_at > now() AND approval_expires_at <= now() + make_interval(secs => $1)
+       ORDER BY approval_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING id, organization_id, employee_id, amount::text AS amount, approval_expires_at`,
+    [leadSeconds, limit],
+  );
+  return rows;
+}
+
 /** The advance requests in PostgreSQL, as the use cases' port. */
 export const postgresAdvanceRequests: AdvanceRequestStore = {
   insert: insertAdvanceRequest,
@@ -360,6 +375,7 @@ export const postgresAdvanceRequests: AdvanceRequestStore = {
   listStalled: listStalledRequests,
   listForReconciliation: listRequestsForReconciliation,
   employeeContext: getEmployeeAdvanceContext,
+  markDueForReminder,
 };
 
 /** The transactions list in PostgreSQL, as the use cases' port (a separate object: only the list routes bundle its query). */

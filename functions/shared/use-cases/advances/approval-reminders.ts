@@ -8,16 +8,7 @@ import { decimalToNumber } from './view';
  */
 export async function remindApprovers(deps: TransactionDeps, input: { leadSeconds: number; limit?: number }): Promise<number> {
   const eventIds = await deps.transaction(async (db) => {
-    const { rows } = await db.query<{ id: string; organization_id: string; employee_id: string; amount: string; approval_expires_at: Date }>(
-      `UPDATE advance_requests SET approval_reminded_at = now()
-       WHERE id IN (
-         SELECT id FROM advance_requests
-         WHERE status = 'PENDING_APPROVAL' AND approval_reminded_at IS NULL
-           AND approval_expires_at > now() AND approval_expires_at <= now() + make_interval(secs => $1)
-         ORDER BY approval_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id, organization_id, employee_id, amount::text AS amount, approval_expires_at`,
-      [input.leadSeconds, input.limit ?? 500],
-    );
+    const rows = await deps.advanceRequests.markDueForReminder(db, input.leadSeconds, input.limit ?? 500);
     const ids: string[] = [];
     for (const row of rows) {
       const event = await deps.events.record(db, {

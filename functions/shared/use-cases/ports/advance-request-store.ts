@@ -173,4 +173,19 @@ export interface AdvanceRequestStore {
   /** Requests created in [from, to) that may have reached Abhi (for reconciliation). */
   listForReconciliation(db: Queryable, from: Date, to: Date): Promise<AdvanceRequestRow[]>;
   employeeContext(db: Queryable, employeeId: string): Promise<EmployeeAdvanceContext | undefined>;
+  /**
+   * Marks reminded, once each, up to `limit` requests still PENDING_APPROVAL whose approval window closes within
+   * `leadSeconds` (soonest first; rows another caller holds are skipped), and returns them. Call it inside the
+   * transaction that records the reminders, so the mark and the events commit together.
+   */
+  markDueForReminder(db: Queryable, leadSeconds: number, limit: number): Promise<ReminderDue[]>;
+}
+
+/** A request whose approvers are to be reminded (amount as decimal text). */
+export interface ReminderDue {
+  id: string;
+  organization_id: string;
+  employee_id: string;
+  amount: string;
+  approval_expires_at: Date;
 }
