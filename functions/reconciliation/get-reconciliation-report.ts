@@ -1,10 +1,10 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { RECONCILIATION_REQUESTS } from '#shared/schemas/reconciliation';
 import { getReconciliationReport } from '#shared/use-cases/reconciliation/reports';
-import { reportDb } from '#shared/wiring/reconciliation';
+import { reportDeps } from '#shared/wiring/reconciliation';
 
 /** GET /reconciliation/reports/{id}: one report with its counts, fixed and mismatch findings and plain-text summary. */
 export const handler = apiHandler('getReconciliationReport', RECONCILIATION_REQUESTS, async (req) => ({
   status: 200,
-  body: await getReconciliationReport(reportDb(), req.params.id),
+  body: await getReconciliationReport(reportDeps(), req.params.id),
 }));

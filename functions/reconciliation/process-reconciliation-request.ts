@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger, metrics } from '#shared/observability';
 import { messageBody, processSqsBatch, queueDelivery } from '#shared/triggers/sqs-batch';
 import { RECONCILIATION_REQUESTS_QUEUE, reconciliationRequestMessage, runRequestedReconciliation } from '#shared/use-cases/reconciliation/runs';
-import { transactionDeps } from '#shared/wiring/advances';
+import { reconciliationDeps } from '#shared/wiring/reconciliation-run';
 import { lambdaInvocation } from '#shared/wiring/invocation';
 
 /**
@@ -23,7 +23,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
     const { reportId } = parsed.data;
     const ctx = lambdaInvocation(context, `reconciliation-${reportId}`, { reserve: 'batch', patience: 'interactive' });
-    const result = await runRequestedReconciliation(transactionDeps(), ctx, parsed.data, { leaseSeconds: QUEUE.leaseSeconds });
+    const result = await runRequestedReconciliation(reconciliationDeps(), ctx, parsed.data, { leaseSeconds: QUEUE.leaseSeconds });
     if (result.outcome === 'completed') {
       const { report } = result;
       logger.info('Reconciliation finished', { reportId, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });

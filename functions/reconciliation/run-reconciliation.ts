@@ -3,7 +3,7 @@ import { logger } from '#shared/observability';
 import { onDemandRunInput } from '#shared/schemas/reconciliation-run';
 import { scheduledJob } from '#shared/triggers/scheduled-job';
 import { reconcile, type ReconciliationReport } from '#shared/use-cases/reconciliation/reconcile';
-import { transactionDeps } from '#shared/wiring/advances';
+import { reconciliationDeps } from '#shared/wiring/reconciliation-run';
 import { lambdaInvocation } from '#shared/wiring/invocation';
 
 /**
@@ -23,7 +23,7 @@ async function run(event: ScheduledEvent | Record<string, unknown> | null, conte
   // At most ten minutes of Abhi calls, also when invoked by hand without a Lambda context.
   const remaining = { getRemainingTimeInMillis: () => Math.min(context?.getRemainingTimeInMillis?.() ?? RUN_LIMIT_MS, RUN_LIMIT_MS) };
   const ctx = lambdaInvocation(remaining, `reconciliation-${Date.now()}`, { reserve: 'batch', patience: 'interactive' });
-  const report = await reconcile(transactionDeps(), ctx, { ...input, trigger: scheduled ? 'schedule' : 'on_demand' });
+  const report = await reconcile(reconciliationDeps(), ctx, { ...input, trigger: scheduled ? 'schedule' : 'on_demand' });
   logger.info('Reconciliation finished', { reportId: report.id, status: report.status, fixed: report.fixed.length, mismatches: report.mismatches.length });
   return { ...report, fixed: report.fixed.length, mismatches: report.mismatches.length };
 }

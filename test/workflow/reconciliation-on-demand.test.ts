@@ -288,7 +288,7 @@ describe('running reconciliation on demand', () => {
   });
 
   it('two deliveries of one request at the same moment: one runs it, the other skips (the claim)', async () => {
-    const { transactionDeps } = await import('#shared/wiring/advances');
+    const { reconciliationDeps } = await import('#shared/wiring/reconciliation-run');
     const { runRequestedReconciliation } = await import('#shared/use-cases/reconciliation/runs');
     // Each delivery's invocation, as the queue consumer builds it (#shared/wiring/invocation).
     const ctx = { correlationId: 'reconciliation-claim-test', deadline: Date.now() + 60_000, patience: 'interactive' as const };
@@ -299,7 +299,7 @@ describe('running reconciliation on demand', () => {
     );
     // A slow Abhi keeps the first run busy while the second delivery tries to claim the report.
     api.sandbox.setFaults({ latencyMs: 1_000, methods: ['GET'], paths: ['/repayments'] });
-    const outcomes = await Promise.all([1, 2].map(() => runRequestedReconciliation(transactionDeps(), ctx, { reportId }, { leaseSeconds: QUEUE.consumerTimeoutSeconds }))).finally(() =>
+    const outcomes = await Promise.all([1, 2].map(() => runRequestedReconciliation(reconciliationDeps(), ctx, { reportId }, { leaseSeconds: QUEUE.consumerTimeoutSeconds }))).finally(() =>
       api.sandbox.setFaults({}),
     );
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['completed', 'skipped']);
@@ -307,8 +307,8 @@ describe('running reconciliation on demand', () => {
     const row = await reportRow(reportId);
     expect(row.status).toBe('MISMATCHES');
     // Finished: a later delivery skips it as finished; an unknown report is skipped as unknown.
-    expect(await runRequestedReconciliation(transactionDeps(), ctx, { reportId }, { leaseSeconds: QUEUE.consumerTimeoutSeconds })).toMatchObject({ outcome: 'skipped', reason: 'finished' });
-    expect(await runRequestedReconciliation(transactionDeps(), ctx, { reportId: randomUUID() }, { leaseSeconds: QUEUE.consumerTimeoutSeconds })).toMatchObject({ outcome: 'skipped', reason: 'unknown' });
+    expect(await runRequestedReconciliation(reconciliationDeps(), ctx, { reportId }, { leaseSeconds: QUEUE.consumerTimeoutSeconds })).toMatchObject({ outcome: 'skipped', reason: 'finished' });
+    expect(await runRequestedReconciliation(reconciliationDeps(), ctx, { reportId: randomUUID() }, { leaseSeconds: QUEUE.consumerTimeoutSeconds })).toMatchObject({ outcome: 'skipped', reason: 'unknown' });
     expect(await reportRow(reportId)).toEqual(row);
   });
 });

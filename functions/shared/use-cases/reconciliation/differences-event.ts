@@ -1,5 +1,6 @@
 import type { Queryable } from '#shared/db/pool';
 import { recordEventOnce } from '#shared/events/record';
+import type { ReconciliationReportStore } from '../ports/reconciliation-report-store';
 
 /** What a notice needs of a reconciliation finding (reconcile.ts `Finding`, which calls this: no import back). */
 interface Finding {
@@ -24,6 +25,7 @@ const NAMED_RECORDS = 10;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function recordDifferences(
+  deps: { readonly reconciliationReports: Pick<ReconciliationReportStore, 'owners'> },
   db: Queryable,
   report: {
     id: string;
@@ -35,7 +37,7 @@ export async function recordDifferences(
   },
 ): Promise<string[]> {
   if (report.mismatches.length === 0) return [];
-  const owners = await organizationsOf(db, report.mismatches, report.employeeOf);
+  const owners = await organizationsOf(deps, db, report.mismatches, report.employeeOf);
   const byOrganization = new Map<string, Finding[]>();
   for (const finding of report.mismatches) {
     const organizationId = owners.get(finding);
@@ -69,15 +71,13 @@ export async function recordDifferences(
 }
 
 /** The organization of each finding: its local request or repayment, else the employee Abhi names. */
-async function organizationsOf(db: Queryable, findings: readonly Finding[], employeeOf: ReadonlyMap<string, string>): Promise<Map<Finding, string>> {
+async function organizationsOf(
+  deps: { readonly reconciliationReports: Pick<ReconciliationReportStore, 'owners'> },
+  db: Queryable,
+  findings: readonly Finding[], employeeOf: ReadonlyMap<string, string>): Promise<Map<Finding, string>> {
   const localIds = findings.map((f) => f.id).filter((id) => UUID.test(id));
   const employeeIds = findings.map((f) => employeeOf.get(f.id)).filter((id): id is string => typeof id === 'string');
-  const { rows } = await db.query<{ id: string; organization_id: string; source: string }>(
-    `SELECT id::text, organization_id, 'advance' AS source FROM advance_requests WHERE id = ANY($1::uuid[])
-     UNION ALL SELECT id::text, organization_id, 'repayment' FROM repayments WHERE id = ANY($1::uuid[])
-     UNION ALL SELECT id, organization_id, 'employee' FROM employees WHERE id = ANY($2::text[])`,
-    [localIds, employeeIds],
-  );
+  const rows = await deps.reconciliationReports.owners(db, localIds, employeeIds);
   const owner = (source: string, id: string | undefined) => rows.find((r) => r.source === source && r.id === id)?.organization_id;
   const result = new Map<Finding, string>();
   for (const finding of findings) {

@@ -10,6 +10,7 @@ import { advanceReference } from '../advances/workflow-contract';
 import { recordConfirmedRepayment } from '../repayments/create-repayment';
 import type { Invocation } from '../invocation';
 import type { AdvanceRequestRow } from '../ports/advance-request-store';
+import type { ReconciliationReportStore } from '../ports/reconciliation-report-store';
 import type { RepaymentRow } from '../ports/repayment-store';
 import { abhiFor, type AbhiAdvances } from '../advances/abhi-advances';
 import { recordDifferences } from './differences-event';
@@ -53,21 +54,21 @@ export interface ReconciliationReport {
 }
 
 /** How old an unsettled record must be before reconciliation acts on it (the workflow may still be at work). */
+/** What a run uses: the advance ports and the reports (its composition root: #shared/wiring/reconciliation). */
+export type ReconciliationDeps = TransactionDeps & { readonly reconciliationReports: ReconciliationReportStore };
+
 /** The run's ports, with Abhi's advance calls made on behalf of its invocation. */
-type RunDeps = TransactionDeps & { readonly atAbhi: AbhiAdvances };
+type RunDeps = ReconciliationDeps & { readonly atAbhi: AbhiAdvances };
 
 export const SETTLE_AFTER_MS = 15 * 60 * 1000;
 
-export async function reconcile(unbound: TransactionDeps, ctx: Invocation, input: ReconcileInput): Promise<ReconciliationReport> {
+export async function reconcile(unbound: ReconciliationDeps, ctx: Invocation, input: ReconcileInput): Promise<ReconciliationReport> {
   const deps: RunDeps = { ...unbound, atAbhi: abhiFor(unbound, ctx) };
   const now = deps.now();
   const { startDate, endDate } = reconciliationPeriod(input, now);
   const id = input.reportId ?? randomUUID();
   if (!input.reportId) {
-    await deps.db.query(
-      `INSERT INTO reconciliation_reports (id, period_start, period_end, trigger, status) VALUES ($1, $2, $3, $4, 'RUNNING')`,
-      [id, startDate, endDate, input.trigger],
-    );
+    await deps.reconciliationReports.insertRunning(deps.db, { id, periodStart: startDate, periodEnd: endDate, trigger: input.trigger });
   }
   const fixed: Finding[] = [];
   const mismatches: Finding[] = [];
@@ -95,16 +96,18 @@ export async function reconcile(unbound: TransactionDeps, ctx: Invocation, input
     const summary = summarize({ startDate, endDate, counts, fixed, mismatches });
     // The report and finance's notice of its differences commit together (transactional outbox).
     const eventIds = await deps.transaction(async (db) => {
-      const finished = await db.query(
-        `UPDATE reconciliation_reports SET status = $2, finished_at = now(), abhi_advances = $3, abhi_repayments = $4,
-           local_advances = $5, local_repayments = $6, fixed = $7, mismatches = $8, details = $9, summary = $10
-         WHERE id = $1 AND status = 'RUNNING'`,
-        [id, status, counts.abhiAdvances, counts.abhiRepayments, counts.localAdvances, counts.localRepayments, fixed.length, mismatches.length, JSON.stringify({ fixed, mismatches }), summary],
-      );
-      if (!finished.rowCount) return [];
+      const finished = await deps.reconciliationReports.finish(db, id, {
+        status,
+        counts,
+        fixed: fixed.length,
+        mismatches: mismatches.length,
+        details: { fixed, mismatches },
+        summary,
+      });
+      if (!finished) return [];
       // Money only Abhi knows is found an organization through the employee Abhi names.
       const employeeOf = new Map([...abhiAdvances, ...abhiRepayments].flatMap((r) => (r.employeeId ? [[r.id, r.employeeId] as const] : [])));
-      return recordDifferences(db, { id, periodStart: startDate, periodEnd: endDate, mismatches, employeeOf });
+      return recordDifferences(deps, db, { id, periodStart: startDate, periodEnd: endDate, mismatches, employeeOf });
     });
     if (eventIds.length > 0) await deps.events.publish(eventIds);
     deps.metrics.count('ReconciliationMismatches', mismatches.length);
@@ -112,13 +115,7 @@ export async function reconcile(unbound: TransactionDeps, ctx: Invocation, input
     if (mismatches.length > 0) logger.error('Reconciliation found mismatches', { reportId: id, mismatches: mismatches.length });
     return { id, periodStart: startDate, periodEnd: endDate, status, counts, fixed, mismatches, summary };
   } catch (error) {
-    await deps.db
-      .query(`UPDATE reconciliation_reports SET status = 'FAILED', finished_at = now(), error = $2, details = $3 WHERE id = $1 AND status = 'RUNNING'`, [
-        id,
-        error instanceof Error ? error.message : String(error),
-        JSON.stringify({ fixed, mismatches }),
-      ])
-      .catch(() => undefined);
+    await deps.reconciliationReports.fail(deps.db, id, error instanceof Error ? error.message : String(error), { fixed, mismatches }).catch(() => undefined);
     throw error;
   }
 }

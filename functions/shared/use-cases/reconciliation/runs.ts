@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { Queryable } from '#shared/db/pool';
 import { AppError, ConflictError } from '#shared/domain/errors';
 import { reconciliationPeriod, type PeriodRequest } from '#shared/domain/reconciliation-period';
 import { API_PREFIX } from '#shared/routes';
 import type { RunAccepted } from '#shared/schemas/reconciliation';
-import type { Database, TransactionDeps } from '../advances/ports';
-import { reconcile, type ReconciliationReport } from './reconcile';
+import type { Database } from '../advances/ports';
+import type { ReconciliationReportStore } from '../ports/reconciliation-report-store';
+import { reconcile, type ReconciliationDeps, type ReconciliationReport } from './reconcile';
 import type { Invocation } from '../invocation';
 
 /**
@@ -26,6 +26,7 @@ export interface RunQueuePort {
 }
 
 export interface StartRunDeps extends Database {
+  readonly reconciliationReports: ReconciliationReportStore;
   readonly requests: RunQueuePort;
   readonly now: () => Date;
 }
@@ -40,20 +41,13 @@ export interface StartRunOptions {
   readonly runTimeoutSeconds: number;
 }
 
-/** Two operators pressing the button at the same moment get one run and one 409 (transaction-scoped advisory lock). */
-const START_LOCK = 'reconciliation_reports:start-run';
-
 export async function startReconciliationRun(deps: StartRunDeps, input: PeriodRequest, options: StartRunOptions): Promise<RunAccepted> {
   const { startDate, endDate } = reconciliationPeriod(input, deps.now());
   const id = randomUUID();
   await deps.transaction(async (db) => {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [START_LOCK]);
-    await abandonStaleRuns(db, options.runTimeoutSeconds);
-    const { rows } = await db.query<{ id: string; period_start: string; period_end: string; trigger: string; started_at: Date }>(
-      `SELECT id, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, trigger, started_at
-         FROM reconciliation_reports WHERE status = 'RUNNING' ORDER BY started_at DESC LIMIT 1`,
-    );
-    const running = rows[0];
+    await deps.reconciliationReports.lockRunStarts(db);
+    await deps.reconciliationReports.abandonStale(db, options.runTimeoutSeconds);
+    const running = await deps.reconciliationReports.latestRunning(db);
     if (running) {
       throw new ConflictError(
         `Reconciliation run ${running.id} (${running.period_start} to ${running.period_end}, ${running.trigger === 'schedule' ? 'scheduled' : 'on demand'}, ` +
@@ -61,31 +55,16 @@ export async function startReconciliationRun(deps: StartRunDeps, input: PeriodRe
           `(GET ${API_PREFIX}/reconciliation/reports/${running.id}) before starting another.`,
       );
     }
-    await db.query(
-      `INSERT INTO reconciliation_reports (id, period_start, period_end, trigger, status, requested_by) VALUES ($1, $2, $3, 'on_demand', 'RUNNING', $4)`,
-      [id, startDate, endDate, options.requestedBy],
-    );
+    await deps.reconciliationReports.insertRunning(db, { id, periodStart: startDate, periodEnd: endDate, trigger: 'on_demand', requestedBy: options.requestedBy });
   });
 
   const { failedIds } = await deps.requests.send([{ id: 'run', body: { reportId: id } satisfies ReconciliationRequestMessage }]).catch(() => ({ failedIds: ['run'] }));
   if (failedIds.length > 0) {
     // Nothing will run it: close the row at once, or it would block every new run until it counts as abandoned.
-    await deps.db.query(`UPDATE reconciliation_reports SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1 AND status = 'RUNNING'`, [
-      id,
-      'The run could not be queued; nothing was reconciled.',
-    ]);
+    await deps.reconciliationReports.fail(deps.db, id, 'The run could not be queued; nothing was reconciled.');
     throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The reconciliation run could not be queued; nothing was started. Retry in a moment.', { retryAfterSeconds: 5 });
   }
   return { id, status: 'RUNNING', periodStart: startDate, periodEnd: endDate };
-}
-
-/** RUNNING rows older than a run can live (counted from the request, or from the consumer's claim) are FAILED. */
-async function abandonStaleRuns(db: Queryable, runTimeoutSeconds: number): Promise<void> {
-  await db.query(
-    `UPDATE reconciliation_reports SET status = 'FAILED', finished_at = now(), error = $2
-      WHERE status = 'RUNNING' AND GREATEST(started_at, COALESCE(claimed_at, started_at)) < now() - make_interval(secs => $1)`,
-    [runTimeoutSeconds, `Abandoned: not finished within ${runTimeoutSeconds} s (its function stopped before writing a result, or the request was never picked up).`],
-  );
 }
 
 export type RequestedRunOutcome =
@@ -102,21 +81,15 @@ export type RequestedRunOutcome =
  * A claim older than the lease belongs to a function that died: the redelivery takes over and runs it.
  */
 export async function runRequestedReconciliation(
-  deps: TransactionDeps,
+  deps: ReconciliationDeps,
   ctx: Invocation,
   message: ReconciliationRequestMessage,
   options: { leaseSeconds: number },
 ): Promise<RequestedRunOutcome> {
   const { reportId } = message;
-  const claimed = await deps.db.query<{ period_start: string; period_end: string }>(
-    `UPDATE reconciliation_reports SET claimed_at = now()
-      WHERE id = $1 AND status = 'RUNNING' AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2))
-      RETURNING to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end`,
-    [reportId, options.leaseSeconds],
-  );
-  const row = claimed.rows[0];
+  const row = await deps.reconciliationReports.claim(deps.db, reportId, options.leaseSeconds);
   if (!row) {
-    const status = await reportStatus(deps.db, reportId);
+    const status = await deps.reconciliationReports.status(deps.db, reportId);
     return { outcome: 'skipped', reportId, reason: status === undefined ? 'unknown' : status === 'RUNNING' ? 'in_progress' : 'finished', ...(status ? { status } : {}) };
   }
   try {
@@ -124,12 +97,7 @@ export async function runRequestedReconciliation(
     return { outcome: 'completed', report };
   } catch (error) {
     // reconcile() records its failure on the report; if even that did not happen, let the queue deliver it again.
-    if ((await reportStatus(deps.db, reportId)) === 'RUNNING') throw error;
+    if ((await deps.reconciliationReports.status(deps.db, reportId)) === 'RUNNING') throw error;
     return { outcome: 'failed', reportId, error };
   }
-}
-
-async function reportStatus(db: Queryable, id: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ status: string }>(`SELECT status FROM reconciliation_reports WHERE id = $1`, [id]);
-  return rows[0]?.status;
 }
