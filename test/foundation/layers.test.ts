@@ -154,3 +154,35 @@ describe('the layer rules bite (a fixture tree with one violation of each)', () 
     ]);
   });
 });
+
+/**
+ * SQL text in a use case: a query call, or a statement's shape in the upper case the adapters write. Use cases reach
+ * PostgreSQL only through the stores of use-cases/ports (ADR 0029), whose SQL lives in adapters/postgres.
+ */
+const SQL_SHAPES = [/\.query\b\s*[<(]/, /\bSELECT\b[^;]{0,200}?\bFROM\b/, /\bINSERT\s+INTO\b/, /\bUPDATE\s+\w+\s+SET\b/, /\bDELETE\s+FROM\b/];
+
+function sqlIn(source: string): string[] {
+  return SQL_SHAPES.filter((shape) => shape.test(source)).map(String);
+}
+
+describe('use cases hold no SQL (a text scan of functions/shared/use-cases)', () => {
+  const files = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+
+  it('no use case sends a query or writes a statement: every store is a port', () => {
+    const useCases = files(path.join(ROOT, 'functions/shared/use-cases'));
+    expect(useCases.length).toBeGreaterThan(20);
+    const offenders = useCases.flatMap((file) => sqlIn(fs.readFileSync(file, 'utf8')).map((shape) => `${path.relative(ROOT, file)}: ${shape}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the scan bites: a query call with or without a row type, and each statement shape', () => {
+    expect(sqlIn('await deps.db.query(`SELECT 1`, [])')).not.toEqual([]);
+    expect(sqlIn('await db.query<{ id: string }>(sql)')).not.toEqual([]);
+    expect(sqlIn('const sql = `SELECT id\n  FROM outbox WHERE id = $1`')).not.toEqual([]);
+    expect(sqlIn('`INSERT INTO outbox (id) VALUES ($1)`')).not.toEqual([]);
+    expect(sqlIn('`UPDATE reconciliation_reports SET status = $2`')).not.toEqual([]);
+    expect(sqlIn('`DELETE FROM employees`')).not.toEqual([]);
+    expect(sqlIn('await deps.advanceRequests.markDueForReminder(db, 60, 500); // select the due ones')).toEqual([]);
+  });
+});
