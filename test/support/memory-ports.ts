@@ -7,6 +7,11 @@ import type { RefreshTokenOutcome } from '#shared/schemas/identity';
 import type { DirectoryUser, IdentityDirectory, ProvisioningReads } from '#shared/use-cases/identity/provisioning';
 import type { SessionRevocations } from '#shared/use-cases/identity/sessions';
 import type { JobItemResult, JobRecord, JobStore, NewJob } from '#shared/use-cases/jobs/job-store';
+import { filsToDecimalString, toFils } from '#shared/domain/money';
+import type { NewDomainEvent } from '#shared/events/types';
+import type { Database, EventsPort } from '#shared/use-cases/advances/ports';
+import type { LedgerEntryInput, LedgerEntryRow, LedgerKind, LedgerStore } from '#shared/use-cases/ports/ledger-store';
+import type { NewRepayment, RepaymentChanges, RepaymentRow, RepaymentStatus, RepaymentStore } from '#shared/use-cases/ports/repayment-store';
 
 /**
  * In-memory implementations of the use cases' ports for the unit tier (`npm run test:unit`): the same rules as the
@@ -335,5 +340,149 @@ export class MemoryJobStore implements JobStore {
 
   private claimKey(jobId: string, index: number): string {
     return `${jobId}#${index}`;
+  }
+}
+
+/**
+ * The money tables in memory: repayments, the ledger and the outbox, behind the RepaymentStore, LedgerStore and
+ * EventsPort ports, with `transaction` committing or rolling back all three together (a snapshot restored when the
+ * work throws), as PostgreSQL does. Kept faithfully: the organization's client reference is unique among repayments
+ * that are not FAILED (a FAILED one releases it); `update` applies only in the `onlyIn` statuses and bumps
+ * `updated_at`; amounts are exact (integer fils, decimal text with two places); `(kind, abhiReference)` is unique in
+ * the ledger; `outstanding` sums the employee's entries ('0' when there are none, as COALESCE gives); events recorded
+ * in a rolled-back transaction vanish. Not kept: row locks (`forUpdate`) and concurrent transactions (each test runs
+ * one thing at a time), and the database clock (`created_at`/`updated_at` come from the test's clock).
+ * The connection handed to the stores is a sentinel that refuses SQL: a use case that queries it fails the test.
+ */
+export class MemoryMoneyTables implements Database {
+  repaymentRows = new Map<string, RepaymentRow>();
+  ledgerRows: LedgerEntryRow[] = [];
+  outboxRows: { id: string; event: NewDomainEvent }[] = [];
+  published: string[] = [];
+  private nextEntryId = 1;
+  private nextEventId = 1;
+
+  readonly db: Queryable = {
+    query: () => {
+      throw new Error('A use case sent SQL to the in-memory tables: it must go through a store port.');
+    },
+  } as unknown as Queryable;
+
+  constructor(private readonly clock = new TestClock()) {}
+
+  async transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    const snapshot = {
+      repayments: new Map([...this.repaymentRows].map(([id, row]) => [id, { ...row }])),
+      ledger: this.ledgerRows.map((row) => ({ ...row })),
+      outbox: [...this.outboxRows],
+    };
+    try {
+      return await work(this.db);
+    } catch (error) {
+      this.repaymentRows = snapshot.repayments;
+      this.ledgerRows = snapshot.ledger;
+      this.outboxRows = snapshot.outbox;
+      throw error;
+    }
+  }
+
+  readonly repayments: RepaymentStore = {
+    insert: async (_db, input: NewRepayment) => {
+      const live = [...this.repaymentRows.values()].find(
+        (r) => r.organization_id === input.organizationId && r.client_reference === input.clientReference && r.status !== 'FAILED',
+      );
+      if (live) return { row: { ...live }, created: false };
+      if ([...this.repaymentRows.values()].some((r) => r.abhi_reference === input.abhiReference || r.id === input.id)) {
+        throw new Error(`duplicate key: repayment ${input.id} / ${input.abhiReference}`);
+      }
+      const now = new Date(this.clock.now());
+      const row: RepaymentRow = {
+        id: input.id,
+        organization_id: input.organizationId,
+        employee_id: input.employeeId,
+        transaction_id: input.transactionId,
+        client_reference: input.clientReference,
+        abhi_reference: input.abhiReference,
+        amount: filsToDecimalString(toFils(input.amount)),
+        description: input.description,
+        payment_method: input.paymentMethod,
+        abhi_repayment_id: null,
+        status: 'PENDING',
+        recorded_by: input.recordedBy,
+        created_at: now,
+        updated_at: now,
+        abhi_status: null,
+        failure_reason: null,
+        abhi_create_attempts: 0,
+      };
+      this.repaymentRows.set(row.id, row);
+      return { row: { ...row }, created: true };
+    },
+    // Like the adapter: an id that is not a UUID finds nothing (no cast error reaches the caller).
+    findById: async (_db, id) => (/^[0-9a-f-]{36}$/i.test(id) ? this.copy(this.repaymentRows.get(id)) : undefined),
+    findByAbhiReference: async (_db, abhiReference) => this.copy([...this.repaymentRows.values()].find((r) => r.abhi_reference === abhiReference)),
+    findByAbhiId: async (_db, abhiRepaymentId) => this.copy([...this.repaymentRows.values()].find((r) => r.abhi_repayment_id === abhiRepaymentId)),
+    listByClientReference: async (_db, clientReference) =>
+      [...this.repaymentRows.values()]
+        .filter((r) => r.client_reference === clientReference)
+        .sort((a, b) => Number(a.status === 'FAILED') - Number(b.status === 'FAILED') || b.created_at.getTime() - a.created_at.getTime())
+        .slice(0, 20)
+        .map((r) => ({ ...r })),
+    update: async (_db, id, changes: RepaymentChanges, onlyIn?: readonly RepaymentStatus[]) => {
+      const row = this.repaymentRows.get(id);
+      if (!row || (onlyIn && !onlyIn.includes(row.status))) return undefined;
+      if (changes.status) row.status = changes.status;
+      if (changes.abhiRepaymentId !== undefined) row.abhi_repayment_id = changes.abhiRepaymentId;
+      if (changes.abhiStatus !== undefined) row.abhi_status = changes.abhiStatus;
+      if (changes.failureReason !== undefined) row.failure_reason = changes.failureReason;
+      if (changes.incrementAttempts) row.abhi_create_attempts += 1;
+      row.updated_at = new Date(this.clock.now());
+      return { ...row };
+    },
+    listForReconciliation: async (_db, from, to) =>
+      [...this.repaymentRows.values()]
+        .filter((r) => r.created_at >= from && r.created_at < to)
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+        .map((r) => ({ ...r })),
+  };
+
+  readonly ledger: LedgerStore = {
+    append: async (_db, entry: LedgerEntryInput) => {
+      if (this.ledgerRows.some((e) => e.kind === entry.kind && e.abhi_reference === entry.abhiReference)) return undefined;
+      const id = this.nextEntryId++;
+      this.ledgerRows.push({
+        id,
+        organization_id: entry.organizationId,
+        employee_id: entry.employeeId,
+        kind: entry.kind,
+        amount: filsToDecimalString(toFils(entry.amount)),
+        advance_request_id: entry.advanceRequestId ?? null,
+        repayment_id: entry.repaymentId ?? null,
+        abhi_reference: entry.abhiReference,
+        occurred_at: new Date(this.clock.now()),
+      });
+      return id;
+    },
+    outstanding: async (_db, employeeId) => {
+      const entries = this.ledgerRows.filter((e) => e.employee_id === employeeId);
+      return entries.length === 0 ? '0' : filsToDecimalString(entries.reduce((sum, e) => sum + toFils(e.amount), 0n));
+    },
+    byReferences: async (_db, kind: LedgerKind, references) =>
+      this.ledgerRows.filter((e) => e.kind === kind && e.abhi_reference !== null && references.includes(e.abhi_reference)).map((e) => ({ ...e })),
+  };
+
+  readonly events: EventsPort = {
+    record: async (_db, event) => {
+      const id = `event-${this.nextEventId++}`;
+      this.outboxRows.push({ id, event });
+      return { id };
+    },
+    publish: async (ids) => {
+      this.published.push(...ids);
+    },
+  };
+
+  private copy(row: RepaymentRow | undefined): RepaymentRow | undefined {
+    return row ? { ...row } : undefined;
   }
 }
