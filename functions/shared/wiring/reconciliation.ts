@@ -1,5 +1,5 @@
 import { registerAuditDatabase } from '#shared/auth/audit';
-import { postgresReconciliationReports } from '#shared/adapters/postgres/reconciliation-reports';
+import { postgresReconciliationReportReads, postgresReconciliationReports } from '#shared/adapters/postgres/reconciliation-reports';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { queueByName } from '#shared/topology';
@@ -27,7 +27,7 @@ export function startRunDeps(): StartRunDeps {
 
 /** The reports: the writer for one report (read right after a run), the reader endpoint for the list. */
 export function reportDeps(options: { reader?: boolean } = {}): ReportReadDeps {
-  return { db: options.reader ? getReaderPool() : getPool(), reconciliationReports: postgresReconciliationReports };
+  return { db: options.reader ? getReaderPool() : getPool(), reconciliationReports: postgresReconciliationReportReads };
 }
 
 /** How long a requested run may live before it counts as abandoned: the `reconciliation-requests` consumer's timeout. */

@@ -3,19 +3,21 @@ import type { ReconciliationStatus } from '#shared/schemas/reconciliation';
 import type {
   FinishedReport,
   NewReport,
+  ReconciliationReportReads,
   ReconciliationReportStore,
   RecordOwner,
   ReportRow,
   ReportSummaryRow,
 } from '#shared/use-cases/ports/reconciliation-report-store';
 
-/** The reconciliation reports in PostgreSQL: the ReconciliationReportStore port. */
+/** The reconciliation reports in PostgreSQL: the ReconciliationReportStore port (a run) and the reads (the report routes). */
 
 const START_LOCK = 'reconciliation_reports:start-run';
 
 const SUMMARY_COLUMNS = `id, status, trigger, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end,
   requested_by, started_at, finished_at, abhi_advances, abhi_repayments, local_advances, local_repayments, fixed, mismatches, error`;
 
+/** What a run does to its report: the ReconciliationReportStore port. */
 export const postgresReconciliationReports: ReconciliationReportStore = {
   async lockRunStarts(db: Queryable): Promise<void> {
     await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [START_LOCK]);
@@ -89,6 +91,19 @@ export const postgresReconciliationReports: ReconciliationReportStore = {
     }
   },
 
+  async owners(db: Queryable, localIds: readonly string[], employeeIds: readonly string[]): Promise<RecordOwner[]> {
+    const { rows } = await db.query<RecordOwner>(
+      `SELECT id::text, organization_id, 'advance' AS source FROM advance_requests WHERE id = ANY($1::uuid[])
+       UNION ALL SELECT id::text, organization_id, 'repayment' FROM repayments WHERE id = ANY($1::uuid[])
+       UNION ALL SELECT id, organization_id, 'employee' FROM employees WHERE id = ANY($2::text[])`,
+      [[...localIds], [...employeeIds]],
+    );
+    return rows;
+  },
+};
+
+/** The report routes' part (list and read): the ReconciliationReportReads port. */
+export const postgresReconciliationReportReads: ReconciliationReportReads = {
   async list(db: Queryable, status: ReconciliationStatus | null, page: number, limit: number) {
     const [rows, total] = await Promise.all([
       db.query<ReportSummaryRow>(
@@ -104,15 +119,5 @@ export const postgresReconciliationReports: ReconciliationReportStore = {
   async get(db: Queryable, id: string): Promise<ReportRow | undefined> {
     const { rows } = await db.query<ReportRow>(`SELECT ${SUMMARY_COLUMNS}, details, summary FROM reconciliation_reports WHERE id = $1`, [id]);
     return rows[0];
-  },
-
-  async owners(db: Queryable, localIds: readonly string[], employeeIds: readonly string[]): Promise<RecordOwner[]> {
-    const { rows } = await db.query<RecordOwner>(
-      `SELECT id::text, organization_id, 'advance' AS source FROM advance_requests WHERE id = ANY($1::uuid[])
-       UNION ALL SELECT id::text, organization_id, 'repayment' FROM repayments WHERE id = ANY($1::uuid[])
-       UNION ALL SELECT id, organization_id, 'employee' FROM employees WHERE id = ANY($2::text[])`,
-      [[...localIds], [...employeeIds]],
-    );
-    return rows;
   },
 };

@@ -25,14 +25,21 @@ export interface ReconciliationReportStore {
   finish(db: Queryable, id: string, result: FinishedReport): Promise<boolean>;
   /** Closes a RUNNING report as FAILED with the reason (and what was found before the failure). */
   fail(db: Queryable, id: string, error: string, details?: unknown): Promise<void>;
-  /** Newest first (started_at, then id), optionally one status. */
-  list(db: Queryable, status: ReconciliationStatus | null, page: number, limit: number): Promise<{ rows: ReportSummaryRow[]; total: number }>;
-  get(db: Queryable, id: string): Promise<ReportRow | undefined>;
   /**
    * Who owns the records a run names: local advance requests and repayments by id (`localIds`, UUIDs), employees by
    * id. One row per record found, with its source.
    */
   owners(db: Queryable, localIds: readonly string[], employeeIds: readonly string[]): Promise<RecordOwner[]>;
+}
+
+/**
+ * What the report routes read (GET /reconciliation/reports and /{id}): their roots wire only this part, so their
+ * bundles leave out the run's statements (ADR 0029's narrow ports).
+ */
+export interface ReconciliationReportReads {
+  /** Newest first (started_at, then id), optionally one status. */
+  list(db: Queryable, status: ReconciliationStatus | null, page: number, limit: number): Promise<{ rows: ReportSummaryRow[]; total: number }>;
+  get(db: Queryable, id: string): Promise<ReportRow | undefined>;
 }
 
 export interface NewReport {

@@ -2,7 +2,7 @@ import type { Queryable } from '#shared/db/pool';
 import { NotFoundError } from '#shared/domain/errors';
 import type { Page } from '#shared/schemas/common';
 import type { ListReportsQuery, ReportSummaryView, ReportView } from '#shared/schemas/reconciliation';
-import type { ReconciliationReportStore, ReportRow, ReportSummaryRow } from '../ports/reconciliation-report-store';
+import type { ReconciliationReportReads, ReportRow, ReportSummaryRow } from '../ports/reconciliation-report-store';
 import type { Finding } from './reconcile';
 
 /**
@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The reports' store and the connection it reads on (the reader endpoint for the list, the writer for one report). */
 export interface ReportReadDeps {
   readonly db: Queryable;
-  readonly reconciliationReports: Pick<ReconciliationReportStore, 'list' | 'get'>;
+  readonly reconciliationReports: ReconciliationReportReads;
 }
 
 export async function listReconciliationReports(deps: ReportReadDeps, query: ListReportsQuery): Promise<Page<ReportSummaryView>> {
