@@ -183,6 +183,6 @@ describe('use cases hold no SQL (a text scan of functions/shared/use-cases)', ()
     expect(sqlIn('`INSERT INTO outbox (id) VALUES ($1)`')).not.toEqual([]);
     expect(sqlIn('`UPDATE reconciliation_reports SET status = $2`')).not.toEqual([]);
     expect(sqlIn('`DELETE FROM employees`')).not.toEqual([]);
-    expect(sqlIn('await deps.advanceRequests.markDueForReminder(db, 60, 500); // select the due ones')).toEqual([]);
+    expect(sqlIn('await deps.approvalReminders.markDueForReminder(db, 60, 500); // select the due ones')).toEqual([]);
   });
 });

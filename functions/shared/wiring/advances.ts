@@ -1,7 +1,7 @@
 import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
-import { postgresAdvanceRequests, postgresTransactionList } from '#shared/adapters/postgres/advance-requests';
+import { postgresAdvanceRequests, postgresApprovalReminders, postgresTransactionList } from '#shared/adapters/postgres/advance-requests';
 import { postgresStatusPolls } from '#shared/adapters/postgres/advance-status-polls';
 import { postgresLedger } from '#shared/adapters/postgres/ledger';
 import { postgresRepayments } from '#shared/adapters/postgres/repayments';
@@ -11,6 +11,7 @@ import { envVar, loadConfig } from '#shared/config';
 import { getPool, getReaderPool } from '#shared/db/pool';
 import type { AbhiPort } from '#shared/use-cases/abhi-port';
 import type { CachePort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
+import type { ApprovalReminderDeps } from '#shared/use-cases/advances/approval-reminders';
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import { abhiClient } from './abhi';
 import { advanceDatabaseDeps } from './advance-database';
@@ -57,6 +58,11 @@ let deps: TransactionDeps | undefined;
 /** The transaction API, the status poll and reconciliation: the core ports, Step Functions, the state table's cache and the poll's bookkeeping. */
 export function transactionDeps(): TransactionDeps {
   return (deps ??= { ...coreAdvanceDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache(), statusPolls: postgresStatusPolls });
+}
+
+/** The approval reminder schedule: the core ports (one transaction, the outbox) and the reminders' claim. */
+export function approvalReminderDeps(): ApprovalReminderDeps {
+  return { ...coreDeps(), approvalReminders: postgresApprovalReminders };
 }
 
 let balance: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> | undefined;

@@ -2,6 +2,7 @@ import type { Queryable } from '#shared/db/pool';
 import type { AdvanceStatus } from '#shared/domain/advance-status';
 import type {
   AdvanceRequestChanges,
+  ApprovalReminderStore,
   AdvanceRequestRow,
   AdvanceRequestStore,
   EmployeeAdvanceContext,
@@ -375,8 +376,10 @@ export const postgresAdvanceRequests: AdvanceRequestStore = {
   listStalled: listStalledRequests,
   listForReconciliation: listRequestsForReconciliation,
   employeeContext: getEmployeeAdvanceContext,
-  markDueForReminder,
 };
+
+/** The approval reminders' claim (the reminder schedule's port). */
+export const postgresApprovalReminders: ApprovalReminderStore = { markDueForReminder };
 
 /** The transactions list in PostgreSQL, as the use cases' port (a separate object: only the list routes bundle its query). */
 export const postgresTransactionList: TransactionListStore = { list: listTransactions };

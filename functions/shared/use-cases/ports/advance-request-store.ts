@@ -173,6 +173,13 @@ export interface AdvanceRequestStore {
   /** Requests created in [from, to) that may have reached Abhi (for reconciliation). */
   listForReconciliation(db: Queryable, from: Date, to: Date): Promise<AdvanceRequestRow[]>;
   employeeContext(db: Queryable, employeeId: string): Promise<EmployeeAdvanceContext | undefined>;
+}
+
+/**
+ * The approval reminders' claim on the advance requests: a port of its own, so only the reminder schedule's bundle
+ * carries its statement (ADR 0029's narrow ports).
+ */
+export interface ApprovalReminderStore {
   /**
    * Marks reminded, once each, up to `limit` requests still PENDING_APPROVAL whose approval window closes within
    * `leadSeconds` (soonest first; rows another caller holds are skipped), and returns them. Call it inside the
