@@ -45,7 +45,8 @@ async function world() {
     releaseEvent: async (id) => void claimed.delete(id),
   };
   await tables.ledger.append(tables.db, { organizationId: ORG, employeeId: EMPLOYEE, kind: 'advance', amount: '500.00', abhiReference: 'abhi-advance-1' });
-  const repayment = await tables.repayments.insert(tables.db, {
+  /** A new PENDING repayment of 120.00 under the client reference INV-7. */
+  const recordRepayment = () => tables.repayments.insert(tables.db, {
     id: randomUUID(),
     organizationId: ORG,
     employeeId: EMPLOYEE,
@@ -57,6 +58,7 @@ async function world() {
     paymentMethod: null,
     recordedBy: 'hr-1',
   });
+  const repayment = await recordRepayment();
   const deliver = (data: Record<string, unknown>, eventId = randomUUID()) => {
     const body: AbhiWebhookBody = { type: 'repayment.status_changed', data } as AbhiWebhookBody;
     const rawBody = JSON.stringify(body);
@@ -70,7 +72,7 @@ async function world() {
     outstanding: await tables.ledger.outstanding(tables.db, EMPLOYEE),
     events: tables.outboxRows.map((r) => r.event.type),
   });
-  return { tables, deps, counted, repayment: repayment.row, deliver, state };
+  return { tables, deps, counted, repayment: repayment.row, recordRepayment, deliver, state };
 }
 
 describe('repayment.status_changed against the in-memory money tables', () => {
@@ -90,7 +92,7 @@ describe('repayment.status_changed against the in-memory money tables', () => {
   });
 
   it('PENDING and failed at Abhi: FAILED with the reason, no ledger entry, no event; the client reference is free again', async () => {
-    const { tables, repayment, deliver, state } = await world();
+    const { repayment, recordRepayment, deliver, state } = await world();
     expect((await deliver({ clientRepaymentReferenceNumber: repayment.abhi_reference, status: 'Rejected' })).applied).toBe('repayment failed (Abhi: Rejected)');
     expect(await state()).toMatchObject({
       repayment: { status: 'FAILED', abhi_status: 'Rejected', failure_reason: 'Abhi reported Rejected' },
@@ -98,18 +100,7 @@ describe('repayment.status_changed against the in-memory money tables', () => {
       outstanding: '500.00',
       events: [],
     });
-    const again = await tables.repayments.insert(tables.db, {
-      id: randomUUID(),
-      organizationId: ORG,
-      employeeId: EMPLOYEE,
-      transactionId: null,
-      clientReference: 'INV-7',
-      abhiReference: abhiReferenceFor(randomUUID()),
-      amount: '120.00',
-      description: null,
-      paymentMethod: null,
-      recordedBy: 'hr-1',
-    });
+    const again = await recordRepayment();
     expect(again.created).toBe(true);
   });
 
