@@ -1,10 +1,14 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { postgresAdvanceRequests } from '#shared/adapters/postgres/advance-requests';
 import { postgresLedger } from '#shared/adapters/postgres/ledger';
+import { getPool, withTransaction } from '#shared/db/pool';
 import { publishEvents, recordEvent } from '#shared/events/outbox';
 import { metrics } from '#shared/observability';
 import type { MetricsPort, WorkflowTaskDepsWithoutAbhi } from '#shared/use-cases/advances/ports';
-import { withPostgres } from './postgres';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 let deps: WorkflowTaskDepsWithoutAbhi | undefined;
 
@@ -13,7 +17,9 @@ let deps: WorkflowTaskDepsWithoutAbhi | undefined;
  * tasks that never call Abhi (#shared/wiring/workflow) bundle no Abhi client; #shared/wiring/advances adds Abhi on top.
  */
 export function advanceDatabaseDeps(): WorkflowTaskDepsWithoutAbhi {
-  return (deps ??= withPostgres<Omit<WorkflowTaskDepsWithoutAbhi, 'db' | 'transaction'>>({
+  return (deps ??= {
+    db: getPool(),
+    transaction: (work) => withTransaction(work),
     advanceRequests: postgresAdvanceRequests,
     ledger: postgresLedger,
     events: {
@@ -24,7 +30,7 @@ export function advanceDatabaseDeps(): WorkflowTaskDepsWithoutAbhi {
     },
     metrics: powertoolsMetrics(),
     now: () => new Date(),
-  }));
+  });
 }
 
 /** Alarm-worthy counters are published at once (EMF single metric), not left to a handler's flush. */

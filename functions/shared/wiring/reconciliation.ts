@@ -1,10 +1,13 @@
+import { registerAuditDatabase } from '#shared/auth/audit';
 import { postgresReconciliationReportReads, postgresReconciliationReports } from '#shared/adapters/postgres/reconciliation-reports';
 import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
-import { getPool, getReaderPool } from '#shared/db/pool';
+import { getPool, getReaderPool, withTransaction } from '#shared/db/pool';
 import { queueByName } from '#shared/topology';
-import { withPostgres } from './postgres';
 import type { ReportReadDeps } from '#shared/use-cases/reconciliation/reports';
 import { RECONCILIATION_REQUESTS_QUEUE, type StartRunDeps } from '#shared/use-cases/reconciliation/runs';
+
+// Explicit wiring: this function has a database, so its audit events go to audit_log (see auth/audit.ts).
+registerAuditDatabase(getPool);
 
 /**
  * Composition root of functions/reconciliation: starting a run needs PostgreSQL and the `reconciliation-requests`
@@ -13,11 +16,13 @@ import { RECONCILIATION_REQUESTS_QUEUE, type StartRunDeps } from '#shared/use-ca
 let startRun: StartRunDeps | undefined;
 
 export function startRunDeps(): StartRunDeps {
-  return (startRun ??= withPostgres({
+  return (startRun ??= {
+    db: getPool(),
+    transaction: (work) => withTransaction(work),
     reconciliationReports: postgresReconciliationReports,
     requests: sqsWorkQueue(queueByName(RECONCILIATION_REQUESTS_QUEUE).name),
     now: () => new Date(),
-  }));
+  });
 }
 
 /** The reports: the writer for one report (read right after a run), the reader endpoint for the list. */
