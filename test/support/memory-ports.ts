@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
 import type { Queryable } from '#shared/db/pool';
 import type { OrganizationMirror, OrganizationRecord, OrganizationRow } from '#shared/use-cases/ports/organization-store';
@@ -9,7 +10,8 @@ import type { SessionRevocations } from '#shared/use-cases/identity/sessions';
 import type { JobItemResult, JobRecord, JobStore, NewJob } from '#shared/use-cases/jobs/job-store';
 import { filsToDecimalString, toFils } from '#shared/domain/money';
 import type { NewDomainEvent } from '#shared/events/types';
-import type { Database, EventsPort } from '#shared/use-cases/advances/ports';
+import type { CoreAdvanceDeps, Database, EventsPort, MetricsPort } from '#shared/use-cases/advances/ports';
+import { abhiReferenceFor } from '#shared/use-cases/repayments/create-repayment';
 import type { LedgerEntryInput, LedgerEntryRow, LedgerKind, LedgerStore } from '#shared/use-cases/ports/ledger-store';
 import type { NewRepayment, RepaymentChanges, RepaymentRow, RepaymentStatus, RepaymentStore } from '#shared/use-cases/ports/repayment-store';
 
@@ -354,6 +356,15 @@ export class MemoryJobStore implements JobStore {
  * one thing at a time), and the database clock (`created_at`/`updated_at` come from the test's clock).
  * The connection handed to the stores is a sentinel that refuses SQL: a use case that queries it fails the test.
  */
+/** A port a use case must not touch: any use of it fails the test with the use case's and the port's names. */
+function untouchedPort<T>(useCase: string, name: string): T {
+  return new Proxy({}, {
+    get: (_target, property) => {
+      throw new Error(`${useCase} used ${name}.${String(property)}`);
+    },
+  }) as T;
+}
+
 export class MemoryMoneyTables implements Database {
   repaymentRows = new Map<string, RepaymentRow>();
   ledgerRows: LedgerEntryRow[] = [];
@@ -369,6 +380,39 @@ export class MemoryMoneyTables implements Database {
   } as unknown as Queryable;
 
   constructor(private readonly clock = new TestClock()) {}
+
+  /**
+   * The core advance ports over these tables for the use case named `useCase`. Abhi and the advance requests (and
+   * metrics, unless given) are not here: a use case that touches one fails the test, naming the port.
+   */
+  coreAdvanceDeps(useCase: string, metrics: MetricsPort = untouchedPort(useCase, 'metrics')): CoreAdvanceDeps {
+    return {
+      db: this.db,
+      transaction: (work) => this.transaction(work),
+      repayments: this.repayments,
+      ledger: this.ledger,
+      events: this.events,
+      advanceRequests: untouchedPort(useCase, 'advanceRequests'),
+      abhi: untouchedPort(useCase, 'abhi'),
+      metrics,
+      settings: { lookupSettleMs: 20_000, abhiAttemptMs: 10_000 },
+      now: () => new Date(this.clock.now()),
+    };
+  }
+
+  /** A PENDING repayment as create-repayment records it (its Abhi reference derived from its id). */
+  pendingRepayment(input: { organizationId: string; employeeId: string; amount: string; clientReference: string }): Promise<{ row: RepaymentRow; created: boolean }> {
+    const id = randomUUID();
+    return this.repayments.insert(this.db, {
+      ...input,
+      id,
+      transactionId: null,
+      abhiReference: abhiReferenceFor(id),
+      description: null,
+      paymentMethod: null,
+      recordedBy: 'hr-1',
+    });
+  }
 
   async transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
     const snapshot = {

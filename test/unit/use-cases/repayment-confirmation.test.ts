@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CoreAdvanceDeps } from '#shared/use-cases/advances/ports';
-import { abhiReferenceFor, recordConfirmedRepayment } from '#shared/use-cases/repayments/create-repayment';
-import { MemoryMoneyTables, TestClock } from '../../support/memory-ports';
+import { recordConfirmedRepayment } from '#shared/use-cases/repayments/create-repayment';
+import { MemoryMoneyTables } from '../../support/memory-ports';
 
 /**
  * Recording a repayment Abhi confirmed (use-cases/repayments, shared with the webhook and reconciliation) against the
@@ -13,48 +13,15 @@ import { MemoryMoneyTables, TestClock } from '../../support/memory-ports';
 const ORG = 'org-1';
 const EMPLOYEE = 'emp-1';
 
-/** Ports this use case must not touch: using one fails the test with its name. */
-const untouched = (name: string) =>
-  new Proxy({}, {
-    get: (_target, property) => {
-      throw new Error(`recordConfirmedRepayment used ${name}.${String(property)}`);
-    },
-  });
-
 async function world(owed = '1000.00') {
-  const clock = new TestClock();
-  const tables = new MemoryMoneyTables(clock);
-  const deps = {
-    db: tables.db,
-    transaction: (work) => tables.transaction(work),
-    repayments: tables.repayments,
-    ledger: tables.ledger,
-    events: tables.events,
-    advanceRequests: untouched('advanceRequests'),
-    abhi: untouched('abhi'),
-    metrics: untouched('metrics'),
-    settings: { lookupSettleMs: 20_000, abhiAttemptMs: 10_000 },
-    now: () => new Date(clock.now()),
-  } as CoreAdvanceDeps;
+  const tables = new MemoryMoneyTables();
+  const deps = tables.coreAdvanceDeps('recordConfirmedRepayment');
   await tables.ledger.append(tables.db, { organizationId: ORG, employeeId: EMPLOYEE, kind: 'advance', amount: owed, abhiReference: 'abhi-advance-1' });
   return { tables, deps };
 }
 
 async function pending(tables: MemoryMoneyTables, amount: string, clientReference = `ref-${randomUUID()}`) {
-  const id = randomUUID();
-  const { row } = await tables.repayments.insert(tables.db, {
-    id,
-    organizationId: ORG,
-    employeeId: EMPLOYEE,
-    transactionId: null,
-    clientReference,
-    abhiReference: abhiReferenceFor(id),
-    amount,
-    description: null,
-    paymentMethod: null,
-    recordedBy: 'hr-1',
-  });
-  return row;
+  return (await tables.pendingRepayment({ organizationId: ORG, employeeId: EMPLOYEE, amount, clientReference })).row;
 }
 
 const confirmed = (id: string, amountFils: bigint) => ({ id, amountFils, reference: 'unused', status: 'COMPLETED' });

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
-import type { CoreAdvanceDeps } from '#shared/use-cases/advances/ports';
-import { abhiReferenceFor } from '#shared/use-cases/repayments/create-repayment';
 import { receiveAbhiWebhook, signWebhook, type WebhookDeps } from '#shared/use-cases/webhooks/abhi-webhook';
 import { MemoryMoneyTables, TestClock } from '../../support/memory-ports';
 
@@ -15,29 +13,11 @@ const SECRET = 'unit-tier-webhook-secret-0123456789';
 const ORG = 'org-1';
 const EMPLOYEE = 'emp-1';
 
-const untouched = (name: string) =>
-  new Proxy({}, {
-    get: (_target, property) => {
-      throw new Error(`the repayment webhook used ${name}.${String(property)}`);
-    },
-  });
-
 async function world() {
   const clock = new TestClock();
   const tables = new MemoryMoneyTables(clock);
   const counted: string[] = [];
-  const deps = {
-    db: tables.db,
-    transaction: (work) => tables.transaction(work),
-    repayments: tables.repayments,
-    ledger: tables.ledger,
-    events: tables.events,
-    advanceRequests: untouched('advanceRequests'),
-    abhi: untouched('abhi'),
-    metrics: { count: (name: string) => void counted.push(name) },
-    settings: { lookupSettleMs: 20_000, abhiAttemptMs: 10_000 },
-    now: () => new Date(clock.now()),
-  } as CoreAdvanceDeps;
+  const deps = tables.coreAdvanceDeps('the repayment webhook', { count: (name: string) => void counted.push(name) });
   const claimed = new Set<string>();
   const webhook: WebhookDeps = {
     secret: async () => SECRET,
@@ -46,19 +26,8 @@ async function world() {
   };
   await tables.ledger.append(tables.db, { organizationId: ORG, employeeId: EMPLOYEE, kind: 'advance', amount: '500.00', abhiReference: 'abhi-advance-1' });
   /** A new PENDING repayment of 120.00 under the client reference INV-7. */
-  const recordRepayment = () => tables.repayments.insert(tables.db, {
-    id: randomUUID(),
-    organizationId: ORG,
-    employeeId: EMPLOYEE,
-    transactionId: null,
-    clientReference: 'INV-7',
-    abhiReference: abhiReferenceFor(randomUUID()),
-    amount: '120.00',
-    description: null,
-    paymentMethod: null,
-    recordedBy: 'hr-1',
-  });
-  const repayment = await recordRepayment();
+  const recordRepayment = () => tables.pendingRepayment({ organizationId: ORG, employeeId: EMPLOYEE, amount: '120.00', clientReference: 'INV-7' });
+  const { row: repayment } = await recordRepayment();
   const deliver = (data: Record<string, unknown>, eventId = randomUUID()) => {
     const body: AbhiWebhookBody = { type: 'repayment.status_changed', data } as AbhiWebhookBody;
     const rawBody = JSON.stringify(body);
@@ -67,12 +36,12 @@ async function world() {
     return receiveAbhiWebhook(deps, webhook, { headers, rawBody, body });
   };
   const state = async () => ({
-    repayment: await tables.repayments.findById(tables.db, repayment.row.id),
+    repayment: await tables.repayments.findById(tables.db, repayment.id),
     repaymentEntries: tables.ledgerRows.filter((e) => e.kind === 'repayment').map((e) => e.amount),
     outstanding: await tables.ledger.outstanding(tables.db, EMPLOYEE),
     events: tables.outboxRows.map((r) => r.event.type),
   });
-  return { tables, deps, counted, repayment: repayment.row, recordRepayment, deliver, state };
+  return { tables, deps, counted, repayment, recordRepayment, deliver, state };
 }
 
 describe('repayment.status_changed against the in-memory money tables', () => {
