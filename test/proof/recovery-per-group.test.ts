@@ -4,6 +4,7 @@ import { CACHE_KINDS } from '#shared/abhi/cache';
 import { abhiClientFromEnv, invalidate } from '#shared/abhi/client';
 import { masterDataIds, validEmployee } from '../business/helpers';
 import { TEST_POLICY, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
+import { untilNormalAgain } from '../support/recovery';
 
 /**
  * Recovery on every Abhi path (issue #17): each operation group of the Abhi client (employees both read and
@@ -124,24 +125,12 @@ describe('every Abhi operation group recovers by itself after an outage (open pe
       expect((await abhiClientFromEnv().breakerState(probe.group)).state).toBe('open');
 
       api.sandbox.setFaults({});
-      const answers: number[] = [];
-      let recoveredAt: number | undefined;
-      let streak = 0;
-      while (Date.now() - openedAt! < RECOVERY_BUDGET_MS + 2_000) {
+      const { recoveredAt, answers } = await untilNormalAgain(openedAt!, RECOVERY_BUDGET_MS, async () => {
         await dropCaches();
         const answer = await probe.call();
-        answers.push(answer.status);
         expect(answer.status, `a 500 during recovery: ${JSON.stringify(answer.body)}`).not.toBe(500);
-        if (probe.normal.includes(answer.status)) {
-          recoveredAt ??= Date.now();
-          // Three successes in a row: the half-open trials passed and the breaker is closed again.
-          if (++streak >= 3) break;
-        } else {
-          streak = 0;
-          recoveredAt = undefined;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+        return { normal: probe.normal.includes(answer.status), label: String(answer.status) };
+      });
       console.info(`${probe.group}: open -> normal in ${recoveredAt === undefined ? 'never' : `${recoveredAt - openedAt!} ms`} (answers after Abhi came back: ${answers.join(',')})`);
       expect(recoveredAt, `never answered normally again: ${answers.join(',')}`).toBeDefined();
       expect(recoveredAt! - openedAt!).toBeLessThanOrEqual(RECOVERY_BUDGET_MS);

@@ -6,6 +6,7 @@ import { fakeLambdaContext } from '../../infra/local/lambda-context';
 import { abhiClientFromEnv } from '#shared/abhi/client';
 import type { OperationGroup } from '#shared/abhi/transport';
 import { TEST_POLICY, startWorkflowTestApi, type WorkflowTestApi } from '../workflow/support';
+import { untilNormalAgain } from '../support/recovery';
 
 /**
  * Recovery on every Abhi path (issue #17 item 2), the two paths that are not HTTP routes: the advance workflow's
@@ -151,22 +152,10 @@ describe('the workflow tasks and the sync pages recover by themselves after an A
       }
 
       api.sandbox.setFaults({});
-      const answers: string[] = [];
-      let recoveredAt: number | undefined;
-      let streak = 0;
-      while (Date.now() - openedAt! < RECOVERY_BUDGET_MS + 2_000) {
+      const { recoveredAt, answers } = await untilNormalAgain(openedAt!, RECOVERY_BUDGET_MS, async () => {
         const outcome = await probe.call();
-        answers.push(outcome.ok ? 'ok' : outcome.detail.slice(0, 60));
-        if (outcome.ok) {
-          recoveredAt ??= Date.now();
-          // Three in a row: the half-open trials passed and the breaker is closed again.
-          if (++streak >= 3) break;
-        } else {
-          streak = 0;
-          recoveredAt = undefined;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+        return { normal: outcome.ok, label: outcome.ok ? 'ok' : outcome.detail.slice(0, 60) };
+      });
       console.info(`${probe.name}: open -> normal in ${recoveredAt === undefined ? 'never' : `${recoveredAt - openedAt!} ms`} (${answers.join(' | ')})`);
       expect(recoveredAt, `never answered normally again: ${answers.join(' | ')}`).toBeDefined();
       expect(recoveredAt! - openedAt!).toBeLessThanOrEqual(RECOVERY_BUDGET_MS);
