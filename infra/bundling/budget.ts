@@ -32,5 +32,8 @@ export const EXCLUDED_PACKAGES = [
   /^(jiti|glob)$/,
 ];
 
-/** Input files that must never be in a function bundle: the SDK's event-stream support, which no client used here needs (ADR 0030). */
-export const EXCLUDED_INPUTS = [/node_modules\/@smithy\/core\/dist-[a-z]+\/submodules\/event-streams\//];
+/**
+ * Input files that must never be in a function bundle: the SDK's event-stream support, which no client used here
+ * needs (ADR 0030), and zod's classic API, which functions/ does not use (zod/mini, ADR 0031).
+ */
+export const EXCLUDED_INPUTS = [/node_modules\/@smithy\/core\/dist-[a-z]+\/submodules\/event-streams\//, /node_modules\/zod\/v4\/classic\//];

@@ -664,15 +664,14 @@ function coldFindings(cold: ColdStartData): string {
   if (zod) {
     lines.push(
       `\`zod\` is in ${zod.functions} functions at a median ${fmt(zod.medianShare * 100, 0)} % of the bundle (${kb(zod.totalBytes / zod.functions)} on average).`,
-      'Imported as `import { z } from \'zod\'` (the all-in reference still does) it keeps all of zod 4 "classic", every locale',
-      'included (about 440 KB); `import * as z from \'zod\'`, as functions/** does, lets esbuild keep what is used — about',
-      '85-100 KB, most of it the classic API\'s core that any schema needs. `zod/mini` (about 15 KB) would need every schema',
-      'and `envVar` helper rewritten in its functional style (no `.optional()`/`.default()` chaining).',
+      'functions/** imports it only as `#shared/zod`: zod/mini, the functional API over zod 4\'s core, with the English',
+      'locale (ADR 0031). The all-in reference still imports `{ z }` from zod "classic", which keeps every locale and the',
+      'whole API (about 380 KB).',
     );
   }
-  // A function with more than 300 KB of zod has the whole classic API again: someone wrote `import { z } from 'zod'`.
-  const wholeZod = measured.filter((f) => (f.bundle!.families?.zod ?? 0) > 300 * 1024).map((f) => `\`${f.name}\``);
-  if (wholeZod.length) lines.push(`**Regression:** ${wholeZod.join(', ')} carry all of zod (over 300 KB): look for \`import { z } from 'zod'\` in their import graph.`);
+  // A function with more than 100 KB of zod has zod classic again: someone imported `zod` instead of `#shared/zod`.
+  const wholeZod = measured.filter((f) => (f.bundle!.families?.zod ?? 0) > 100 * 1024).map((f) => `\`${f.name}\``);
+  if (wholeZod.length) lines.push(`**Regression:** ${wholeZod.join(', ')} carry zod classic (over 100 KB of zod): look for an import of \`zod\` instead of \`#shared/zod\` in their import graph.`);
   const shared = cold.dominantPackages.filter((p) => p.functions === measured.length && p.name !== '(project)').map((p) => `\`${p.name}\``);
   if (shared.length) lines.push(`Packages present in every measured function: ${shared.slice(0, 12).join(', ')}${shared.length > 12 ? ' …' : ''} — a shared module graph pulls them in whether or not the function uses them (see "Imported directly by").`);
   return lines.join(' ');
