@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 
 /**
  * Configuration is read from the environment once, at module scope, and validated with zod. A missing or malformed
@@ -8,10 +8,10 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-export function loadConfig<S extends z.ZodRawShape>(
+export function loadConfig<S extends z.core.$ZodShape>(
   shape: S,
   source: Record<string, string | undefined> = process.env,
-): z.infer<z.ZodObject<S>> {
+): z.infer<z.ZodMiniObject<S>> {
   const result = z.object(shape).safeParse(source);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -25,24 +25,24 @@ export function loadConfig<S extends z.ZodRawShape>(
 
 /** Reusable field schemas for environment variables. */
 export const envVar = {
-  text: () => z.string().min(1),
+  text: () => z.string().check(z.minLength(1)),
   url: () => z.url(),
-  port: () => z.coerce.number().int().min(1).max(65535),
-  positiveInt: () => z.coerce.number().int().positive(),
-  positiveNumber: () => z.coerce.number().positive(),
+  port: () => z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535)),
+  positiveInt: () => z.coerce.number().check(z.int(), z.positive()),
+  positiveNumber: () => z.coerce.number().check(z.positive()),
   flag: () =>
-    z
-      .enum(['true', 'false', '1', '0'])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+    z.pipe(
+      z._default(z.enum(['true', 'false', '1', '0']), 'false'),
+      z.transform((v) => v === 'true' || v === '1'),
+    ),
   list: () =>
-    z
-      .string()
-      .default('')
-      .transform((v) =>
+    z.pipe(
+      z._default(z.string(), ''),
+      z.transform((v) =>
         v
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean),
       ),
+    ),
 };

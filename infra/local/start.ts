@@ -8,7 +8,7 @@ import './log-format';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { loadConfig, envVar } from '#shared/config';
 import { CLAIM_PRESETS } from '#shared/auth/claim-mapping';
 import { assertPortsFree, waitFor } from './ports';
@@ -36,14 +36,14 @@ const SANDBOX_STATE_FILE = path.join(LOCAL_DIR, 'abhi-sandbox', 'state.json');
 async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig({
-    PORT: envVar.port().default(3000),
-    ABHI_SANDBOX_PORT: envVar.port().default(4010),
-    ISSUER_PORT: envVar.port().default(3001),
-    ABHI_SANDBOX_USERNAME: envVar.text().default('platform-local'),
-    ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
+    PORT: z._default(envVar.port(), 3000),
+    ABHI_SANDBOX_PORT: z._default(envVar.port(), 4010),
+    ISSUER_PORT: z._default(envVar.port(), 3001),
+    ABHI_SANDBOX_USERNAME: z._default(envVar.text(), 'platform-local'),
+    ABHI_SANDBOX_PASSWORD: z._default(envVar.text(), 'sandbox-local-password'),
     // The identity provider whose token shape the stack trusts (npm run token uses the same variable).
-    OIDC_PRESET: z.enum(CLAIM_PRESETS).default('generic'),
-    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+    OIDC_PRESET: z._default(z.enum(CLAIM_PRESETS), 'generic'),
+    LOG_FORMAT: z._default(z.enum(['text', 'json']), 'text'),
   });
   const jsonLogs = config.LOG_FORMAT === 'json';
   await assertPortsFree({ PORT: config.PORT, ABHI_SANDBOX_PORT: config.ABHI_SANDBOX_PORT, ISSUER_PORT: config.ISSUER_PORT });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from '#shared/zod';
 import { MemoryAuditSink, setAuditSink } from '#shared/auth/audit';
 import { assertCanAccessEmployee } from '#shared/auth/tenant';
 import { assertMfaFor } from '#shared/auth/mfa';
@@ -33,10 +33,10 @@ beforeAll(() => {
 });
 
 const employeeBody = z.strictObject({
-  firstName: z.string().min(1).max(100),
+  firstName: z.string().check(z.minLength(1), z.maxLength(100)),
   email: z.email(),
   mobile: phoneE164(),
-  emiratesId: emiratesId().optional(),
+  emiratesId: z.optional(emiratesId()),
   dateOfJoining: isoDate(),
   netSalary: amount(),
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '#shared/zod';
 import { UnprocessableError } from '#shared/domain/errors';
 import { apiHandler } from '#shared/http/api-handler';
 import { idempotentRecordProcessor } from '#shared/http/idempotency';

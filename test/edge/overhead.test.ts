@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '#shared/zod';
 import { handler as authorizerHandler } from '../../functions/auth/authorize';
 import { MemoryAuditSink, setAuditSink } from '#shared/auth/audit';
 import { apiHandler } from '#shared/http/api-handler';

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { z } from 'zod';
+import * as z from '#shared/zod';
 import { createTokenVerifier } from '#shared/auth/verify';
 import { amount, email, emiratesId, isoDate, luhnCheckDigit, paginationQuery, phoneE164, uuid } from '#shared/schemas/common';
 import { startLocalIssuer, LOCAL_AUDIENCE } from '../../infra/local/issuer';
 
-const ok = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+const ok = (schema: z.core.$ZodType, value: unknown) => z.safeParse(schema, value).success;
 
 describe('validation helpers', () => {
   it('Emirates ID: format 784-YYYY-NNNNNNN-C and Luhn check digit over the 14 digits before it', () => {

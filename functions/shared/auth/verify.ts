@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { envVar, loadConfig } from '#shared/config';
 import { logger } from '#shared/logger';
 import { ClaimMappingError, claimNamesFor, parseClaimMapping, type ClaimNames } from './claim-mapping';
@@ -186,22 +186,26 @@ export function bearerToken(headers: Record<string, string | undefined> | null |
 
 const authEnv = {
   OIDC_ISSUER: envVar.url(),
-  OIDC_AUDIENCE: envVar.list().pipe(z.array(z.string()).min(1)),
-  OIDC_JWKS_URL: envVar.url().optional(),
-  OIDC_ALGORITHMS: envVar.list().transform((v) => (v.length ? v : ['RS256', 'ES256'])),
-  OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  OIDC_AUDIENCE: z.pipe(envVar.list(), z.array(z.string()).check(z.minLength(1))),
+  OIDC_JWKS_URL: z.optional(envVar.url()),
+  OIDC_ALGORITHMS: z.pipe(envVar.list(), z.transform((v) => (v.length ? v : ['RS256', 'ES256']))),
+  OIDC_CLOCK_SKEW_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(300)), 30),
   /** The claim mapping: a preset (generic, keycloak, cognito) or JSON `{"preset":...,"roles":...}` (claim-mapping.ts). */
-  OIDC_CLAIMS: z.string().trim().default('generic').transform((value, ctx) => {
-    try {
-      return parseClaimMapping(value, 'OIDC_CLAIMS');
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: error instanceof ClaimMappingError ? error.message : String(error) });
-      return z.NEVER;
-    }
-  }),
+  OIDC_CLAIMS: z.pipe(
+    z._default(z.string().check(z.trim()), 'generic'),
+    z.transform((value, ctx) => {
+      try {
+        return parseClaimMapping(value, 'OIDC_CLAIMS');
+      } catch (error) {
+        // zod/mini's transform context has no addIssue: the issue goes on the payload itself.
+        ctx.issues.push({ code: 'custom', message: error instanceof ClaimMappingError ? error.message : String(error), input: value });
+        return z.NEVER;
+      }
+    }),
+  ),
   /** Clients accepted in `azp` when `aud` is Keycloak's default `account`. */
   OIDC_CLIENT_IDS: envVar.list(),
-  OIDC_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+  OIDC_MAX_TOKEN_LIFETIME_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(60), z.maximum(7 * 24 * 3600)), DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
 };
 
 /** The verifier configured from the environment (OIDC_*, STATE_TABLE_NAME for revocation). */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { ConfigurationError, loadConfig, envVar } from '#shared/config';
 
 /**
@@ -41,7 +41,7 @@ export function connectionConfig(): pg.ClientConfig {
 export function deployedDatabase(): { auth: 'iam' | 'secret'; base: { host: string; port: number; database: string; user: string; ssl: { rejectUnauthorized: true } } } {
   const config = loadConfig({
     DATABASE_HOST: envVar.text(),
-    DATABASE_PORT: envVar.port().default(5432),
+    DATABASE_PORT: z._default(envVar.port(), 5432),
     DATABASE_NAME: envVar.text(),
     DATABASE_USER: envVar.text(),
     DATABASE_AUTH: z.enum(['iam', 'secret']),

@@ -3,7 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '#shared/zod';
 import { audit, auditContext, type AuditSink } from '#shared/auth/audit';
 import { TenantAccessDeniedError, UnauthorizedError } from '#shared/auth/errors';
 import { anonymousPrincipal, isPlatformPrincipal, principalFromAuthorizerContext, type Principal } from '#shared/auth/principal';
@@ -66,10 +66,10 @@ export interface ApiHandlerOptions {
   verifyRawRequest?: (raw: { headers: Record<string, string>; rawBody: string }) => Promise<void>;
 }
 
-type Schemas<B, Q, P> = { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> };
+type Schemas<B, Q, P> = { body?: z.core.$ZodType<B>; query?: z.core.$ZodType<Q>; params?: z.core.$ZodType<P> };
 /** The schema names a route's request part names, or nothing. */
 type NamesOf<Id extends RouteId> = RequestSchemasOf<Id>[keyof RequestSchemasOf<Id>] & string;
-type Named<C, R, K extends string, Absent> = R extends { [key in K]: infer N } ? (N extends keyof C ? (C[N] extends z.ZodType ? z.output<C[N]> : never) : never) : Absent;
+type Named<C, R, K extends string, Absent> = R extends { [key in K]: infer N } ? (N extends keyof C ? (C[N] extends z.core.$ZodType ? z.output<C[N]> : never) : never) : Absent;
 type RouteRequest<Id extends RouteId, C> = ApiRequest<
   Named<C, RequestSchemasOf<Id>, 'body', undefined>,
   Named<C, RequestSchemasOf<Id>, 'query', Record<string, never>>,
@@ -110,7 +110,7 @@ export function clientRequestIdOf(event: APIGatewayProxyEvent): string | undefin
  * token verified in-process), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
  * validation, idempotency, CORS + security headers, and RFC 9457 problem responses for every error.
  */
-export function apiHandler<Id extends RouteId, C extends Readonly<Record<NamesOf<Id>, z.ZodType>>>(
+export function apiHandler<Id extends RouteId, C extends Readonly<Record<NamesOf<Id>, z.core.$ZodType>>>(
   routeId: Id,
   catalog: SchemaCatalog<C>,
   fn: (request: RouteRequest<Id, C>) => Promise<ApiResult>,
@@ -125,7 +125,7 @@ export function apiHandler<B = undefined, Q = Record<string, never>, P = Record<
 ): LambdaProxyHandler;
 export function apiHandler<B, Q, P>(
   routeId: string,
-  catalogOrSchemas: SchemaCatalog<Readonly<Record<string, z.ZodType>>> | Schemas<B, Q, P>,
+  catalogOrSchemas: SchemaCatalog<Readonly<Record<string, z.core.$ZodType>>> | Schemas<B, Q, P>,
   fn: (request: ApiRequest<B, Q, P>) => Promise<ApiResult>,
   options: ApiHandlerOptions = {},
 ): LambdaProxyHandler {
@@ -384,18 +384,18 @@ function isJsonContentType(value: string | undefined): boolean {
 }
 
 /** The schemas a route's request part names, looked up in the handler's catalogue. */
-function routeSchemas<B, Q, P>(route: Route, catalog: SchemaCatalog<Readonly<Record<string, z.ZodType>>>): Schemas<B, Q, P> {
+function routeSchemas<B, Q, P>(route: Route, catalog: SchemaCatalog<Readonly<Record<string, z.core.$ZodType>>>): Schemas<B, Q, P> {
   const names = route.request ?? {};
   return {
-    ...(names.body ? { body: catalog.resolve(names.body, route.id) as z.ZodType<B> } : {}),
-    ...(names.query ? { query: catalog.resolve(names.query, route.id) as z.ZodType<Q> } : {}),
-    ...(names.params ? { params: catalog.resolve(names.params, route.id) as z.ZodType<P> } : {}),
+    ...(names.body ? { body: catalog.resolve(names.body, route.id) as z.core.$ZodType<B> } : {}),
+    ...(names.query ? { query: catalog.resolve(names.query, route.id) as z.core.$ZodType<Q> } : {}),
+    ...(names.params ? { params: catalog.resolve(names.params, route.id) as z.core.$ZodType<P> } : {}),
   };
 }
 
-function validate<T>(where: 'body' | 'query' | 'params', schema: z.ZodType<T> | undefined, value: unknown, errors: FieldError[]): T | undefined {
+function validate<T>(where: 'body' | 'query' | 'params', schema: z.core.$ZodType<T> | undefined, value: unknown, errors: FieldError[]): T | undefined {
   if (!schema) return undefined;
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const base = [where, ...issue.path.map(String)];

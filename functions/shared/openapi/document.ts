@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import type { SchemaCatalog } from '#shared/schemas/catalog';
 import { EMPLOYEE_REQUESTS, EMPLOYEE_RESPONSES } from '#shared/schemas/employees';
@@ -18,7 +18,7 @@ import { exampleOf, type JsonSchema } from './examples';
  * route names its schemas, every named schema the document uses is a component (`#/components/schemas/<name>`,
  * JSON Schema 2020-12 from `z.toJSONSchema`), and operations refer to them with `$ref` (ADR 0026).
  */
-const CATALOGS: readonly SchemaCatalog<Readonly<Record<string, z.ZodType>>>[] = [
+const CATALOGS: readonly SchemaCatalog<Readonly<Record<string, z.core.$ZodType>>>[] = [
   SYSTEM_RESPONSES,
   IDENTITY_REQUESTS,
   IDENTITY_RESPONSES,
@@ -41,9 +41,9 @@ const CATALOGS: readonly SchemaCatalog<Readonly<Record<string, z.ZodType>>>[] = 
 const COMPONENT = '#/components/schemas/';
 
 /** Every named schema of every domain; a name used twice, or one schema under two names, is refused. */
-export function namedSchemas(): ReadonlyMap<string, z.ZodType> {
-  const byName = new Map<string, z.ZodType>();
-  const names = new Map<z.ZodType, string>();
+export function namedSchemas(): ReadonlyMap<string, z.core.$ZodType> {
+  const byName = new Map<string, z.core.$ZodType>();
+  const names = new Map<z.core.$ZodType, string>();
   for (const catalog of CATALOGS) {
     for (const [name, schema] of Object.entries(catalog.schemas)) {
       if (byName.has(name)) throw new Error(`Two schemas are named ${name}: give one another name.`);
@@ -90,7 +90,7 @@ const SUCCESS_DESCRIPTIONS: Record<number, string> = { 200: 'OK', 201: 'Created'
 type Io = 'input' | 'output';
 
 /** Every named schema as a component, in one direction (request bodies are read as `input`, answers as `output`). */
-function components(io: Io, schemas: ReadonlyMap<string, z.ZodType>): Record<string, JsonSchema> {
+function components(io: Io, schemas: ReadonlyMap<string, z.core.$ZodType>): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [name, schema] of schemas) registry.add(schema, { id: name });
   const { schemas: converted } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => `${COMPONENT}${id}` });
@@ -103,7 +103,7 @@ function components(io: Io, schemas: ReadonlyMap<string, z.ZodType>): Record<str
   return result;
 }
 
-function jsonSchema(schema: z.ZodType): JsonSchema {
+function jsonSchema(schema: z.core.$ZodType): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   return rest;
 }
@@ -129,7 +129,7 @@ function collectRefs(json: unknown, all: Record<string, JsonSchema>, into: Set<s
   }
 }
 
-function parameters(route: Route, schemas: ReadonlyMap<string, z.ZodType>): unknown[] {
+function parameters(route: Route, schemas: ReadonlyMap<string, z.core.$ZodType>): unknown[] {
   const result: { name: string; in: string; [key: string]: unknown }[] = [];
   for (const location of ['path', 'query'] as const) {
     const name = route.request?.[location === 'path' ? 'params' : 'query'];

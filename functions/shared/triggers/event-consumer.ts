@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { logger, metrics } from '#shared/observability';
 import { claimMany, completeMany, MessageInProgressError, release, type Claim } from '#shared/events/dedupe';
 import type { DomainEvent } from '#shared/events/types';
@@ -13,11 +13,11 @@ import type { DomainEvent } from '#shared/events/types';
  */
 const eventSchema = z.object({
   id: z.uuid(),
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   version: z.literal(1),
   time: z.string(),
-  organizationId: z.string().optional(),
-  correlationId: z.string().optional(),
+  organizationId: z.optional(z.string()),
+  correlationId: z.optional(z.string()),
   payload: z.record(z.string(), z.unknown()),
 });
 

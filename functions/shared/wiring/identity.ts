@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { CognitoDirectory } from '#shared/adapters/identity/cognito-directory';
 import { KeycloakDirectory } from '#shared/adapters/identity/keycloak-directory';
 import { LocalFileDirectory } from '#shared/adapters/identity/local-directory';

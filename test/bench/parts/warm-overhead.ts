@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '#shared/zod';
 import { fakeLambdaContext } from '../../../infra/local/lambda-context';
 import { startTestServices, type TestServices } from '../../support/services';
 import type { BenchOptions } from '../lib/options';
@@ -120,7 +120,7 @@ export async function runWarmOverhead(options: BenchOptions): Promise<WarmData> 
     };
 
     const paramsSchema = z.strictObject({ id: z.uuid() });
-    const moneySchema = z.strictObject({ employeeId: z.uuid(), amount: z.number().positive().max(100_000), reference: z.string().min(1).max(80) });
+    const moneySchema = z.strictObject({ employeeId: z.uuid(), amount: z.number().check(z.positive(), z.maximum(100_000)), reference: z.string().check(z.minLength(1), z.maxLength(80)) });
     const memoryLimiter = () => new limits.RateLimiter(new limits.InMemoryRateLimitStore());
     const memoryIdempotency = () => {
       const map = new Map<string, string | Uint8Array>();
