@@ -1,18 +1,15 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { isoDateTime, resourceId } from './common';
 
 /** Logout and token revocation (ADR 0015). */
-export const logoutBody = z
-  .strictObject({
+export const logoutBody = z.optional(
+  z.strictObject({
     refreshToken: z
-      .string()
-      .min(1)
-      .max(8192)
-      .optional()
-      .meta({ description: "The session's refresh token: revoked at the identity provider (RFC 7009) when it publishes a revocation endpoint" }),
-  })
-  .optional();
+      .optional(z.string().check(z.minLength(1), z.maxLength(8192)))
+      .check(z.meta({ description: "The session's refresh token: revoked at the identity provider (RFC 7009) when it publishes a revocation endpoint" })),
+  }),
+);
 export type LogoutInput = NonNullable<z.output<typeof logoutBody>>;
 
 export const REFRESH_TOKEN_OUTCOMES = ['revoked', 'not_given', 'not_supported', 'failed'] as const;
@@ -20,34 +17,38 @@ export type RefreshTokenOutcome = (typeof REFRESH_TOKEN_OUTCOMES)[number];
 
 export const logoutSchema = z
   .object({
-    accessTokenRevokedUntil: isoDateTime().meta({ description: "The access token's expiry: refused until then, within 5 s of this answer" }),
-    refreshToken: z.enum(REFRESH_TOKEN_OUTCOMES).meta({ description: 'What the identity provider said about the refresh token' }),
+    accessTokenRevokedUntil: isoDateTime().check(z.meta({ description: "The access token's expiry: refused until then, within 5 s of this answer" })),
+    refreshToken: z.enum(REFRESH_TOKEN_OUTCOMES).check(z.meta({ description: 'What the identity provider said about the refresh token' })),
   })
-  .meta({ description: 'Logged out' });
+  .check(z.meta({ description: 'Logged out' }));
 
 export const createRevocationBody = z
   .strictObject({
-    subject: z.string().trim().min(1).max(255).optional().meta({ description: "The identity provider's user id (the tokens' sub); platform admins only" }),
-    employeeId: resourceId('Employee').optional().meta({ description: "An employee: every token carrying this employee_id" }),
+    subject: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(255))).check(z.meta({ description: "The identity provider's user id (the tokens' sub); platform admins only" })),
+    employeeId: z.optional(resourceId('Employee')).check(z.meta({ description: "An employee: every token carrying this employee_id" })),
   })
-  .refine((body) => (body.subject === undefined) !== (body.employeeId === undefined), {
-    message: 'Give exactly one of subject or employeeId.',
-    path: ['subject'],
-  })
-  .meta({
-    description: 'Whose tokens to revoke: exactly one of subject or employeeId',
-    oneOf: [{ required: ['subject'] }, { required: ['employeeId'] }],
-    example: { employeeId: '3f0c6a52-8d7e-4a4e-9d0a-6f1b2c3d4e5f' },
-  });
+  .check(
+    z.refine((body) => (body.subject === undefined) !== (body.employeeId === undefined), {
+      message: 'Give exactly one of subject or employeeId.',
+      path: ['subject'],
+    }),
+  )
+  .check(
+    z.meta({
+      description: 'Whose tokens to revoke: exactly one of subject or employeeId',
+      oneOf: [{ required: ['subject'] }, { required: ['employeeId'] }],
+      example: { employeeId: '3f0c6a52-8d7e-4a4e-9d0a-6f1b2c3d4e5f' },
+    }),
+  );
 export type CreateRevocationInput = z.output<typeof createRevocationBody>;
 
 export const revocationSchema = z
   .object({
     kind: z.enum(['subject', 'employee']),
     id: z.string(),
-    revokedBefore: isoDateTime().meta({ description: 'Tokens issued before this instant are refused, within 5 s of this answer' }),
+    revokedBefore: isoDateTime().check(z.meta({ description: 'Tokens issued before this instant are refused, within 5 s of this answer' })),
   })
-  .meta({ description: 'Every token of the subject or employee issued before now is revoked' });
+  .check(z.meta({ description: 'Every token of the subject or employee issued before now is revoked' }));
 export type RevocationView = z.infer<typeof revocationSchema>;
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { pageOf, isoDateTime, resourceId } from './common';
 
@@ -9,24 +9,22 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const jobIdParams = z.strictObject({ id: resourceId('Job') });
 
 export const getJobQuery = z.strictObject({
-  page: z.coerce.number().int().min(1).max(1000).default(1).meta({ description: 'Page of items, from 1' }),
-  limit: z.coerce.number().int().min(1).max(100).default(100).meta({ description: 'Items per page, 1 to 100 (default 100)' }),
-  itemStatus: z.enum(['succeeded', 'failed', 'pending']).optional().meta({ description: 'Only items with this result' }),
+  page: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 1).check(z.meta({ description: 'Page of items, from 1' })),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 100).check(z.meta({ description: 'Items per page, 1 to 100 (default 100)' })),
+  itemStatus: z.optional(z.enum(['succeeded', 'failed', 'pending'])).check(z.meta({ description: 'Only items with this result' })),
 });
 export type GetJobQuery = z.output<typeof getJobQuery>;
 
 export const jobItemSchema = z
   .object({
-    index: z.number().int().meta({ description: 'Position of the row in the request, from 0' }),
+    index: z.int().check(z.meta({ description: 'Position of the row in the request, from 0' })),
     status: z.enum(['succeeded', 'failed', 'pending']),
-    reference: z.string().nullable().meta({ description: 'The row’s employeeCode when it had one' }),
-    resourceId: z.string().nullable().meta({ description: 'Id of the created employee' }),
-    error: z
-      .object({ code: z.string(), message: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })).optional() })
-      .nullable(),
-    updatedAt: isoDateTime().nullable(),
+    reference: z.nullable(z.string()).check(z.meta({ description: 'The row’s employeeCode when it had one' })),
+    resourceId: z.nullable(z.string()).check(z.meta({ description: 'Id of the created employee' })),
+    error: z.nullable(z.object({ code: z.string(), message: z.string(), fields: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))) })),
+    updatedAt: z.nullable(isoDateTime()),
   })
-  .meta({ description: 'The result of one row' });
+  .check(z.meta({ description: 'The result of one row' }));
 export type JobItemView = z.infer<typeof jobItemSchema>;
 
 export const jobSchema = z
@@ -34,18 +32,18 @@ export const jobSchema = z
     id: z.string(),
     type: z.string(),
     status: z.enum(JOB_STATUSES),
-    organizationId: z.string().nullable(),
-    total: z.number().int(),
-    succeeded: z.number().int(),
-    failed: z.number().int(),
-    pending: z.number().int(),
+    organizationId: z.nullable(z.string()),
+    total: z.int(),
+    succeeded: z.int(),
+    failed: z.int(),
+    pending: z.int(),
     createdAt: isoDateTime(),
     updatedAt: isoDateTime(),
-    completedAt: isoDateTime().nullable(),
-    expiresAt: isoDateTime().meta({ description: 'When the job record is deleted (30 days after creation)' }),
+    completedAt: z.nullable(isoDateTime()),
+    expiresAt: isoDateTime().check(z.meta({ description: 'When the job record is deleted (30 days after creation)' })),
     items: pageOf(jobItemSchema, 'A page of item results, in row order'),
   })
-  .meta({ description: 'A background job with a page of its per-item results' });
+  .check(z.meta({ description: 'A background job with a page of its per-item results' }));
 export type JobView = z.infer<typeof jobSchema>;
 
 /**

@@ -1,27 +1,28 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { pageOf, paginationShape, searchTerm } from './common';
 
 /** Banks and business types: Abhi master data, cached (one Abhi call per cache TTL) and paginated here. */
 const activeFilter = z
-  .enum(['true', 'false'])
-  .optional()
-  .transform((value) => (value === undefined ? undefined : value === 'true'))
-  .meta({ description: 'Only active (true) or inactive (false) entries' });
+  .pipe(
+    z.optional(z.enum(['true', 'false'])),
+    z.transform((value: 'true' | 'false' | undefined) => (value === undefined ? undefined : value === 'true')),
+  )
+  .check(z.meta({ description: 'Only active (true) or inactive (false) entries' }));
 
 export const listBanksQuery = z.strictObject({
   ...paginationShape,
-  country: searchTerm(60).meta({ description: 'Country (case-insensitive), e.g. UAE' }),
+  country: searchTerm(60).check(z.meta({ description: 'Country (case-insensitive), e.g. UAE' })),
   active: activeFilter,
-  search: searchTerm(100).meta({ description: 'Part of the name or code (case-insensitive)' }),
+  search: searchTerm(100).check(z.meta({ description: 'Part of the name or code (case-insensitive)' })),
 });
 export type ListBanksQuery = z.output<typeof listBanksQuery>;
 
 export const listBusinessTypesQuery = z.strictObject({
   ...paginationShape,
-  country: searchTerm(60).meta({ description: 'Country (case-insensitive), e.g. UAE' }),
+  country: searchTerm(60).check(z.meta({ description: 'Country (case-insensitive), e.g. UAE' })),
   active: activeFilter,
-  search: searchTerm(100).meta({ description: 'Part of the name (case-insensitive)' }),
+  search: searchTerm(100).check(z.meta({ description: 'Part of the name (case-insensitive)' })),
 });
 export type ListBusinessTypesQuery = z.output<typeof listBusinessTypesQuery>;
 
@@ -29,24 +30,24 @@ export const bankSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    code: z.string().nullable(),
-    country: z.string().nullable(),
+    code: z.nullable(z.string()),
+    country: z.nullable(z.string()),
     isActive: z.boolean(),
-    swiftCode: z.string().nullable(),
-    bankType: z.string().nullable(),
+    swiftCode: z.nullable(z.string()),
+    bankType: z.nullable(z.string()),
   })
-  .meta({ description: 'A bank' });
+  .check(z.meta({ description: 'A bank' }));
 export type BankView = z.infer<typeof bankSchema>;
 
 export const businessTypeSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    country: z.string().nullable(),
-    description: z.string().nullable(),
+    country: z.nullable(z.string()),
+    description: z.nullable(z.string()),
     isActive: z.boolean(),
   })
-  .meta({ description: 'A business type' });
+  .check(z.meta({ description: 'A business type' }));
 export type BusinessTypeView = z.infer<typeof businessTypeSchema>;
 
 export const bankPageSchema = pageOf(bankSchema, 'A page of banks, ordered by name, id');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { amount, email, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, searchTerm, text } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
@@ -15,26 +15,26 @@ import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advan
 export { DEFAULT_ADVANCE_POLICY, resolveAdvancePolicy, type AdvancePolicy } from '#shared/domain/advance-policy';
 
 const policyFields = {
-  approvalThreshold: amount({ max: 1_000_000 }).meta({ description: 'Advances above this amount (AED) need approval', example: 2000 }),
-  mfaThreshold: amount({ max: 1_000_000 }).meta({ description: 'Advances above this amount (AED) need MFA', example: 1000 }),
-  maxAdvanceAmount: amount({ max: 1_000_000 }).meta({ description: 'Largest single advance (AED)', example: 5000 }),
-  maxAdvancesPerMonth: z.number().int().min(1).max(31).meta({ example: 3 }),
-  minDaysSinceJoining: z.number().int().min(0).max(3650).meta({ example: 90 }),
-  approvalTtlHours: z.number().int().min(1).max(MAX_APPROVAL_TTL_HOURS).meta({ description: 'Hours a pending approval waits before it expires (at most 168, the workflow\'s limit)', example: 48 }),
-  blackoutDaysBeforePayroll: z.number().int().min(0).max(15).meta({ example: 2 }),
+  approvalThreshold: amount({ max: 1_000_000 }).check(z.meta({ description: 'Advances above this amount (AED) need approval', example: 2000 })),
+  mfaThreshold: amount({ max: 1_000_000 }).check(z.meta({ description: 'Advances above this amount (AED) need MFA', example: 1000 })),
+  maxAdvanceAmount: amount({ max: 1_000_000 }).check(z.meta({ description: 'Largest single advance (AED)', example: 5000 })),
+  maxAdvancesPerMonth: z.int().check(z.minimum(1), z.maximum(31)).check(z.meta({ example: 3 })),
+  minDaysSinceJoining: z.int().check(z.minimum(0), z.maximum(3650)).check(z.meta({ example: 90 })),
+  approvalTtlHours: z.int().check(z.minimum(1), z.maximum(MAX_APPROVAL_TTL_HOURS)).check(z.meta({ description: 'Hours a pending approval waits before it expires (at most 168, the workflow\'s limit)', example: 48 })),
+  blackoutDaysBeforePayroll: z.int().check(z.minimum(0), z.maximum(15)).check(z.meta({ example: 2 })),
 };
 
 export const advancePolicyInput = z.strictObject({
-  approvalThreshold: policyFields.approvalThreshold.optional(),
-  mfaThreshold: policyFields.mfaThreshold.optional(),
-  maxAdvanceAmount: policyFields.maxAdvanceAmount.optional(),
-  maxAdvancesPerMonth: policyFields.maxAdvancesPerMonth.optional(),
-  minDaysSinceJoining: policyFields.minDaysSinceJoining.optional(),
-  approvalTtlHours: policyFields.approvalTtlHours.optional(),
-  blackoutDaysBeforePayroll: policyFields.blackoutDaysBeforePayroll.optional(),
+  approvalThreshold: z.optional(policyFields.approvalThreshold),
+  mfaThreshold: z.optional(policyFields.mfaThreshold),
+  maxAdvanceAmount: z.optional(policyFields.maxAdvanceAmount),
+  maxAdvancesPerMonth: z.optional(policyFields.maxAdvancesPerMonth),
+  minDaysSinceJoining: z.optional(policyFields.minDaysSinceJoining),
+  approvalTtlHours: z.optional(policyFields.approvalTtlHours),
+  blackoutDaysBeforePayroll: z.optional(policyFields.blackoutDaysBeforePayroll),
 });
 
-export const advancePolicySchema = z.object(policyFields).meta({ description: 'Advance policy (amounts in AED)' });
+export const advancePolicySchema = z.object(policyFields).check(z.meta({ description: 'Advance policy (amounts in AED)' }));
 
 /** Cross-field rules of a complete policy; an empty list means it is consistent. */
 export function advancePolicyProblems(policy: AdvancePolicy): { field: string; message: string }[] {
@@ -78,34 +78,29 @@ export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Obj
 
 export const notificationSettingsInput = z.strictObject({
   channels: z
-    .strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional() })
-    .optional()
-    .meta({ description: 'Channels to use' }),
-  hrEmail: email().nullable().optional(),
-  approverEmail: email().nullable().optional().meta({ description: 'Finance managers\' mailbox for approval requests' }),
+    .optional(z.strictObject({ email: z.optional(z.boolean()), sms: z.optional(z.boolean()), push: z.optional(z.boolean()) }))
+    .check(z.meta({ description: 'Channels to use' })),
+  hrEmail: z.optional(z.nullable(email())),
+  approverEmail: z.optional(z.nullable(email())).check(z.meta({ description: 'Finance managers\' mailbox for approval requests' })),
   mutedEvents: z
-    .array(z.string().regex(/^[a-z]+(\.[a-z]+)+$/, 'Expected an event type such as transaction.advance.approved.'))
-    .max(50)
-    .optional()
-    .meta({ description: 'Event types that notify nobody', example: ['employee.created'] }),
-  locale: z.enum(NOTIFICATION_LOCALES).optional().meta({ description: 'Language of the notifications: en (English) or ar (Arabic)' }),
+    .optional(z.array(z.string().check(z.regex(/^[a-z]+(\.[a-z]+)+$/, 'Expected an event type such as transaction.advance.approved.'))).check(z.maxLength(50)))
+    .check(z.meta({ description: 'Event types that notify nobody', example: ['employee.created'] })),
+  locale: z.optional(z.enum(NOTIFICATION_LOCALES)).check(z.meta({ description: 'Language of the notifications: en (English) or ar (Arabic)' })),
   recipientLocales: z
-    .record(email(), z.enum(NOTIFICATION_LOCALES))
-    .refine((value) => Object.keys(value).length <= 20, 'Give at most 20 mailboxes.')
-    .optional()
-    .meta({ description: "A mailbox's own language, by address (HR's, the approvers'); others use locale", example: { 'hr@example.ae': 'ar' } }),
+    .optional(z.record(email(), z.enum(NOTIFICATION_LOCALES)).check(z.refine((value) => Object.keys(value).length <= 20, 'Give at most 20 mailboxes.')))
+    .check(z.meta({ description: "A mailbox's own language, by address (HR's, the approvers'); others use locale", example: { 'hr@example.ae': 'ar' } })),
 });
 
 export const notificationSettingsSchema = z
   .object({
     channels: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
-    hrEmail: z.string().nullable(),
-    approverEmail: z.string().nullable(),
+    hrEmail: z.nullable(z.string()),
+    approverEmail: z.nullable(z.string()),
     mutedEvents: z.array(z.string()),
     locale: z.enum(NOTIFICATION_LOCALES),
     recipientLocales: z.record(z.string(), z.enum(NOTIFICATION_LOCALES)),
   })
-  .meta({ description: 'Notification settings' });
+  .check(z.meta({ description: 'Notification settings' }));
 
 export function resolveNotificationSettings(stored: unknown): NotificationSettings {
   const parsed = notificationSettingsInput.safeParse(stored ?? {});
@@ -124,53 +119,55 @@ export function resolveNotificationSettings(stored: unknown): NotificationSettin
 
 export const createOrganizationBody = z
   .strictObject({
-    name: text(200).meta({ example: 'Tech Solutions LLC' }),
-    industry: text(100).meta({ example: 'Technology' }),
-    businessTypeId: z.uuidv4('Expected a business type id (UUID v4) from GET /organizations/business-types.').meta({ description: 'Business type id (UUID v4) from GET /organizations/business-types' }),
-    address: text(300).meta({ example: 'Office 12, Business Bay' }),
-    city: text(100).meta({ example: 'Dubai' }),
+    name: text(200).check(z.meta({ example: 'Tech Solutions LLC' })),
+    industry: text(100).check(z.meta({ example: 'Technology' })),
+    businessTypeId: z.uuidv4('Expected a business type id (UUID v4) from GET /organizations/business-types.').check(z.meta({ description: 'Business type id (UUID v4) from GET /organizations/business-types' })),
+    address: text(300).check(z.meta({ example: 'Office 12, Business Bay' })),
+    city: text(100).check(z.meta({ example: 'Dubai' })),
     managementAlias: z
       .string()
-      .trim()
-      .min(4)
-      .max(100)
-      .regex(/^[a-z0-9_]+$/, 'Use lowercase letters, digits and underscores.')
-      .meta({ description: 'Lowercase alias (4-100 characters)', example: 'tech_solutions' }),
-    creditLimit: amount({ max: 100_000_000 }).meta({ description: 'Credit limit in AED', example: 500000 }),
-    phone: phoneE164().optional(),
-    email: email().optional(),
-    payrollStartDay: z.number().int().min(1).max(31).optional().meta({ example: 25 }),
-    parentOrganizationId: resourceId('Parent organization').optional().meta({
-      description: 'Parent organization; defaults to the caller’s organization for organization admins',
-    }),
-    advancePolicy: advancePolicyInput.optional(),
-    notificationSettings: notificationSettingsInput.optional(),
+      .check(z.trim(), z.minLength(4), z.maxLength(100), z.regex(/^[a-z0-9_]+$/, 'Use lowercase letters, digits and underscores.'))
+      .check(z.meta({ description: 'Lowercase alias (4-100 characters)', example: 'tech_solutions' })),
+    creditLimit: amount({ max: 100_000_000 }).check(z.meta({ description: 'Credit limit in AED', example: 500000 })),
+    phone: z.optional(phoneE164()),
+    email: z.optional(email()),
+    payrollStartDay: z.optional(z.int().check(z.minimum(1), z.maximum(31))).check(z.meta({ example: 25 })),
+    parentOrganizationId: z.optional(resourceId('Parent organization')).check(
+      z.meta({
+        description: 'Parent organization; defaults to the caller’s organization for organization admins',
+      }),
+    ),
+    advancePolicy: z.optional(advancePolicyInput),
+    notificationSettings: z.optional(notificationSettingsInput),
   })
-  .meta({ description: 'A new (child) organization' });
+  .check(z.meta({ description: 'A new (child) organization' }));
 export type CreateOrganizationInput = z.output<typeof createOrganizationBody>;
 
 export const updateOrganizationBody = z
   .strictObject({
-    advancePolicy: advancePolicyInput.optional(),
-    notificationSettings: notificationSettingsInput.optional(),
+    advancePolicy: z.optional(advancePolicyInput),
+    notificationSettings: z.optional(notificationSettingsInput),
   })
-  .refine((value) => value.advancePolicy !== undefined || value.notificationSettings !== undefined, 'Give advancePolicy or notificationSettings.')
-  .meta({
-    description: 'Local configuration to change (fields not given keep their value); at least one of the two',
-    anyOf: [{ required: ['advancePolicy'] }, { required: ['notificationSettings'] }],
-  });
+  .check(z.refine((value) => value.advancePolicy !== undefined || value.notificationSettings !== undefined, 'Give advancePolicy or notificationSettings.'))
+  .check(
+    z.meta({
+      description: 'Local configuration to change (fields not given keep their value); at least one of the two',
+      anyOf: [{ required: ['advancePolicy'] }, { required: ['notificationSettings'] }],
+    }),
+  );
 export type UpdateOrganizationInput = z.output<typeof updateOrganizationBody>;
 
 export const organizationIdParams = z.strictObject({ id: resourceId('Organization') });
 
 export const listOrganizationsQuery = z.strictObject({
   ...paginationShape,
-  search: searchTerm(100).meta({ description: 'Part of the name or management alias' }),
+  search: searchTerm(100).check(z.meta({ description: 'Part of the name or management alias' })),
   active: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((value) => (value === undefined ? undefined : value === 'true'))
-    .meta({ description: 'Only active (true) or inactive (false) organizations' }),
+    .pipe(
+      z.optional(z.enum(['true', 'false'])),
+      z.transform((value: 'true' | 'false' | undefined) => (value === undefined ? undefined : value === 'true')),
+    )
+    .check(z.meta({ description: 'Only active (true) or inactive (false) organizations' })),
 });
 export type ListOrganizationsQuery = z.output<typeof listOrganizationsQuery>;
 
@@ -181,34 +178,34 @@ export const statisticsQuery = z.strictObject({});
 export const organizationSchema = z
   .object({
     id: z.string(),
-    parentOrganizationId: z.string().nullable(),
+    parentOrganizationId: z.nullable(z.string()),
     name: z.string(),
-    industry: z.string().nullable(),
-    businessTypeId: z.string().nullable(),
-    address: z.string().nullable(),
-    city: z.string().nullable(),
-    managementAlias: z.string().nullable(),
-    creditLimit: money('Credit limit').nullable(),
-    phone: z.string().nullable(),
-    email: z.string().nullable(),
-    payrollStartDay: z.number().int().nullable(),
+    industry: z.nullable(z.string()),
+    businessTypeId: z.nullable(z.string()),
+    address: z.nullable(z.string()),
+    city: z.nullable(z.string()),
+    managementAlias: z.nullable(z.string()),
+    creditLimit: z.nullable(money('Credit limit')),
+    phone: z.nullable(z.string()),
+    email: z.nullable(z.string()),
+    payrollStartDay: z.nullable(z.int()),
     active: z.boolean(),
     advancePolicy: advancePolicySchema,
     notificationSettings: notificationSettingsSchema,
     createdAt: isoDateTime(),
     updatedAt: isoDateTime(),
-    syncedAt: isoDateTime().nullable(),
+    syncedAt: z.nullable(isoDateTime()),
   })
-  .meta({ description: 'An organization with its local configuration' });
+  .check(z.meta({ description: 'An organization with its local configuration' }));
 export type OrganizationView = z.infer<typeof organizationSchema>;
 
-export const createdOrganizationSchema = organizationSchema
-  .extend({
+export const createdOrganizationSchema = z
+  .extend(organizationSchema, {
     users: z
       .record(z.string(), z.object({ username: z.string() }))
-      .meta({ description: 'Usernames of the portal users Abhi provisioned; their generated credentials are kept encrypted and never returned' }),
+      .check(z.meta({ description: 'Usernames of the portal users Abhi provisioned; their generated credentials are kept encrypted and never returned' })),
   })
-  .meta({ description: 'The created organization' });
+  .check(z.meta({ description: 'The created organization' }));
 
 export const organizationPageSchema = pageOf(organizationSchema, 'A page of organizations, ordered by name, id');
 
@@ -216,23 +213,23 @@ export const organizationStatisticsSchema = z
   .object({
     organizationId: z.string(),
     employees: z.object({
-      total: z.number().int(),
-      active: z.number().int(),
-      inactive: z.number().int(),
-      byDepartment: z.array(z.object({ department: z.string(), count: z.number().int() })),
+      total: z.int(),
+      active: z.int(),
+      inactive: z.int(),
+      byDepartment: z.array(z.object({ department: z.string(), count: z.int() })),
     }),
     advances: z.object({
-      total: z.number().int(),
-      byStatus: z.record(z.string(), z.number().int()),
+      total: z.int(),
+      byStatus: z.record(z.string(), z.int()),
       completedAmount: money('Amount of completed advances'),
       pendingAmount: money('Amount of advances waiting for validation, approval or processing'),
-      last30Days: z.object({ count: z.number().int(), amount: money('Amount requested in the last 30 days') }),
+      last30Days: z.object({ count: z.int(), amount: money('Amount requested in the last 30 days') }),
     }),
-    repayments: z.object({ total: z.number().int(), amount: money('Amount repaid') }),
+    repayments: z.object({ total: z.int(), amount: money('Amount repaid') }),
     outstanding: money('Advances and fees not yet repaid (local ledger)'),
     generatedAt: isoDateTime(),
   })
-  .meta({ description: 'Headcount and advance statistics from the local system of record' });
+  .check(z.meta({ description: 'Headcount and advance statistics from the local system of record' }));
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

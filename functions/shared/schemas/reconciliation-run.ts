@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 
 /**
  * The input of a reconciliation run started by hand (`npm run invoke` on reconciliation/run-reconciliation), apart
@@ -6,7 +6,7 @@ import * as z from 'zod';
  * purpose (no future-date rule): the workflow tests reconcile the sandbox's frozen business day.
  */
 export const onDemandRunInput = z.strictObject({
-  startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  days: z.number().int().min(1).max(92).optional(),
+  startDate: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  endDate: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  days: z.optional(z.int().check(z.minimum(1), z.maximum(92))),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { MAX_RECONCILIATION_DAYS, periodProblems } from '#shared/domain/reconciliation-period';
 import { isoDate, isoDateTime, pageOf, paginationShape, resourceId, uuid } from './common';
@@ -17,30 +17,30 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const startRunBody = z
   .strictObject({
-    startDate: isoDate().optional().meta({ description: 'First day of the period (UAE date, inclusive); not with `days`' }),
-    endDate: isoDate().optional().meta({ description: 'Last day of the period (UAE date, inclusive); default today' }),
+    startDate: z.optional(isoDate()).check(z.meta({ description: 'First day of the period (UAE date, inclusive); not with `days`' })),
+    endDate: z.optional(isoDate()).check(z.meta({ description: 'Last day of the period (UAE date, inclusive); default today' })),
     days: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_RECONCILIATION_DAYS)
-      .optional()
-      .meta({ description: `Length of the period ending on endDate (1 to ${MAX_RECONCILIATION_DAYS}; default 3)`, example: 7 }),
+      .optional(z.int().check(z.minimum(1), z.maximum(MAX_RECONCILIATION_DAYS)))
+      .check(z.meta({ description: `Length of the period ending on endDate (1 to ${MAX_RECONCILIATION_DAYS}; default 3)`, example: 7 })),
   })
-  .superRefine((value, ctx) => {
-    // The field checks report malformed dates themselves; the period rules need well-formed ones.
-    if ((value.startDate !== undefined && !ISO_DATE.test(value.startDate)) || (value.endDate !== undefined && !ISO_DATE.test(value.endDate))) return;
-    for (const problem of periodProblems(value, new Date())) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
-  })
-  .meta({
-    description: `The period to reconcile: at most ${MAX_RECONCILIATION_DAYS} days, not in the future. Send {} for the last 3 days up to today.`,
-    example: { startDate: '2025-01-01', endDate: '2025-01-31' },
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      // The field checks report malformed dates themselves; the period rules need well-formed ones.
+      if ((value.startDate !== undefined && !ISO_DATE.test(value.startDate)) || (value.endDate !== undefined && !ISO_DATE.test(value.endDate))) return;
+      for (const problem of periodProblems(value, new Date())) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    }),
+  )
+  .check(
+    z.meta({
+      description: `The period to reconcile: at most ${MAX_RECONCILIATION_DAYS} days, not in the future. Send {} for the last 3 days up to today.`,
+      example: { startDate: '2025-01-01', endDate: '2025-01-31' },
+    }),
+  );
 export type StartRunBody = z.infer<typeof startRunBody>;
 
 export const listReportsQuery = z.strictObject({
   ...paginationShape,
-  status: z.enum(RECONCILIATION_STATUSES).optional().meta({ description: 'Only reports in this status' }),
+  status: z.optional(z.enum(RECONCILIATION_STATUSES)).check(z.meta({ description: 'Only reports in this status' })),
 });
 export type ListReportsQuery = z.output<typeof listReportsQuery>;
 
@@ -53,53 +53,53 @@ export const runAcceptedSchema = z
   .object({
     id: uuid(),
     status: z.literal('RUNNING'),
-    periodStart: z.string().meta({ description: 'First day of the period (UAE date)', format: 'date' }),
-    periodEnd: z.string().meta({ description: 'Last day of the period (UAE date)', format: 'date' }),
+    periodStart: z.string().check(z.meta({ description: 'First day of the period (UAE date)', format: 'date' })),
+    periodEnd: z.string().check(z.meta({ description: 'Last day of the period (UAE date)', format: 'date' })),
   })
-  .meta({ description: 'The run was queued; poll the report named in the Location header' });
+  .check(z.meta({ description: 'The run was queued; poll the report named in the Location header' }));
 export type RunAccepted = z.infer<typeof runAcceptedSchema>;
 
 export const findingSchema = z
   .object({
     kind: z.enum(['advance', 'repayment', 'workflow']),
-    id: z.string().meta({ description: 'The advance request, repayment or Abhi record concerned' }),
-    issue: z.string().meta({ description: 'What differs, e.g. NOT_RECORDED, STALLED, UNKNOWN_LOCALLY, AMOUNT_MISMATCH', example: 'UNKNOWN_LOCALLY' }),
+    id: z.string().check(z.meta({ description: 'The advance request, repayment or Abhi record concerned' })),
+    issue: z.string().check(z.meta({ description: 'What differs, e.g. NOT_RECORDED, STALLED, UNKNOWN_LOCALLY, AMOUNT_MISMATCH', example: 'UNKNOWN_LOCALLY' })),
     detail: z.string(),
-    action: z.string().optional().meta({ description: 'What reconciliation did about it (fixed findings only)' }),
+    action: z.optional(z.string()).check(z.meta({ description: 'What reconciliation did about it (fixed findings only)' })),
   })
-  .meta({ description: 'One difference between the ledger and Abhi' });
+  .check(z.meta({ description: 'One difference between the ledger and Abhi' }));
 
 const reportFields = {
   id: uuid(),
   status: z.enum(RECONCILIATION_STATUSES),
   trigger: z.enum(['schedule', 'on_demand']),
-  periodStart: z.string().meta({ description: 'First day of the period (UAE date)', format: 'date' }),
-  periodEnd: z.string().meta({ description: 'Last day of the period (UAE date)', format: 'date' }),
-  requestedBy: z.string().nullable().meta({ description: 'Who asked for an on-demand run (token subject)' }),
+  periodStart: z.string().check(z.meta({ description: 'First day of the period (UAE date)', format: 'date' })),
+  periodEnd: z.string().check(z.meta({ description: 'Last day of the period (UAE date)', format: 'date' })),
+  requestedBy: z.nullable(z.string()).check(z.meta({ description: 'Who asked for an on-demand run (token subject)' })),
   startedAt: isoDateTime(),
-  finishedAt: isoDateTime().nullable(),
+  finishedAt: z.nullable(isoDateTime()),
   counts: z.object({
-    abhiAdvances: z.number().int(),
-    abhiRepayments: z.number().int(),
-    localAdvances: z.number().int(),
-    localRepayments: z.number().int(),
-    fixed: z.number().int().meta({ description: 'Drifts reconciliation fixed' }),
-    mismatches: z.number().int().meta({ description: 'Differences that need a person' }),
+    abhiAdvances: z.int(),
+    abhiRepayments: z.int(),
+    localAdvances: z.int(),
+    localRepayments: z.int(),
+    fixed: z.int().check(z.meta({ description: 'Drifts reconciliation fixed' })),
+    mismatches: z.int().check(z.meta({ description: 'Differences that need a person' })),
   }),
-  error: z.string().nullable().meta({ description: 'Why a FAILED run failed' }),
+  error: z.nullable(z.string()).check(z.meta({ description: 'Why a FAILED run failed' })),
 };
 
-export const reportSummarySchema = z.object(reportFields).meta({ description: 'A reconciliation report without its findings' });
+export const reportSummarySchema = z.object(reportFields).check(z.meta({ description: 'A reconciliation report without its findings' }));
 export type ReportSummaryView = z.infer<typeof reportSummarySchema>;
 
 export const reportSchema = z
   .object({
     ...reportFields,
-    fixed: z.array(findingSchema).meta({ description: 'Drifts that were fixed' }),
-    mismatches: z.array(findingSchema).meta({ description: 'Real differences, for finance and Abhi to resolve' }),
-    summary: z.string().meta({ description: 'The findings as plain text, for a person' }),
+    fixed: z.array(findingSchema).check(z.meta({ description: 'Drifts that were fixed' })),
+    mismatches: z.array(findingSchema).check(z.meta({ description: 'Real differences, for finance and Abhi to resolve' })),
+    summary: z.string().check(z.meta({ description: 'The findings as plain text, for a person' })),
   })
-  .meta({ description: 'A reconciliation report with its findings' });
+  .check(z.meta({ description: 'A reconciliation report with its findings' }));
 export type ReportView = z.infer<typeof reportSchema>;
 
 export const reportPageSchema = pageOf(reportSummarySchema, 'Reconciliation reports, newest first');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { named } from './catalog';
 import { isoDateTime, money, pageOf, paginationShape, resourceId, searchTerm } from './common';
 
@@ -6,12 +6,13 @@ import { isoDateTime, money, pageOf, paginationShape, resourceId, searchTerm } f
 export const outstandingReportQuery = z.strictObject({
   ...paginationShape,
   overdue: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((value) => value === 'true')
-    .meta({ description: 'Only employees with an overdue amount' }),
-  department: searchTerm(100).meta({ description: 'Exact department (case-insensitive)' }),
-  organizationId: resourceId('Organization').optional().meta({ description: 'Only this organization (within the caller’s scope)' }),
+    .pipe(
+      z.optional(z.enum(['true', 'false'])),
+      z.transform((value: 'true' | 'false' | undefined) => value === 'true'),
+    )
+    .check(z.meta({ description: 'Only employees with an overdue amount' })),
+  department: searchTerm(100).check(z.meta({ description: 'Exact department (case-insensitive)' })),
+  organizationId: z.optional(resourceId('Organization')).check(z.meta({ description: 'Only this organization (within the caller’s scope)' })),
 });
 export type OutstandingReportQuery = z.output<typeof outstandingReportQuery>;
 
@@ -19,33 +20,38 @@ export const outstandingRowSchema = z
   .object({
     employeeId: z.string(),
     organizationId: z.string(),
-    employeeCode: z.string().nullable(),
-    employeeName: z.string().nullable(),
-    department: z.string().nullable(),
+    employeeCode: z.nullable(z.string()),
+    employeeName: z.nullable(z.string()),
+    department: z.nullable(z.string()),
     totalOutstanding: money('Total outstanding at Abhi'),
     principalAmount: money('Principal'),
     interestAmount: money('Interest'),
     penaltyAmount: money('Penalties'),
     processingFee: money('Processing fees'),
     overdueAmount: money('Overdue'),
-    daysPastDue: z.number().int(),
-    nextDueDate: z.string().nullable(),
-    lastPaymentDate: z.string().nullable(),
-    lastPaymentAmount: money('Last payment').nullable(),
+    daysPastDue: z.int(),
+    nextDueDate: z.nullable(z.string()),
+    lastPaymentDate: z.nullable(z.string()),
+    lastPaymentAmount: z.nullable(money('Last payment')),
     ledgerOutstanding: money('Outstanding by the local ledger (advances + fees - repayments)'),
     pendingAdvanceAmount: money('Local advance requests not yet disbursed'),
-    mismatch: z.boolean().meta({ description: 'True when Abhi and the local ledger disagree' }),
+    mismatch: z.boolean().check(z.meta({ description: 'True when Abhi and the local ledger disagree' })),
   })
-  .meta({ description: 'Outstanding balance of one employee' });
+  .check(z.meta({ description: 'Outstanding balance of one employee' }));
 export type OutstandingRow = z.infer<typeof outstandingRowSchema>;
 
-export const outstandingReportSchema = pageOf(outstandingRowSchema, 'Outstanding balances, most overdue first').extend({
+/**
+ * A page of rows with a summary. The page's fields are spread into a new object rather than `z.extend`ed: extend
+ * keeps the page's checks, its description among them (a `z.meta` check), which the document has never shown here.
+ */
+export const outstandingReportSchema = z.object({
+  ...pageOf(outstandingRowSchema, 'Outstanding balances, most overdue first').shape,
   summary: z.object({
-    totalEmployees: z.number().int(),
+    totalEmployees: z.int(),
     totalOutstanding: money('Sum of outstanding'),
     totalOverdue: money('Sum of overdue'),
     averageOutstanding: money('Average outstanding per employee'),
-    employeesWithOverdue: z.number().int(),
+    employeesWithOverdue: z.int(),
   }),
   generatedAt: isoDateTime(),
 });
@@ -53,8 +59,8 @@ export const outstandingReportSchema = pageOf(outstandingRowSchema, 'Outstanding
 export const statementParams = z.strictObject({ employeeId: resourceId('Employee') });
 
 export const statementQuery = z.strictObject({
-  month: z.coerce.number().int().min(1).max(12).meta({ description: 'Month 1-12', example: 1 }),
-  year: z.coerce.number().int().min(2000).max(2100).meta({ description: 'Year', example: 2025 }),
+  month: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(12)).check(z.meta({ description: 'Month 1-12', example: 1 })),
+  year: z.coerce.number().check(z.int(), z.minimum(2000), z.maximum(2100)).check(z.meta({ description: 'Year', example: 2025 })),
 });
 export type StatementQuery = z.output<typeof statementQuery>;
 
@@ -65,9 +71,9 @@ export const statementEntrySchema = z
     kind: z.enum(['advance', 'repayment', 'fee', 'adjustment']),
     amount: money('Effect on the balance: positive raises what is owed, negative lowers it'),
     balance: money('Running balance after this entry'),
-    reference: z.string().nullable(),
+    reference: z.nullable(z.string()),
   })
-  .meta({ description: 'A ledger entry' });
+  .check(z.meta({ description: 'A ledger entry' }));
 
 export const statementSchema = z
   .object({
@@ -75,10 +81,10 @@ export const statementSchema = z
     organizationId: z.string(),
     employeeName: z.string(),
     employeeCode: z.string(),
-    month: z.number().int(),
-    year: z.number().int(),
+    month: z.int(),
+    year: z.int(),
     currency: z.literal('AED'),
-    timeZone: z.string().meta({ description: 'Months are calendar months in this time zone' }),
+    timeZone: z.string().check(z.meta({ description: 'Months are calendar months in this time zone' })),
     periodStart: isoDateTime(),
     periodEnd: isoDateTime(),
     openingBalance: money('Balance at the start of the month'),
@@ -86,7 +92,7 @@ export const statementSchema = z
     totals: z.object({ advances: money('Advances'), fees: money('Fees'), repayments: money('Repayments'), adjustments: money('Adjustments') }),
     entries: z.array(statementEntrySchema),
   })
-  .meta({ description: 'Monthly statement from the local ledger' });
+  .check(z.meta({ description: 'Monthly statement from the local ledger' }));
 
 /**
  * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
