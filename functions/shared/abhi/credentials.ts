@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import type { AbhiCredentials, CredentialsProvider } from './ports';
 
 /**
@@ -9,9 +9,9 @@ import type { AbhiCredentials, CredentialsProvider } from './ports';
  * Credentials never appear in code, logs or error messages.
  */
 const SecretSchema = z.object({
-  username: z.string().min(1),
-  password: z.string().min(1),
-  signingSecret: z.string().min(1).optional(),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+  signingSecret: z.optional(z.string().check(z.minLength(1))),
 });
 
 export class CredentialsUnavailableError extends Error {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { hasAtMostTwoDecimals } from '#shared/domain/money';
 
 /**
@@ -11,13 +11,13 @@ import { hasAtMostTwoDecimals } from '#shared/domain/money';
 // ---------- building blocks ----------
 
 /** Optional on the wire: absent or null both decode to `undefined`. */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => (v ?? undefined) as z.output<T> | undefined);
+const opt = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.nullish(schema), z.transform((v) => (v ?? undefined) as z.output<T> | undefined));
 const timestamp = opt(z.iso.datetime({ offset: true }));
-const amount = z.number().finite();
-const optAmount = opt(z.number().finite());
+const amount = z.number();
+const optAmount = opt(z.number());
 /** Go encodes an empty slice as null. */
-const list = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform((v) => (v ?? []) as z.output<T>[]);
-const page = <T extends z.ZodType>(item: T) => z.object({ total: z.number().int().nonnegative(), results: list(item) });
+const list = <T extends z.ZodMiniType>(item: T) => z.pipe(z.nullish(z.array(item)), z.transform((v) => (v ?? []) as z.output<T>[]));
+const page = <T extends z.ZodMiniType>(item: T) => z.object({ total: z.int().check(z.nonnegative()), results: list(item) });
 
 // ---------- master data ----------
 
@@ -57,11 +57,11 @@ export const EmployeeSchema = z.object({
   accountTitle: opt(z.string()),
   accountNumber: opt(z.string()),
   /** A string on the wire (`"8000"`); a number is tolerated and normalised to its string form. */
-  netSalary: opt(z.union([z.string(), z.number().transform((n) => String(n))])),
+  netSalary: opt(z.union([z.string(), z.pipe(z.number(), z.transform((n) => String(n)))])),
   emiratesId: opt(z.string()),
   gender: opt(z.string()),
   bankId: opt(z.string()),
-  payrollStartDay: opt(z.number().int()),
+  payrollStartDay: opt(z.int()),
   createdAt: timestamp,
   updatedAt: timestamp,
   // Not in the SDK model but returned by the sandbox (and filterable on the real list endpoint):
@@ -92,7 +92,7 @@ export const TransactionSchema = z.object({
 
 export const TransactionHistorySchema = z.object({
   employeeId: opt(z.string()),
-  totalCount: z.number().int().nonnegative(),
+  totalCount: z.int().check(z.nonnegative()),
   transactions: list(TransactionSchema),
 });
 
@@ -100,8 +100,8 @@ export const MonthlyBalanceSchema = z.object({
   employeeId: opt(z.string()),
   balance: z.object({
     /** A string on the wire (reference §2.4). */
-    month: z.union([z.string(), z.number().transform((n) => String(n))]),
-    year: z.number().int(),
+    month: z.union([z.string(), z.pipe(z.number(), z.transform((n) => String(n)))]),
+    year: z.int(),
     grossSalary: optAmount,
     netSalary: optAmount,
     availableAmount: amount,
@@ -169,7 +169,7 @@ export const OrganizationSchema = z.object({
   id: z.string(),
   deletedDate: timestamp,
   name: z.string(),
-  organizationNumber: opt(z.number().int()),
+  organizationNumber: opt(z.int()),
   industry: opt(z.string()),
   managementAlias: opt(z.string()),
   organizationType: opt(z.string()),
@@ -179,7 +179,7 @@ export const OrganizationSchema = z.object({
   city: opt(z.string()),
   phone: opt(z.string()),
   email: opt(z.string()),
-  payrollStartDay: opt(z.number().int()),
+  payrollStartDay: opt(z.int()),
   businessTypeId: opt(z.string()),
   businessType: opt(BusinessTypeSchema),
   parentOrganizationId: opt(z.string()),
@@ -228,7 +228,7 @@ export const OutstandingBalanceSchema = z.object({
   penaltyAmount: optAmount,
   processingFee: optAmount,
   overdueAmount: optAmount,
-  daysPastDue: opt(z.number().int()),
+  daysPastDue: opt(z.int()),
   nextDueDate: opt(z.string()),
   lastPaymentDate: opt(z.string()),
   lastPaymentAmount: optAmount,
@@ -246,15 +246,15 @@ export const OutstandingBalanceSchema = z.object({
   ),
 });
 export const OutstandingBalanceListSchema = z.object({
-  total: z.number().int().nonnegative(),
+  total: z.int().check(z.nonnegative()),
   results: list(OutstandingBalanceSchema),
   summary: opt(
     z.object({
-      totalEmployees: z.number().int(),
+      totalEmployees: z.int(),
       totalOutstanding: amount,
       totalOverdue: optAmount,
       averageOutstanding: optAmount,
-      employeesWithOverdue: opt(z.number().int()),
+      employeesWithOverdue: opt(z.int()),
     }),
   ),
 });
@@ -276,7 +276,7 @@ export const AuthUserSchema = z.object({
 });
 
 export const AuthResponseSchema = z.object({
-  token: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
   tokenType: opt(z.string()),
   expiresIn: opt(z.number()),
   expiresAt: opt(z.string()),
@@ -285,7 +285,7 @@ export const AuthResponseSchema = z.object({
 });
 
 /** The automatic login only needs `data.token` (a JWT string), like the SDK's AuthManager. */
-export const LoginDataSchema = z.object({ token: z.string().min(1) }).loose();
+export const LoginDataSchema = z.looseObject({ token: z.string().check(z.minLength(1)) });
 
 export const MfaResponseSchema = z.object({
   secret: opt(z.string()),
@@ -307,8 +307,8 @@ export const SessionInfoSchema = z.object({
 
 // ---------- envelope ----------
 
-export const EnvelopeSchema = z.object({ statusCode: z.number().optional(), message: z.string().optional(), data: z.unknown() });
-export const ErrorBodySchema = z.object({ statusCode: z.number().int().optional(), message: z.string().optional(), details: z.unknown().optional() });
+export const EnvelopeSchema = z.object({ statusCode: z.optional(z.number()), message: z.optional(z.string()), data: z.unknown() });
+export const ErrorBodySchema = z.object({ statusCode: z.optional(z.int()), message: z.optional(z.string()), details: z.optional(z.unknown()) });
 
 // ---------- decoded types ----------
 
@@ -342,43 +342,42 @@ export type SessionInfo = z.output<typeof SessionInfoSchema>;
 
 // ---------- requests (validated client-side; nothing is sent when they fail) ----------
 
-const required = (what = 'is required') => z.string({ error: what }).trim().min(1, what);
-const ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const required = (what = 'is required') => z.string({ error: what }).check(z.trim(), z.minLength(1, what));
+const ymd = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'));
 const aed = z
   .number({ error: 'must be a number (AED)' })
-  .positive('must be greater than 0')
-  .refine(hasAtMostTwoDecimals, 'must have at most 2 decimals (AED)');
+  .check(z.positive('must be greater than 0'), z.refine(hasAtMostTwoDecimals, 'must have at most 2 decimals (AED)'));
 const uuid4 = z.uuidv4('must be a UUID v4');
 
 export const EmployeeInputSchema = z.object({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   employeeCode: required(),
   firstName: required(),
   lastName: required(),
   department: required(),
   designation: required(),
-  phone: z.string().optional(),
+  phone: z.optional(z.string()),
   email: z.email('must be an email address'),
   dob: ymd,
   dateOfJoining: ymd,
   accountTitle: required(),
   accountNumber: required(),
-  netSalary: z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be a decimal string with at most 2 decimals, e.g. "8000"'),
+  netSalary: z.string().check(z.regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be a decimal string with at most 2 decimals, e.g. "8000"')),
   emiratesId: required(),
   gender: z.enum(['Male', 'Female', 'male', 'female']),
   bankId: uuid4,
-  payrollStartDay: z.number().int().min(1).max(31),
+  payrollStartDay: z.int().check(z.minimum(1), z.maximum(31)),
 });
 export type EmployeeInput = z.input<typeof EmployeeInputSchema>;
-export const EmployeeUpdateSchema = EmployeeInputSchema.extend({ id: required('id is required for an update') });
+export const EmployeeUpdateSchema = z.extend(EmployeeInputSchema, { id: required('id is required for an update') });
 export type EmployeeUpdate = z.input<typeof EmployeeUpdateSchema>;
 
 export const TransactionRequestSchema = z.object({
   employeeId: required(),
   amount: aed,
   type: z.enum(['advance', 'repayment']),
-  description: z.string().max(500).optional(),
-  dueDate: ymd.optional(),
+  description: z.optional(z.string().check(z.maxLength(500))),
+  dueDate: z.optional(ymd),
 });
 export type TransactionRequest = z.input<typeof TransactionRequestSchema>;
 
@@ -388,7 +387,7 @@ export type TransactionValidationRequest = z.input<typeof TransactionValidationR
 export const ValidationQuestionsRequestSchema = z.object({ transactionId: required() });
 export const ValidationAnswersRequestSchema = z.object({
   transactionId: required(),
-  answers: z.array(z.object({ questionId: required(), answer: required() })).min(1),
+  answers: z.array(z.object({ questionId: required(), answer: required() })).check(z.minLength(1)),
 });
 export type ValidationAnswersRequest = z.input<typeof ValidationAnswersRequestSchema>;
 
@@ -398,11 +397,11 @@ export const CreateOrganizationRequestSchema = z.object({
   businessTypeId: uuid4,
   address: required(),
   city: required(),
-  managementAlias: z.string().min(4).max(100).regex(/^[^A-Z]*$/, 'must be lowercase'),
+  managementAlias: z.string().check(z.minLength(4), z.maxLength(100), z.regex(/^[^A-Z]*$/, 'must be lowercase')),
   creditLimit: aed,
-  phone: z.string().optional(),
-  email: z.email().optional(),
-  payrollStartDay: z.number().int().min(1).max(31).optional(),
+  phone: z.optional(z.string()),
+  email: z.optional(z.email()),
+  payrollStartDay: z.optional(z.int().check(z.minimum(1), z.maximum(31))),
 });
 export type CreateOrganizationRequest = z.input<typeof CreateOrganizationRequestSchema>;
 
@@ -410,12 +409,12 @@ export const CreateRepaymentRequestSchema = z
   .object({
     amount: aed,
     clientRepaymentReferenceNumber: required(),
-    employeeId: z.string().min(1).optional(),
-    transactionId: z.string().min(1).optional(),
-    description: z.string().optional(),
-    paymentMethod: z.string().optional(),
+    employeeId: z.optional(z.string().check(z.minLength(1))),
+    transactionId: z.optional(z.string().check(z.minLength(1))),
+    description: z.optional(z.string()),
+    paymentMethod: z.optional(z.string()),
   })
-  .refine((r) => Boolean(r.employeeId || r.transactionId), { message: 'employeeId or transactionId is required', path: ['employeeId'] });
+  .check(z.refine((r) => Boolean(r.employeeId || r.transactionId), { message: 'employeeId or transactionId is required', path: ['employeeId'] }));
 export type CreateRepaymentRequest = z.input<typeof CreateRepaymentRequestSchema>;
 
 export const EmployeeLoginRequestSchema = z.object({ username: required(), password: required(), emiratesId: required() });
@@ -423,18 +422,18 @@ export const EmployerLoginRequestSchema = z.object({ username: required(), passw
 export const ThirdPartyLoginRequestSchema = z.object({
   username: required(),
   password: required(),
-  clientId: z.string().optional(),
-  scope: z.string().optional(),
+  clientId: z.optional(z.string()),
+  scope: z.optional(z.string()),
 });
 export const RefreshTokenRequestSchema = z.object({ refreshToken: required() });
 export const ChangePasswordRequestSchema = z
-  .object({ currentPassword: required(), newPassword: z.string().min(8), confirmPassword: required() })
-  .refine((r) => r.newPassword === r.confirmPassword, { message: 'must equal newPassword', path: ['confirmPassword'] });
-export const ResetPasswordRequestSchema = z.object({ username: z.string().optional(), email: z.string().optional(), emiratesId: z.string().optional() });
+  .object({ currentPassword: required(), newPassword: z.string().check(z.minLength(8)), confirmPassword: required() })
+  .check(z.refine((r) => r.newPassword === r.confirmPassword, { message: 'must equal newPassword', path: ['confirmPassword'] }));
+export const ResetPasswordRequestSchema = z.object({ username: z.optional(z.string()), email: z.optional(z.string()), emiratesId: z.optional(z.string()) });
 export const ResetPasswordConfirmRequestSchema = z
-  .object({ token: required(), newPassword: z.string().min(8), confirmPassword: required() })
-  .refine((r) => r.newPassword === r.confirmPassword, { message: 'must equal newPassword', path: ['confirmPassword'] });
-export const MfaSetupRequestSchema = z.object({ method: z.enum(['sms', 'email', 'totp']), phone: z.string().optional(), email: z.string().optional() });
+  .object({ token: required(), newPassword: z.string().check(z.minLength(8)), confirmPassword: required() })
+  .check(z.refine((r) => r.newPassword === r.confirmPassword, { message: 'must equal newPassword', path: ['confirmPassword'] }));
+export const MfaSetupRequestSchema = z.object({ method: z.enum(['sms', 'email', 'totp']), phone: z.optional(z.string()), email: z.optional(z.string()) });
 export const MfaVerificationRequestSchema = z.object({ token: required(), code: required() });
 
 export type EmployeeLoginRequest = z.input<typeof EmployeeLoginRequestSchema>;

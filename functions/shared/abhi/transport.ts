@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   AbhiApiError,
@@ -77,7 +77,7 @@ export interface OperationSpec<T> {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly body?: unknown;
   /** Schema of `data`; without one the success body is not decoded (like the SDK's `result == nil`). */
-  readonly schema?: z.ZodType<T>;
+  readonly schema?: z.ZodMiniType<T>;
   /** Safe to repeat after an unknown outcome. */
   readonly idempotent: boolean;
   /** For non-idempotent writes: looks the write up after an unknown outcome. */
@@ -192,7 +192,7 @@ export class AbhiTransport {
     }
   }
 
-  private async cacheGet<T>(kind: CacheKind, key: string, schema: z.ZodType<T>, context: AbhiErrorContext): Promise<T | undefined> {
+  private async cacheGet<T>(kind: CacheKind, key: string, schema: z.ZodMiniType<T>, context: AbhiErrorContext): Promise<T | undefined> {
     try {
       const cached = await this.deps.cache!.get(kind, key);
       if (cached === undefined) return undefined;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 import { AbhiApiError, AbhiForbiddenError, AbhiUnauthorizedError, type AbhiErrorContext } from '../errors';
 import type { AbhiTransport, CallOptions } from '../transport';
 import type { LoginOutcome, TokenManager } from '../token-manager';
@@ -45,9 +45,9 @@ export interface FleetSession {
 
 /** `client.auth`: the /auth endpoints (group `auth`). */
 export function authResource(abhi: AbhiResourceContext, fleet: FleetSession) {
-  const post = <T>(operation: string, path: string, body: unknown, schema: z.ZodType<T> | undefined, idempotent: boolean, options?: CallOptions) =>
+  const post = <T>(operation: string, path: string, body: unknown, schema: z.ZodMiniType<T> | undefined, idempotent: boolean, options?: CallOptions) =>
     abhi.call<T>({ operation: `auth.${operation}`, group: 'auth', method: 'POST', pathTemplate: path, path, body, schema, idempotent }, options);
-  const get = <T>(operation: string, path: string, schema: z.ZodType<T>, options?: CallOptions, reauthenticate = true) =>
+  const get = <T>(operation: string, path: string, schema: z.ZodMiniType<T>, options?: CallOptions, reauthenticate = true) =>
     abhi.call<T>({ operation: `auth.${operation}`, group: 'auth', method: 'GET', pathTemplate: path, path, schema, idempotent: true, reauthenticate }, options);
   return {
     /** POST /auth/employee-login → AuthResponse (an employee's own session; sent with the fleet bearer, like the SDK). */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 import { AbhiRequestValidationError, type AbhiErrorContext } from '../errors';
 import type { CallOptions, OperationSpec } from '../transport';
 import type { CacheKind } from '../cache';
@@ -12,12 +12,12 @@ import type * as S from '../schemas';
  */
 export interface AbhiResourceContext {
   call<T>(spec: OperationSpec<T>, options?: CallOptions): Promise<T>;
-  validate<Schema extends z.ZodType>(schema: Schema, input: unknown, operation: string, endpoint: string): z.output<Schema>;
+  validate<Schema extends z.ZodMiniType>(schema: Schema, input: unknown, operation: string, endpoint: string): z.output<Schema>;
   invalidate(kind: CacheKind, key?: string): Promise<void>;
 }
 
 /** Parses `input` with `schema`, or throws AbhiRequestValidationError naming every bad field (nothing is sent). */
-export function validateRequest<Schema extends z.ZodType>(schema: Schema, input: unknown, operation: string, endpoint: string): z.output<Schema> {
+export function validateRequest<Schema extends z.ZodMiniType>(schema: Schema, input: unknown, operation: string, endpoint: string): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const context: AbhiErrorContext = { operation, endpoint };

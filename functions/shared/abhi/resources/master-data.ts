@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 import * as S from '../schemas';
 import type { CallOptions } from '../transport';
 import { canonicalQuery, id, pageQuery, type AbhiResourceContext, type Query } from './context';
 
 /** `client.masterData`: banks and business types (group `masterdata`, cached 1 h). */
 export function masterDataResource(abhi: AbhiResourceContext) {
-  const listOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodType<T>) => (opts: S.MasterDataListOptions = {}, options?: CallOptions) => {
+  const listOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodMiniType<T>) => (opts: S.MasterDataListOptions = {}, options?: CallOptions) => {
     const query: Query = { ...pageQuery(opts), country: opts.country, active: opts.active };
     return abhi.call(
       {
@@ -22,7 +22,7 @@ export function masterDataResource(abhi: AbhiResourceContext) {
       options,
     );
   };
-  const getOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodType<T>) => (itemId: string, options?: CallOptions) =>
+  const getOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodMiniType<T>) => (itemId: string, options?: CallOptions) =>
     abhi.call(
       {
         operation: `masterData.${kind === 'banks' ? 'getBank' : 'getBusinessType'}`,
