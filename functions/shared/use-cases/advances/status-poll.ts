@@ -4,7 +4,7 @@ import { logger } from '#shared/observability';
 import { recordAbhiStatusChange, reverseCompletedAdvance } from '../webhooks/abhi-webhook';
 import { DISBURSED_STATUSES, isAbhiFailureStatus, SETTLED_STATUSES } from './abhi-status';
 import type { TransactionDeps } from './ports';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 
 /** A message of the `advance-status` queue: the advance request to ask Abhi about (start-status-poll sends it). */
 export const statusPollMessage = z.object({ requestId: z.uuid() });

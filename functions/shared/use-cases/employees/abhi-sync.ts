@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import type { Employee as AbhiEmployee, Organization } from '#shared/abhi/schemas';
 import type { Queryable } from '#shared/db/pool';
 import { recordEvent } from '#shared/events/record';
@@ -21,8 +21,8 @@ const MAX_PAGES = 500;
 export const syncMessageSchema = z.object({
   runId: z.string(),
   kind: z.enum(['organizations', 'employees']),
-  page: z.number().int().min(1).max(MAX_PAGES),
-  limit: z.number().int().min(1).max(100),
+  page: z.int().check(z.minimum(1), z.maximum(MAX_PAGES)),
+  limit: z.int().check(z.minimum(1), z.maximum(100)),
 });
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 

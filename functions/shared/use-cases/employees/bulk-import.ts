@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import {
   AbhiConflictError,
   AbhiRequestValidationError,
@@ -33,7 +33,7 @@ export const IMPORT_JOB_TYPE = 'employee-import';
 /** What one queue message carries. */
 export const importMessageSchema = z.object({
   jobId: z.string(),
-  index: z.number().int().min(0),
+  index: z.int().check(z.minimum(0)),
   organizationId: z.string(),
   correlationId: z.string(),
   row: z.record(z.string(), z.unknown()),

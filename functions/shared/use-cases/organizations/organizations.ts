@@ -12,7 +12,7 @@ import {
   type OrganizationView,
   type UpdateOrganizationInput,
 } from '#shared/schemas/organizations';
-import type { z } from 'zod';
+import type { z } from '#shared/zod';
 import type { createdOrganizationSchema, organizationStatisticsSchema } from '#shared/schemas/organizations';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { callAbhi } from '../abhi-errors';

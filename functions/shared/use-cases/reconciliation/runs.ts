@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod';
 import { AppError, ConflictError } from '#shared/domain/errors';
 import { reconciliationPeriod, type PeriodRequest } from '#shared/domain/reconciliation-period';
 import { API_PREFIX } from '#shared/routes';

@@ -7,7 +7,7 @@ import { filsToNumber, toFils } from '#shared/domain/money';
 import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
 import { STATEMENT_TIME_ZONE } from '#shared/use-cases/ports/report-store';
 import type { OutstandingReportQuery, OutstandingRow, StatementQuery } from '#shared/schemas/reports';
-import type { z } from 'zod';
+import type { z } from '#shared/zod';
 import type { outstandingReportSchema, statementSchema } from '#shared/schemas/reports';
 import type { AbhiDeps, ReportDeps, StatementDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, isDescendantIn, organizationScope } from '../organizations/organization-access';
