@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, namedSchemas, TAGS } from '#shared/openapi/document';
 import { ROUTES } from '#shared/routes';
+import * as z from '#shared/zod';
 import { OPENAPI_DOCUMENT_FILE, serializeOpenApiDocument } from '../../infra/docs/openapi-document';
 import { generatePostmanCollection, POSTMAN_COLLECTION_FILE, serializePostmanCollection } from '../../infra/docs/postman-collection';
 
@@ -63,13 +64,13 @@ describe('the OpenAPI document', () => {
       const body = route.request?.body;
       if (body) {
         const example = operation.requestBody.content['application/json'].example;
-        const parsed = schemas.get(body)!.safeParse(example);
+        const parsed = z.safeParse(schemas.get(body)!, example);
         expect(parsed.success, `${route.id} body example: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
       }
       const [status, name] = Object.entries(route.responses).find(([s]) => Number(s) < 300)!;
       const example = operation.responses[status].content['application/json'].example;
       expect(example, route.id).toBeDefined();
-      const parsed = schemas.get(name)!.safeParse(example);
+      const parsed = z.safeParse(schemas.get(name)!, example);
       expect(parsed.success, `${route.id} ${status} example: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
     }
   });

@@ -20,6 +20,7 @@ import { organizationsResource } from './resources/organizations';
 import { repaymentsResource } from './resources/repayments';
 import { masterDataResource } from './resources/master-data';
 import type { AbhiCredentials, AbhiMetricsSink, CircuitBreakerStore, CredentialsProvider, RateLimiter, ResponseCache, TokenStore } from './ports';
+import * as z from '#shared/zod';
 
 export * from './errors';
 export * from './schemas';
@@ -204,10 +205,10 @@ export function abhiClientFromEnv(source: Record<string, string | undefined> = p
       ABHI_BASE_URL: envVar.url(),
       ABHI_CREDENTIALS_SECRET_ID: envVar.text(),
       ABHI_SIGNING_ENABLED: envVar.flag(),
-      ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
-      ABHI_RATE_LIMIT_BURST: envVar.positiveInt().default(DEFAULT_FLEET_RATE_LIMIT.burst),
-      ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
-      ABHI_BREAKER_OPEN_MS: envVar.positiveInt().optional(),
+      ABHI_RATE_LIMIT_RPS: z._default(envVar.positiveNumber(), DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+      ABHI_RATE_LIMIT_BURST: z._default(envVar.positiveInt(), DEFAULT_FLEET_RATE_LIMIT.burst),
+      ABHI_TIMEOUT_MS: z._default(envVar.positiveInt(), 10_000),
+      ABHI_BREAKER_OPEN_MS: z.optional(envVar.positiveInt()),
       STATE_TABLE_NAME: envVar.text(),
     },
     source,

@@ -2,6 +2,7 @@ import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, epochSeconds } from '#shared/adapters/dynamodb/client';
 import { envVar, loadConfig } from '#shared/config';
 import type { Principal } from './principal';
+import * as z from '#shared/zod';
 
 /**
  * Revocations in the state table, all with TTL `expiresAt` (DynamoDB deletes expired items lazily, so reads ignore
@@ -93,6 +94,6 @@ export async function isTokenRevoked(token: RevokedToken): Promise<boolean> {
 
 /** Revokes every token of a subject or employee issued up to now (offboarding, POST /auth/revocations). */
 export async function revokeSubject(kind: SubjectKind, id: string): Promise<{ revokedBefore: number }> {
-  const { OIDC_MAX_TOKEN_LIFETIME_SECONDS } = loadConfig({ OIDC_MAX_TOKEN_LIFETIME_SECONDS: envVar.positiveInt().default(24 * 3600) });
+  const { OIDC_MAX_TOKEN_LIFETIME_SECONDS } = loadConfig({ OIDC_MAX_TOKEN_LIFETIME_SECONDS: z._default(envVar.positiveInt(), 24 * 3600) });
   return store().revokeSubject(kind, id, OIDC_MAX_TOKEN_LIFETIME_SECONDS);
 }

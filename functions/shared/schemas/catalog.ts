@@ -6,18 +6,18 @@ import type * as z from '#shared/zod';
  * (`#/components/schemas/<name>`), so the three cannot disagree (ADR 0026). Names are PascalCase and unique across
  * domains (the document builder refuses a clash).
  */
-export class SchemaCatalog<C extends Readonly<Record<string, z.ZodMiniType>>> {
+export class SchemaCatalog<C extends Readonly<Record<string, z.core.$ZodType>>> {
   constructor(readonly schemas: C) {}
 
   /** The schema of a name, or a start-time error naming the catalogue to add it to. */
-  resolve(name: string, routeId: string): z.ZodMiniType {
-    const schema = (this.schemas as Record<string, z.ZodMiniType>)[name];
+  resolve(name: string, routeId: string): z.core.$ZodType {
+    const schema = (this.schemas as Record<string, z.core.$ZodType>)[name];
     if (!schema) throw new Error(`Route ${routeId} names schema "${name}", which the handler's catalogue does not hold: add it to the catalogue of its domain in functions/shared/schemas/.`);
     return schema;
   }
 }
 
-export function named<const C extends Readonly<Record<string, z.ZodMiniType>>>(schemas: C): SchemaCatalog<C> {
+export function named<const C extends Readonly<Record<string, z.core.$ZodType>>>(schemas: C): SchemaCatalog<C> {
   return new SchemaCatalog(schemas);
 }
 

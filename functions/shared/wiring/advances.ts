@@ -15,6 +15,7 @@ import type { ApprovalReminderDeps } from '#shared/use-cases/advances/approval-r
 import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
 import { abhiClient } from './abhi';
 import { advanceDatabaseDeps } from './advance-database';
+import * as z from '#shared/zod';
 
 /**
  * Composition root of the advance ports, which the transaction, workflow, webhook and reconciliation functions share:
@@ -29,8 +30,8 @@ let core: WorkflowTaskDeps | undefined;
 function coreDeps(): WorkflowTaskDeps {
   if (core) return core;
   const timing = loadConfig({
-    ABHI_TIMEOUT_MS: envVar.positiveInt().default(10_000),
-    ADVANCE_LOOKUP_SETTLE_MS: envVar.positiveInt().optional(),
+    ABHI_TIMEOUT_MS: z._default(envVar.positiveInt(), 10_000),
+    ADVANCE_LOOKUP_SETTLE_MS: z.optional(envVar.positiveInt()),
   });
   core = {
     ...advanceDatabaseDeps(),
@@ -105,10 +106,10 @@ let statusPoll: StatusPollSettings | undefined;
 export function statusPollSettings(): StatusPollSettings {
   if (statusPoll) return statusPoll;
   const config = loadConfig({
-    STATUS_POLL_DELAYS_SECONDS: envVar.text().default('60,300,1800,3600'),
-    STATUS_POLL_MAX_POLLS: envVar.positiveInt().default(50),
-    STATUS_POLL_LEASE_SECONDS: envVar.positiveInt().default(300),
-    ABHI_RATE_LIMIT_RPS: envVar.positiveNumber().default(DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
+    STATUS_POLL_DELAYS_SECONDS: z._default(envVar.text(), '60,300,1800,3600'),
+    STATUS_POLL_MAX_POLLS: z._default(envVar.positiveInt(), 50),
+    STATUS_POLL_LEASE_SECONDS: z._default(envVar.positiveInt(), 300),
+    ABHI_RATE_LIMIT_RPS: z._default(envVar.positiveNumber(), DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
   });
   const delays = config.STATUS_POLL_DELAYS_SECONDS.split(',').map((d) => Number(d.trim()));
   if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d <= 0)) {
@@ -144,5 +145,5 @@ function stateTableCache(): CachePort {
 
 /** APPROVAL_REMINDER_LEAD_SECONDS (default 4 h): how long before an approval window closes the approvers are reminded. */
 export function approvalReminderLeadSeconds(): number {
-  return loadConfig({ APPROVAL_REMINDER_LEAD_SECONDS: envVar.positiveInt().default(4 * 3600) }).APPROVAL_REMINDER_LEAD_SECONDS;
+  return loadConfig({ APPROVAL_REMINDER_LEAD_SECONDS: z._default(envVar.positiveInt(), 4 * 3600) }).APPROVAL_REMINDER_LEAD_SECONDS;
 }

@@ -2,6 +2,7 @@ import { envVar, loadConfig } from '#shared/config';
 import { ensureAppRole, migrateUp } from '#shared/db/migrate';
 import { secretConnectionConfig } from '#shared/db/secret-connection';
 import type { MigrationDeps } from '#shared/use-cases/system/migrations';
+import * as z from '#shared/zod';
 
 /**
  * Composition root of system/run-migrations (its own file: the other system functions carry no migration runner).
@@ -9,7 +10,7 @@ import type { MigrationDeps } from '#shared/use-cases/system/migrations';
  * (DATABASE_AUTH `secret`: the RDS-managed master secret), read per run.
  */
 export function migrationDeps(): MigrationDeps {
-  const { DATABASE_APP_USER } = loadConfig({ DATABASE_APP_USER: envVar.text().default('abhi_app') });
+  const { DATABASE_APP_USER } = loadConfig({ DATABASE_APP_USER: z._default(envVar.text(), 'abhi_app') });
   return {
     appRole: DATABASE_APP_USER,
     migrateUp: () => migrateUp(secretConnectionConfig()),

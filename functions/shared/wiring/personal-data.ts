@@ -2,6 +2,7 @@ import { postgresPersonalDataStore } from '#shared/adapters/postgres/personal-da
 import { envVar, loadConfig } from '#shared/config';
 import { withTransaction } from '#shared/db/pool';
 import type { ErasureDeps, ErasureSettings } from '#shared/use-cases/employees/erase-personal-data';
+import * as z from '#shared/zod';
 
 /** The scheduled personal-data erasure: PostgreSQL only. */
 export function personalDataErasureDeps(): ErasureDeps {
@@ -15,8 +16,8 @@ export function personalDataErasureDeps(): ErasureDeps {
 export function personalDataErasureSettings(): Omit<ErasureSettings, 'runId'> {
   const config = loadConfig({
     PERSONAL_DATA_RETENTION_DAYS: envVar.positiveInt(),
-    ERASURE_BATCH_SIZE: envVar.positiveInt().max(500).default(50),
-    ERASURE_MAX_BATCHES: envVar.positiveInt().default(20),
+    ERASURE_BATCH_SIZE: z._default(envVar.positiveInt().check(z.maximum(500)), 50),
+    ERASURE_MAX_BATCHES: z._default(envVar.positiveInt(), 20),
   });
   return { retentionDays: config.PERSONAL_DATA_RETENTION_DAYS, batchSize: config.ERASURE_BATCH_SIZE, maxBatches: config.ERASURE_MAX_BATCHES };
 }

@@ -1,5 +1,6 @@
 import { envVar, loadConfig } from '#shared/config';
 import { startAbhiSandbox } from './server';
+import * as z from '#shared/zod';
 
 /**
  * The Abhi sandbox as a process of the local stack (`npm start` spawns it). Environment:
@@ -13,13 +14,13 @@ import { startAbhiSandbox } from './server';
  */
 async function main(): Promise<void> {
   const config = loadConfig({
-    ABHI_SANDBOX_PORT: envVar.port().default(4010),
-    ABHI_SANDBOX_USERNAME: envVar.text().default('platform-local'),
-    ABHI_SANDBOX_PASSWORD: envVar.text().default('sandbox-local-password'),
-    ABHI_SANDBOX_SIGNING_SECRET: envVar.text().optional(),
-    ABHI_SANDBOX_RATE_LIMIT_RPS: envVar.positiveNumber().default(10),
-    ABHI_SANDBOX_RATE_LIMIT_BURST: envVar.positiveInt().default(20),
-    ABHI_SANDBOX_STATE_FILE: envVar.text().optional(),
+    ABHI_SANDBOX_PORT: z._default(envVar.port(), 4010),
+    ABHI_SANDBOX_USERNAME: z._default(envVar.text(), 'platform-local'),
+    ABHI_SANDBOX_PASSWORD: z._default(envVar.text(), 'sandbox-local-password'),
+    ABHI_SANDBOX_SIGNING_SECRET: z.optional(envVar.text()),
+    ABHI_SANDBOX_RATE_LIMIT_RPS: z._default(envVar.positiveNumber(), 10),
+    ABHI_SANDBOX_RATE_LIMIT_BURST: z._default(envVar.positiveInt(), 20),
+    ABHI_SANDBOX_STATE_FILE: z.optional(envVar.text()),
   });
   const sandbox = await startAbhiSandbox({
     port: config.ABHI_SANDBOX_PORT,

@@ -1,3 +1,4 @@
+import * as z from '#shared/zod';
 import * as S from '../schemas';
 import type { CallOptions, Resolution } from '../transport';
 import { id, pageQuery, type AbhiResourceContext } from './context';
@@ -27,7 +28,7 @@ export function employeesResource(abhi: AbhiResourceContext) {
 
   const create = async (employees: readonly S.EmployeeInput[], options?: CallOptions): Promise<void> => {
     const body = { employees: employees.map((e, i) => abhi.validate(S.EmployeeInputSchema, e, 'employees.create', `POST /employees [${i}]`)) };
-    if (body.employees.length === 0) abhi.validate(S.EmployeeInputSchema.array().min(1), [], 'employees.create', 'POST /employees');
+    if (body.employees.length === 0) abhi.validate(z.array(S.EmployeeInputSchema).check(z.minLength(1)), [], 'employees.create', 'POST /employees');
     await abhi.call<void>(
       {
         operation: 'employees.create',
