@@ -19,13 +19,14 @@ const PHASE_MS = 1_500;
 /** The fault phases the window cycles through (every Abhi path; the sandbox's admin endpoints are never faulted). */
 // Lost answers and timeouts hit the next two calls of their phase (`count`), so every kind is certain to be met;
 // the other rates stay well below the breaker's 50 % outside the outage, so that most calls still reach Abhi (a
-// breaker open for most of the window would shield Abhi from the burst).
-const PHASES: { name: string; faults: FaultConfig }[] = [
-  { name: 'lost answers', faults: { dropAfterCommitRate: 1, count: 2 } },
-  { name: 'timeouts', faults: { timeoutRate: 1, hangMs: 2_000, count: 2 } },
-  { name: 'malformed bodies', faults: { malformedRate: 0.3, malformedKind: 'shape' } },
-  { name: 'outage (503)', faults: { errorRate: 1, status: 503 } },
-  { name: 'malformed JSON, scattered 503s', faults: { malformedRate: 0.2, malformedKind: 'json', errorRate: 0.1, status: 503 } },
+// breaker open for most of the window would shield Abhi from the burst). A phase lasts PHASE_MS and until Abhi has
+// met its fault (`meets`) once: on a loaded machine a 1.5 s phase can pass without a single call reaching Abhi.
+const PHASES: { name: string; faults: FaultConfig; meets: string }[] = [
+  { name: 'lost answers', faults: { dropAfterCommitRate: 1, count: 2 }, meets: 'dropAfterCommit' },
+  { name: 'timeouts', faults: { timeoutRate: 1, hangMs: 2_000, count: 2 }, meets: 'timeout' },
+  { name: 'malformed bodies', faults: { malformedRate: 0.3, malformedKind: 'shape' }, meets: 'malformed' },
+  { name: 'outage (503)', faults: { errorRate: 1, status: 503 }, meets: 'error' },
+  { name: 'malformed JSON, scattered 503s', faults: { malformedRate: 0.2, malformedKind: 'json', errorRate: 0.1, status: 503 }, meets: 'malformed' },
 ];
 
 /** Reason codes that stand for an outage rather than a rule: none may end a request of the burst. */
@@ -69,11 +70,16 @@ describe(`mixed-fault burst: ${N} concurrent advances through ${WINDOW_MS / 1000
     // The fault phases run on their own clock for the whole window.
     const started = Date.now();
     let phaseIndex = 0;
+    let phaseStarted = started;
     api.sandbox.setFaults(PHASES[0]!.faults);
     const phaseTimer = setInterval(() => {
+      const phase = PHASES[phaseIndex % PHASES.length]!;
+      if (Date.now() - phaseStarted < PHASE_MS) return;
+      if (!api.sandbox.state().requestLog.some((e) => e.at >= phaseStarted && e.fault === phase.meets)) return;
       phaseIndex += 1;
+      phaseStarted = Date.now();
       api.sandbox.setFaults(PHASES[phaseIndex % PHASES.length]!.faults);
-    }, PHASE_MS);
+    }, 100);
     const windowOver = new Promise<void>((resolve) =>
       setTimeout(() => {
         clearInterval(phaseTimer);
