@@ -13,8 +13,8 @@ import { authorizerEvent, header, json, lambdaContext, proxyEvent, startTestIssu
 
 /**
  * Token attacks against the real verification path: jose-signed tokens from the local issuer (on a free port, JWKS
- * fetched over HTTP), checked by the Lambda authorizer and by the API handler's in-process verification. Every case
- * must answer 401 — never 403, never 5xx, never a pass.
+ * fetched over HTTP), checked by the Lambda authorizer; the API handler trusts only the authorizer's context and
+ * refuses a request without it. Every case must answer 401 — never 403, never 5xx, never a pass.
  */
 let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
 let otherIssuer: Awaited<ReturnType<typeof startTestIssuer>>;
@@ -145,35 +145,50 @@ describe('token attacks at the Lambda authorizer → 401 ("Unauthorized")', () =
     });
   });
 
+  it('"Basic" credentials are not a bearer token', async () => {
+    const event = { ...authorizerEvent(route, undefined), headers: { Authorization: 'Basic dXNlcjpwYXNz' } };
+    await expect(authorizerHandler(event, lambdaContext())).rejects.toThrow(/^Unauthorized$/);
+  });
+
   it('the same request with a valid token passes (control)', async () => {
     const result = await authorizerHandler(authorizerEvent(route, await valid()), lambdaContext());
     expect(result.policyDocument.Statement.some((s) => s.Effect === 'Allow')).toBe(true);
   });
 });
 
-describe('token attacks at the API handler (in-process verification, no authorizer context) → 401 problem', () => {
-  it.each(attacks)('%s', async (_name, make) => {
-    const token = await make();
-    const event = proxyEvent(route, { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } });
+describe('the API handler without an authorizer context (a route that lost its authorizer) → 401 problem, whatever the token', () => {
+  const refused = async (event: ReturnType<typeof proxyEvent>) => {
     const response = await protectedHandler(event, lambdaContext());
     expect(response.statusCode).toBe(401);
     expect(header(response, 'content-type')).toBe('application/problem+json');
     expect(header(response, 'www-authenticate')).toMatch(/^Bearer/);
     const problem = json(response);
     expect(problem).toMatchObject({ status: 401, code: 'UNAUTHORIZED', instance: event.path });
-    // Nothing about why (which check failed) or the token reaches the client.
-    expect(response.body).not.toMatch(/jose|ERR_|signature|kid|jti|eyJ/i);
+    // Nothing about why or the token reaches the client.
+    expect(response.body).not.toMatch(/jose|ERR_|signature|kid|jti|eyJ|authorizer/i);
     expect(handlerAudit.events.find((e) => e.requestId === problem.requestId)).toMatchObject({ outcome: 'denied' });
+  };
+
+  it.each(attacks)('%s', async (_name, make) => {
+    const token = await make();
+    await refused(proxyEvent(route, { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }));
   });
 
-  it('a valid token passes (control), and a token 10 s past exp is still accepted (30 s clock skew)', async () => {
-    for (const token of [await valid(), await issuer.mint({ role: 'hr_manager', org: 'org-1', claims: { exp: now() - 10 } })]) {
-      const response = await protectedHandler(proxyEvent(route, { headers: { authorization: `Bearer ${token}` } }), lambdaContext());
-      expect(response.statusCode).toBe(200);
-    }
+  it('a valid token alone is refused too: the handler verifies no token itself, it trusts only the authorizer (ADR 0032)', async () => {
+    await refused(proxyEvent(route, { headers: { authorization: `Bearer ${await valid()}` } }));
   });
 
-  it.each(attacks.filter(([, make]) => make !== attacks[0]![1]))('rejected for the intended reason: %s', async (name, make) => {
+  it("the same valid token through the real authorizer, its context passed as API Gateway does, is served (control)", async () => {
+    const token = await valid();
+    const result = await authorizerHandler(authorizerEvent(route, token), lambdaContext());
+    const context = { ...(result.context as Record<string, string>), principalId: result.principalId };
+    const response = await protectedHandler(proxyEvent(route, { headers: { authorization: `Bearer ${token}` }, authorizer: context }), lambdaContext());
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe("the authorizer's verifier rejects each attack for the intended reason (so no case passes by failing elsewhere)", () => {
+  it.each(attacks.filter(([, make]) => make !== attacks[0]![1]))('%s', async (name, make) => {
     const token = await make();
     const reason = await verifyAccessToken(token!).then(
       () => 'accepted',
@@ -182,9 +197,9 @@ describe('token attacks at the API handler (in-process verification, no authoriz
     expect(reason).toMatch(EXPECTED_REASON[name] ?? /./);
   });
 
-  it('"Basic" credentials are not a bearer token', async () => {
-    const response = await protectedHandler(proxyEvent(route, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }), lambdaContext());
-    expect(response.statusCode).toBe(401);
+  it('a token 10 s past exp is still accepted (30 s clock skew)', async () => {
+    const principal = await verifyAccessToken(await issuer.mint({ role: 'hr_manager', org: 'org-1', claims: { exp: now() - 10 } }));
+    expect(principal.roles).toEqual(['hr_manager']);
   });
 });
 

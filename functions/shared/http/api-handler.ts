@@ -8,7 +8,6 @@ import { audit, auditContext, type AuditSink } from '#shared/auth/audit';
 import { TenantAccessDeniedError, UnauthorizedError } from '#shared/auth/errors';
 import { anonymousPrincipal, isPlatformPrincipal, principalFromAuthorizerContext, type Principal } from '#shared/auth/principal';
 import { denialReason, findRoute, isAllowed } from '#shared/auth/rbac';
-import { bearerToken, verifyAccessToken, type TokenVerifier } from '#shared/auth/verify';
 import { ForbiddenError, ValidationError, type FieldError } from '#shared/domain/errors';
 import { logger, metrics } from '#shared/observability';
 import { API_PREFIX, type RequestSchemasOf, type Route, type RouteId } from '#shared/routes';
@@ -57,7 +56,6 @@ export interface ApiResult {
 export interface ApiHandlerOptions {
   rateLimiter?: RateLimiter;
   auditSink?: AuditSink;
-  verifyToken?: TokenVerifier;
   idempotency?: ApiIdempotency;
   /**
    * Authenticates the raw request before anything reads its body (media type, JSON, schema): a signed webhook is
@@ -172,7 +170,7 @@ export function apiHandler<B, Q, P>(
 
     // 1. Who is calling, and may they call this route at all (defense in depth behind the authorizer).
     if (route!.auth === 'jwt') {
-      state.principal = await resolvePrincipal(event, headers, options.verifyToken);
+      state.principal = principalOf(event);
       if (!isAllowed(route!, state.principal)) {
         throw new RouteDenied(denialReason(route!, state.principal) ?? 'not allowed');
       }
@@ -350,13 +348,15 @@ class RouteDenied extends ForbiddenError {
   }
 }
 
-async function resolvePrincipal(event: APIGatewayProxyEvent, headers: Record<string, string>, verify?: TokenVerifier): Promise<Principal> {
-  const fromAuthorizer = principalFromAuthorizerContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined);
-  if (fromAuthorizer) return fromAuthorizer;
-  // No authorizer ran (local API, tests, a misconfigured route): verify the bearer token here.
-  const token = bearerToken(headers);
-  if (!token) throw new UnauthorizedError('no authorizer context and no bearer token');
-  return (verify ?? verifyAccessToken)(token);
+/**
+ * The caller as the Lambda authorizer established it. Every `jwt` route sits behind the authorizer (CDK wires it from
+ * the route table; the local API server runs it too), so a request without its context reached the function some
+ * other way, or the route lost its authorizer: refused, whatever token it carries (default deny, ADR 0032).
+ */
+function principalOf(event: APIGatewayProxyEvent): Principal {
+  const principal = principalFromAuthorizerContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined);
+  if (!principal) throw new UnauthorizedError('no authorizer context');
+  return principal;
 }
 
 function applyRateHeaders(state: RequestState, decision: RateLimitDecision): void {
