@@ -599,12 +599,13 @@ function familyTable(cold: ColdStartData): string[] {
       `**Why the API functions stay over ${kb(SIZE_BUDGET)}** (${routesOver} of ${routes.length}). The smallest route, \`${floor.name}\`, is ${kb(floor.bundle!.bytes)}, ${margin},`,
       `with almost nothing of its own: it is apiHandler's floor — AWS SDK ${k('AWS SDK')} KB (the DynamoDB client behind rate limiting, revocation and`,
       `idempotency), zod ${k('zod')} KB (validation, configuration), Powertools ${k('Powertools')} KB (logger, metrics; idempotency with its JMESPath`,
-      `engine only where a route takes an Idempotency-Key, ADR 0023), jose ${k('jose')} KB, the project's edge code ${k('(project)')} KB. Every other route adds its use case, schemas and adapters`,
+      `engine only where a route takes an Idempotency-Key, ADR 0023), the project's edge code ${k('(project)')} KB; no jose, since routes trust the authorizer's context (ADR 0032). Every other route adds its use case, schemas and adapters`,
       `(project code ${range(routes.map((f) => f.bundle!.families['(project)'] ?? 0))} KB) and most add pg (${range(routes.map((f) => f.bundle!.families.pg ?? 0).filter((b) => b > 0))} KB where present) and the`,
       'Abhi client with Secrets Manager, SNS or SQS clients where their domain\'s composition root (functions/shared/wiring/, ADR 0024)',
       'uses them. The SDK stays in the bundle (ADR 0030: with `@aws-sdk/*` external, as the runtime provides it, the sizes',
-      'almost meet the budget but every import measured got 1.8-5× slower). What is left is structural (ADR 0030): composition',
-      'roots per workflow task, the database secret only in the migrations function, validation without zod classic.',
+      'almost meet the budget but every import measured got 1.8-5× slower). The other levers are taken (ADRs 0030-0032: composition',
+      'roots per workflow task, the database secret only in the migrations function, zod/mini, no token verification in routes);',
+      'what is left is that floor: the SDK core with the DynamoDB client, and pg wherever a route reads the ledger.',
     );
   }
   const allInMs = cold.references.allIn.importMedianMs;
