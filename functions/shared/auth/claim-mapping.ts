@@ -1,8 +1,8 @@
 /**
  * Where an identity provider puts roles, organization, employee and MFA in its access tokens: one preset per
  * provider, or explicit claim paths on top of one. The CDK app validates a stage's mapping at synth with
- * `parseClaimMapping` and hands it to the functions as `OIDC_CLAIMS`; the authorizer, the functions' in-process
- * verification and the local API resolve it with the same `claimNamesFor`. No runtime imports: the CDK app loads it.
+ * `parseClaimMapping` and hands it to the authorizer as `OIDC_CLAIMS`, which the authorizer resolves with
+ * `claimNamesFor`. No runtime imports: the CDK app loads it.
  */
 export const CLAIM_PRESETS = ['generic', 'keycloak', 'cognito'] as const;
 export type ClaimPreset = (typeof CLAIM_PRESETS)[number];

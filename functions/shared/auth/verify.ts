@@ -10,8 +10,7 @@ import { dynamoRevocationStore, type RevocationStore } from './revocation';
 export type { ClaimNames } from './claim-mapping';
 
 /**
- * Access-token verification with `jose`, usable by the Lambda authorizer and in-process (local API, defense in
- * depth). Works with any OIDC issuer: issuer, audience, JWKS URL and the claim mapping (claim-mapping.ts) are
+ * Access-token verification with `jose`, for the Lambda authorizer (routes trust only its context, ADR 0032). Works with any OIDC issuer: issuer, audience, JWKS URL and the claim mapping (claim-mapping.ts) are
  * configuration.
  */
 

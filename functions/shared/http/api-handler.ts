@@ -104,8 +104,8 @@ export function clientRequestIdOf(event: APIGatewayProxyEvent): string | undefin
 }
 
 /**
- * Wraps a use-case call as an API Gateway proxy Lambda handler: authentication (authorizer context, or the bearer
- * token verified in-process), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
+ * Wraps a use-case call as an API Gateway proxy Lambda handler: authentication (the authorizer's context only,
+ * ADR 0032), default-deny RBAC from the route table, rate limits, JSON parsing and size limits, zod
  * validation, idempotency, CORS + security headers, and RFC 9457 problem responses for every error.
  */
 export function apiHandler<Id extends RouteId, C extends Readonly<Record<NamesOf<Id>, z.core.$ZodType>>>(
