@@ -28,6 +28,11 @@ export class PlatformSecrets extends Construct {
    * base64 alphabet, which decode to 32 random bytes.
    */
   readonly dataKey: secretsmanager.Secret;
+  /**
+   * JSON `{ "key": "<base64 of 32 bytes>" }`: AES-256-GCM key sealing the fleet's Abhi access token in the state table
+   * (ADR 0033). Readable by the functions that call Abhi only, not by those that hold personal data alone.
+   */
+  readonly abhiTokenKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig }) {
     super(scope, id);
@@ -98,6 +103,26 @@ export class PlatformSecrets extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'An encryption key, not a password: replacing it automatically would make every stored ciphertext unreadable. Rotation is a runbook step (docs/operations.md): new key active, old key kept for decryption until a re-encryption run finishes.',
+    });
+
+    this.abhiTokenKey = new secretsmanager.Secret(this, 'AbhiTokenKey', {
+      secretName: `${config.prefix}/abhi/token-key`,
+      description: 'Key sealing the fleet\'s Abhi access token in the state table.',
+      encryptionKey: this.secretsKey,
+      // It seals a token that lives a day at most: losing it costs one fleet login, never data.
+      removalPolicy: RemovalPolicy.DESTROY,
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'key',
+        passwordLength: 43,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+    });
+    Validations.of(this.abhiTokenKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An encryption key read by a running fleet: a replacement is listed beside the old one (previousKeys) for a day, the life of a sealed token. Rotation is a runbook step (docs/operations.md).',
     });
   }
 }

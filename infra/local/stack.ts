@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { QUEUES, SCHEDULES, queueUrlVariable } from '#shared/topology';
 import { migrateUp } from '#shared/db/migrate';
 import { createTables } from './services/dynamodb-local';
@@ -11,6 +10,7 @@ import { startStepFunctionsLocal } from './services/step-functions-local';
 import { LOCAL_CLIENT_IDS, localDirectoryFile } from './issuer';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
 import { fakeLambdaContext } from './lambda-context';
+import { generatedKey } from './local-keys';
 import { countingProxyFor, countPostgresQueries, processStats, type CountingProxy, type RequestStats } from './request-stats';
 
 /**
@@ -40,6 +40,11 @@ export interface PlatformOptions {
   /** Short visibility timeouts make redrive observable in tests. */
   readonly visibilityTimeoutSeconds?: number;
   readonly recreateDatabase?: boolean;
+  /**
+   * Where the generated keys (data key, Abhi token key, webhook secret) are kept, so personal data sealed before a
+   * restart opens after it (`npm start`: `.local/keys/`). Without it every start generates new ones (tests).
+   */
+  readonly keyDir?: string;
   readonly extraEnv?: Record<string, string>;
   readonly extraRoutes?: Parameters<typeof startApiServer>[0]['extraRoutes'];
   readonly accessLog?: Parameters<typeof startApiServer>[0]['accessLog'];
@@ -70,10 +75,13 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     abhi: `${prefix}/abhi-credentials`,
     webhook: `${prefix}/webhook-secret`,
     dataKey: `${prefix}/data-key`,
+    abhiTokenKey: `${prefix}/abhi-token-key`,
   };
+  const key = (name: string) => generatedKey(options.keyDir, name);
   await shared.secrets.put(secretIds.abhi, options.abhiCredentials);
-  await shared.secrets.put(secretIds.webhook, { secret: randomBytes(32).toString('hex') });
-  await shared.secrets.put(secretIds.dataKey, { key: randomBytes(32).toString('base64') });
+  await shared.secrets.put(secretIds.webhook, { secret: key('webhook-secret').toString('hex') });
+  await shared.secrets.put(secretIds.dataKey, { key: key('data-key').toString('base64') });
+  await shared.secrets.put(secretIds.abhiTokenKey, { key: key('abhi-token-key').toString('base64') });
 
   // The functions reach every AWS stand-in through a counting proxy (GET /__local/stats); set-up above went direct.
   const stats = processStats;
@@ -126,6 +134,7 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
     IDEMPOTENCY_TABLE_NAME: tables.idempotencyTable,
     ABHI_BASE_URL: options.abhiBaseUrl,
     ABHI_CREDENTIALS_SECRET_ID: secretIds.abhi,
+    ABHI_TOKEN_KEY_SECRET_ID: secretIds.abhiTokenKey,
     ABHI_SIGNING_ENABLED: options.abhiCredentials.signingSecret ? 'true' : 'false',
     WEBHOOK_SECRET_ID: secretIds.webhook,
     DATA_KEY_SECRET_ID: secretIds.dataKey,

@@ -119,6 +119,7 @@ async function main(): Promise<void> {
       {
         prefix: 'local',
         apiPort: config.PORT,
+        keyDir: path.join(LOCAL_DIR, 'keys'),
         abhiBaseUrl,
         abhiCredentials: { username: config.ABHI_SANDBOX_USERNAME, password: config.ABHI_SANDBOX_PASSWORD },
         issuer,

@@ -377,6 +377,7 @@ export class ApiStack extends Stack {
     if (access.abhi) fn.addEnvironment('ABHI_BASE_URL', config.abhi.baseUrl);
     if (access.abhi === 'client') {
       fn.bindSecret(stateful.secrets.abhiCredentials, 'ABHI_CREDENTIALS_SECRET_ID');
+      fn.bindSecret(stateful.secrets.abhiTokenKey, 'ABHI_TOKEN_KEY_SECRET_ID');
       fn.addEnvironment('ABHI_SIGNING_ENABLED', String(config.abhi.signingEnabled));
       fn.addEnvironment('ABHI_RATE_LIMIT_RPS', String(config.abhi.rateLimitRps));
       fn.addEnvironment('ABHI_RATE_LIMIT_BURST', String(config.abhi.rateLimitBurst));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/config';
@@ -37,9 +37,15 @@ describe('configuration: Secrets Manager credentials (local stand-in) and abhiCl
     expect(() => abhiClientFromEnv({ ABHI_BASE_URL: sandbox.baseUrl, STATE_TABLE_NAME: stateTable() })).toThrow(/^Environment variable ABHI_CREDENTIALS_SECRET_ID is not set/);
     const id = `test/abhi-${randomUUID()}`;
     await put(id, { ...CREDENTIALS, signingSecret: 'env-signing-secret' });
+    expect(() => abhiClientFromEnv({ ABHI_BASE_URL: sandbox.baseUrl, ABHI_CREDENTIALS_SECRET_ID: id, STATE_TABLE_NAME: stateTable() })).toThrow(
+      /^Environment variable ABHI_TOKEN_KEY_SECRET_ID is not set/,
+    );
+    const tokenKey = `test/abhi-token-key-${randomUUID()}`;
+    await put(tokenKey, { key: randomBytes(32).toString('base64') });
     const client = abhiClientFromEnv({
       ABHI_BASE_URL: sandbox.baseUrl,
       ABHI_CREDENTIALS_SECRET_ID: id,
+      ABHI_TOKEN_KEY_SECRET_ID: tokenKey,
       ABHI_SIGNING_ENABLED: 'true',
       ABHI_RATE_LIMIT_RPS: '100',
       ABHI_RATE_LIMIT_BURST: '50',

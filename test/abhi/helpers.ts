@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { aesGcmCipher } from '#shared/crypto/field-cipher';
 import { createDynamoAbhiClient, RecordingMetricsSink, type AbhiClient, type AbhiClientOptions, type EmployeeInput } from '#shared/abhi/client';
 
 /** Credentials of the sandbox's fleet user in these tests (not secrets: the sandbox only exists in the test). */
@@ -6,6 +7,10 @@ export const CREDENTIALS = { username: 'platform-abhi-test', password: 'abhi-tes
 
 /** A unique key prefix so tests sharing the DynamoDB Local state table never see each other's items. */
 export const uniquePrefix = (): string => `t-${randomUUID()}#`;
+
+/** The fleet's token key in these tests: every simulated instance of a test process shares it, as Lambdas share the secret. */
+export const TEST_TOKEN_KEY = randomBytes(32);
+export const testTokenCipher = aesGcmCipher(async () => TEST_TOKEN_KEY);
 
 export function stateTable(): string {
   const table = process.env.STATE_TABLE_NAME;
@@ -28,6 +33,7 @@ export function instance(
   const client = createDynamoAbhiClient({
     baseUrl: sandbox.baseUrl,
     credentials: CREDENTIALS,
+    tokenCipher: testTokenCipher,
     tableName: stateTable(),
     keyPrefix,
     metrics,

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { aesGcmCipher, keyId, type Keyring } from '#shared/crypto/field-cipher';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
 import { AbhiLoginRejectedError } from '#shared/abhi/client';
 import { startAbhiSandbox, type AbhiSandbox } from '../../infra/local/abhi-sandbox/server';
-import { CREDENTIALS, instance, sleep, stateTable, uniquePrefix } from './helpers';
+import { CREDENTIALS, instance, sleep, stateTable, TEST_TOKEN_KEY, uniquePrefix } from './helpers';
 
 describe('one Abhi login for the whole fleet (real sandbox, DynamoDB Local token store)', () => {
   let sandbox: AbhiSandbox;
@@ -27,7 +29,7 @@ describe('one Abhi login for the whole fleet (real sandbox, DynamoDB Local token
     expect(sandbox.state().logins).toBe(1);
 
     const { Item } = await dynamoDocumentClient().send(new GetCommand({ TableName: stateTable(), Key: { pk: `${prefix}ABHI#TOKEN`, sk: 'TOKEN' } }));
-    expect(Item?.sealedToken).toMatch(/^abhi-enc:v1:scrypt:/);
+    expect(Item?.sealedToken).toMatch(new RegExp(`^v1\\.${keyId(TEST_TOKEN_KEY)}\\.`));
     expect(JSON.stringify(Item)).not.toContain('eyJ'); // no JWT in clear
     expect(Item?.leaseOwner).toBeUndefined();
   });
@@ -91,5 +93,64 @@ describe('one Abhi login for the whole fleet (real sandbox, DynamoDB Local token
     await Promise.all(instances.map(({ client }) => client.employees.list({ limit: 1 })));
     expect(sandbox.state().logins).toBe(2);
     expect(sandbox.state().unauthorized).toBe(0);
+  });
+
+  describe('the token key (ADR 0033)', () => {
+    const tokenItem = (prefix: string) => ({ TableName: stateTable(), Key: { pk: `${prefix}ABHI#TOKEN`, sk: 'TOKEN' } });
+
+    it('a token no key of the ring opens (the scrypt format before ADR 0033, or a key no longer listed) costs exactly one fleet login', async () => {
+      const prefix = uniquePrefix();
+      await instance(sandbox, prefix).client.employees.list({ limit: 1 });
+      expect(sandbox.state().logins).toBe(1);
+      // The token as the previous release sealed it: same item, older format.
+      await dynamoDocumentClient().send(new UpdateCommand({ ...tokenItem(prefix), UpdateExpression: 'SET sealedToken = :old', ExpressionAttributeValues: { ':old': 'abhi-enc:v1:scrypt:32768:8:1:c2FsdA:bm9uY2U' } }));
+      const fleet = Array.from({ length: 10 }, () => instance(sandbox, prefix));
+      await Promise.all(fleet.map(({ client }) => client.employees.list({ limit: 1 })));
+      expect(sandbox.state().logins).toBe(2);
+
+      // A new key without the old one listed: again one login for all, then the new key's token is shared.
+      const newKey = aesGcmCipher(async () => randomBytes(32).fill(7));
+      const rekeyed = Array.from({ length: 10 }, () => instance(sandbox, prefix, { tokenCipher: newKey }));
+      await Promise.all(rekeyed.map(({ client }) => client.employees.list({ limit: 1 })));
+      await Promise.all(Array.from({ length: 5 }, () => instance(sandbox, prefix, { tokenCipher: newKey })).map(({ client }) => client.masterData.listBanks({ limit: 1 }, { bypassCache: true })));
+      expect(sandbox.state().logins).toBe(3);
+      expect(sandbox.state().unauthorized).toBe(0);
+    });
+
+    it('a rotation that lists the old key keeps the token: instances with either ring open it without a login', async () => {
+      const prefix = uniquePrefix();
+      await instance(sandbox, prefix).client.employees.list({ limit: 1 });
+      const next = randomBytes(32);
+      const rotating = aesGcmCipher(async (): Promise<Keyring> => ({ current: next, previous: [TEST_TOKEN_KEY] }));
+      await Promise.all(Array.from({ length: 5 }, () => instance(sandbox, prefix, { tokenCipher: rotating })).map(({ client }) => client.employees.list({ limit: 1 })));
+      expect(sandbox.state().logins).toBe(1);
+    });
+
+    it('a token key that cannot be read fails the call and never logs in (which would revoke the fleet\'s session)', async () => {
+      const prefix = uniquePrefix();
+      await instance(sandbox, prefix).client.employees.list({ limit: 1 });
+      const unreadable = aesGcmCipher(async () => {
+        throw new Error('AccessDeniedException: not authorized to perform secretsmanager:GetSecretValue');
+      });
+      const broken = instance(sandbox, prefix, { tokenCipher: unreadable, retry: { maxAttempts: 1 } });
+      await expect(broken.client.employees.list({ limit: 1 })).rejects.toThrow(/GetSecretValue/);
+      // Without any token in the store, a login is not even tried: the key is checked before Abhi is asked.
+      const empty = instance(sandbox, uniquePrefix(), { tokenCipher: unreadable, retry: { maxAttempts: 1 } });
+      await expect(empty.client.employees.list({ limit: 1 })).rejects.toThrow(/GetSecretValue/);
+      expect(sandbox.state().logins).toBe(1);
+      // The fleet's session is intact.
+      await instance(sandbox, prefix).client.employees.list({ limit: 1 });
+      expect(sandbox.state()).toMatchObject({ logins: 1, unauthorized: 0 });
+    });
+
+    it('a cold instance that finds a token reads no credentials', async () => {
+      const prefix = uniquePrefix();
+      await instance(sandbox, prefix).client.employees.list({ limit: 1 });
+      let reads = 0;
+      const counted = { get: async () => (reads++, CREDENTIALS) };
+      await instance(sandbox, prefix, { credentials: counted }).client.employees.list({ limit: 1 });
+      expect(reads).toBe(0);
+      expect(sandbox.state().logins).toBe(1);
+    });
   });
 });

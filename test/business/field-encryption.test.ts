@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aesGcmCipher, fieldCipher, keyId, lastFour, maskAccountNumber, maskEmiratesId } from '#shared/crypto/field-encryption';
+import { aesGcmCipher, fieldCipher, keyId, lastFour, maskAccountNumber, maskEmiratesId, UnreadableCiphertextError, type Keyring } from '#shared/crypto/field-encryption';
 
 /** AES-256-GCM field encryption: round trip, column binding, tampering, key rotation, masking. */
 describe('field encryption', () => {
@@ -18,12 +18,13 @@ describe('field encryption', () => {
 
   it('binds a value to its column and detects tampering', async () => {
     const sealed = await cipher.encrypt('emirates_id', '784-1990-1234567-6');
-    await expect(cipher.decrypt('account_number', sealed)).rejects.toThrow();
+    await expect(cipher.decrypt('account_number', sealed)).rejects.toBeInstanceOf(UnreadableCiphertextError);
     const parts = sealed.split('.');
     const flipped = Buffer.from(parts[3]!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
-    await expect(cipher.decrypt('emirates_id', [...parts.slice(0, 3), flipped.toString('base64url'), parts[4]].join('.'))).rejects.toThrow();
+    await expect(cipher.decrypt('emirates_id', [...parts.slice(0, 3), flipped.toString('base64url'), parts[4]].join('.'))).rejects.toBeInstanceOf(UnreadableCiphertextError);
     await expect(cipher.decrypt('emirates_id', 'not-a-value')).rejects.toThrow(/format/);
+    await expect(cipher.decrypt('emirates_id', 'not-a-value')).rejects.toBeInstanceOf(UnreadableCiphertextError);
   });
 
   it('reads values sealed with a previous key during a rotation, and names a missing key', async () => {
@@ -34,6 +35,31 @@ describe('field encryption', () => {
     expect((await rotating.encrypt('emirates_id', 'x')).split('.')[1]).toBe(keyId(next));
     const rotated = aesGcmCipher(async () => next);
     await expect(rotated.decrypt('emirates_id', old)).rejects.toThrow(/previousKeys/);
+    await expect(rotated.decrypt('emirates_id', old)).rejects.toBeInstanceOf(UnreadableCiphertextError);
+  });
+
+  it('re-reads the ring once when a value names a key it lacks (another instance rotated first), and not otherwise', async () => {
+    const next = randomBytes(32);
+    const sealedWithNext = await aesGcmCipher(async () => next).encrypt('emirates_id', '784-1990-1234567-6');
+    const loads: boolean[] = [];
+    // This instance's cached ring predates the rotation; a forced read returns the rotated one.
+    const stale = aesGcmCipher(async (options): Promise<Keyring> => {
+      loads.push(options?.forceRefresh ?? false);
+      return options?.forceRefresh ? { current: next, previous: [key] } : { current: key, previous: [] };
+    });
+    expect(await stale.decrypt('emirates_id', sealedWithNext)).toBe('784-1990-1234567-6');
+    expect(loads).toEqual([false, true]);
+    await stale.decrypt('emirates_id', await cipher.encrypt('emirates_id', 'y'));
+    expect(loads).toEqual([false, true, false]);
+  });
+
+  it('a key that cannot be loaded is not an unreadable value: the loading error propagates as it is', async () => {
+    const unavailable = aesGcmCipher(async () => {
+      throw new Error('Secrets Manager unavailable');
+    });
+    const error = await unavailable.decrypt('account_number', await cipher.encrypt('account_number', '1')).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(UnreadableCiphertextError);
+    expect((error as Error).message).toBe('Secrets Manager unavailable');
   });
 
   it('uses the data key from Secrets Manager (the local stand-in) for the process-wide cipher', async () => {

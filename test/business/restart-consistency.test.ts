@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPool } from '#shared/db/pool';
+import { generatedKey } from '../../infra/local/local-keys';
 import { buildSeed } from '../../infra/local/abhi-sandbox/seed';
 import { startAbhiSandbox, type AbhiSandbox } from '../../infra/local/abhi-sandbox/server';
 import { startTestApi, type TestApi } from '../support/api';
@@ -72,6 +73,26 @@ describe('the Abhi sandbox keeps its records across a restart (state file)', () 
     const file = path.join(dir, 'broken.json');
     fs.writeFileSync(file, '{"version":1,"domain":');
     await expect(start(file)).rejects.toThrow(/unreadable .*npm start -- --fresh/);
+  });
+});
+
+describe('the generated keys survive a restart (data key, Abhi token key, webhook secret: `.local/keys/`)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abhi-ewa-keys-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('the first start generates a key readable by its owner only; later starts read the same one; a damaged file stops the start', () => {
+    const first = generatedKey(dir, 'data-key');
+    expect(first).toHaveLength(32);
+    expect(fs.statSync(path.join(dir, 'data-key.key')).mode & 0o777).toBe(0o600);
+    expect(generatedKey(dir, 'data-key').equals(first)).toBe(true);
+    expect(generatedKey(dir, 'abhi-token-key').equals(first)).toBe(false);
+    // Tests pass no directory: a fresh key each start.
+    expect(generatedKey(undefined, 'data-key').equals(generatedKey(undefined, 'data-key'))).toBe(false);
+    fs.writeFileSync(path.join(dir, 'webhook-secret.key'), 'too-short');
+    expect(() => generatedKey(dir, 'webhook-secret')).toThrow(/webhook-secret\.key does not hold 32 bytes in base64: delete it/);
   });
 });
 

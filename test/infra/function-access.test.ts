@@ -17,7 +17,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The module that needs each grant (the one that reads the grant's environment variable). */
 const NEEDS: { module: string; grant: string; granted: (a: FunctionAccess) => boolean }[] = [
-  { module: 'functions/shared/abhi/client.ts', grant: "abhi: 'client' (credentials secret)", granted: (a) => a.abhi === 'client' },
+  { module: 'functions/shared/abhi/client.ts', grant: "abhi: 'client' (credentials secret, token key)", granted: (a) => a.abhi === 'client' },
   { module: 'functions/shared/db/pool.ts', grant: 'database', granted: (a) => a.database === true },
   { module: 'functions/shared/crypto/field-encryption.ts', grant: 'dataKey', granted: (a) => a.dataKey === true },
   { module: 'functions/shared/events/sns-transport.ts', grant: 'publishEvents', granted: (a) => a.publishEvents === true },

@@ -164,6 +164,7 @@ describe('stateful stack (prod)', () => {
     const secrets = Object.values(resourcesOf(prod.stateful, 'AWS::SecretsManager::Secret'));
     expect(secrets.map((s) => s.Properties.Name).sort()).toEqual([
       'abhi-ewa-prod/abhi/credentials',
+      'abhi-ewa-prod/abhi/token-key',
       'abhi-ewa-prod/abhi/webhook-hmac',
       'abhi-ewa-prod/data-encryption-key',
     ]);
@@ -175,6 +176,11 @@ describe('stateful stack (prod)', () => {
     const abhi = secrets.find((s) => s.Properties.Name.endsWith('/abhi/credentials'))!;
     expect(JSON.parse(abhi.Properties.GenerateSecretString.SecretStringTemplate)).toHaveProperty('signingSecret');
     expect(abhi.Properties.GenerateSecretString.GenerateStringKey).toBe('password');
+    // Both AES keys: 43 characters of the base64 alphabet, which the key ring decodes to 32 random bytes.
+    for (const name of ['/abhi/token-key', '/data-encryption-key']) {
+      const key = secrets.find((s) => s.Properties.Name.endsWith(name))!;
+      expect(key.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'key', PasswordLength: 43, ExcludePunctuation: true });
+    }
   });
 
   it('network: one NAT gateway per AZ in prod, one small NAT instance (IMDSv2, HTTPS in from the VPC only) in dev; the cluster lives in isolated subnets', () => {
@@ -361,6 +367,17 @@ describe('api stack (prod)', () => {
     const webhook = statementsOf(prod, names.routeFunction(config, 'receiveAbhiWebhook'));
     expect(allowsOn(webhook, 'secretsmanager:GetSecretValue', 'WebhookSecret')).toBe(true);
     expect(allowsOn(webhook, 'secretsmanager:GetSecretValue', 'AbhiCredentials')).toBe(false);
+    expect(allowsOn(webhook, 'secretsmanager:GetSecretValue', 'AbhiTokenKey')).toBe(false);
+
+    // The token key goes with the Abhi client and nowhere else; the data key does not come with it (ADR 0033).
+    for (const record of prod.platform.api.functions) {
+      const statements = statementsOf(prod, record.functionName);
+      const tokenKey = allowsOn(statements, 'secretsmanager:GetSecretValue', 'AbhiTokenKey');
+      expect(tokenKey, record.functionName).toBe(allowsOn(statements, 'secretsmanager:GetSecretValue', 'AbhiCredentials'));
+    }
+    const banks = statementsOf(prod, names.routeFunction(config, 'listBanks'));
+    expect(allowsOn(banks, 'secretsmanager:GetSecretValue', 'AbhiTokenKey')).toBe(true);
+    expect(allowsOn(banks, 'secretsmanager:GetSecretValue', 'DataKey')).toBe(false);
 
     const bulk = statementsOf(prod, names.routeFunction(config, 'bulkImportEmployees'));
     expect(allowsOn(bulk, 'sqs:SendMessage', 'EmployeeImportQueue')).toBe(true);

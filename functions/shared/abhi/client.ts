@@ -1,6 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { randomBytes } from 'node:crypto';
 import { envVar, loadConfig } from '#shared/config';
+import { aesGcmCipher, type FieldCipher } from '#shared/crypto/field-cipher';
+import { keyringFromSecretsManager } from '#shared/crypto/secret-keyring';
 import { logger as sharedLogger } from '#shared/observability';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
@@ -45,6 +48,11 @@ export interface AbhiClientOptions {
   readonly baseUrl: string;
   readonly credentials: CredentialsProvider | AbhiCredentials;
   readonly tokenStore?: TokenStore;
+  /**
+   * Seals the fleet's token in `tokenStore` (ADR 0033). Required with a store shared between processes, whose
+   * instances must open what another sealed; without a store, a key of this process seals the in-memory token.
+   */
+  readonly tokenCipher?: FieldCipher;
   readonly rateLimiter?: RateLimiter;
   readonly breakerStore?: CircuitBreakerStore;
   /** Pass `null` to disable caching. Default: an in-memory cache (use the DynamoDB one in Lambda). */
@@ -89,7 +97,9 @@ export class AbhiClient {
     const log = options.logger ?? sharedLogger;
     const metrics = failSafeMetricsSink(options.metrics ?? powertoolsMetricsSink(), log);
     this.credentials = 'get' in options.credentials ? options.credentials : new StaticCredentialsProvider(options.credentials);
+    if (options.tokenStore && !options.tokenCipher) throw new TypeError('A shared token store needs the fleet\'s tokenCipher: pass the cipher of ABHI_TOKEN_KEY_SECRET_ID.');
     this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
+    const tokenCipher = options.tokenCipher ?? aesGcmCipher(async () => (processTokenKey ??= randomBytes(32)));
     this.cache = options.cache === null ? undefined : (options.cache ?? new MemoryResponseCache(now));
     const rate = options.rateLimit ?? DEFAULT_FLEET_RATE_LIMIT;
     this.breaker = new CircuitBreaker(options.breakerStore ?? new MemoryCircuitBreakerStore(), options.breaker, now, {
@@ -101,6 +111,7 @@ export class AbhiClient {
     });
     this.tokens = new TokenManager({
       store: this.tokenStore,
+      tokenCipher,
       credentials: this.credentials,
       now,
       refreshMarginMs: options.token?.refreshMarginMs,
@@ -165,13 +176,17 @@ export class AbhiClient {
   }
 }
 
+/** The key of tokens that never leave this process (the in-memory token store). */
+let processTokenKey: Buffer | undefined;
+
 export function createAbhiClient(options: AbhiClientOptions): AbhiClient {
   return new AbhiClient(options);
 }
 
 /** A client whose shared state (token, rate limit, breakers, cache) lives in the DynamoDB state table. */
 export function createDynamoAbhiClient(
-  options: Omit<AbhiClientOptions, 'tokenStore' | 'rateLimiter' | 'breakerStore' | 'cache'> & {
+  options: Omit<AbhiClientOptions, 'tokenStore' | 'rateLimiter' | 'breakerStore' | 'cache' | 'tokenCipher'> & {
+    readonly tokenCipher: FieldCipher;
     readonly tableName: string;
     readonly documentClient?: DynamoDBDocumentClient;
     readonly keyPrefix?: string;
@@ -193,7 +208,8 @@ let fromEnv: AbhiClient | undefined;
 
 /**
  * The process-wide client configured from the environment:
- * ABHI_BASE_URL, ABHI_CREDENTIALS_SECRET_ID, ABHI_SIGNING_ENABLED (default false), ABHI_RATE_LIMIT_RPS (default 10),
+ * ABHI_BASE_URL, ABHI_CREDENTIALS_SECRET_ID, ABHI_TOKEN_KEY_SECRET_ID (the key ring sealing the shared token, JSON
+ * `{"key": "<base64 of 32 bytes>"}`), ABHI_SIGNING_ENABLED (default false), ABHI_RATE_LIMIT_RPS (default 10),
  * ABHI_RATE_LIMIT_BURST (default 15: Abhi's burst of 20 less a jitter margin, see fleet-limit.ts), ABHI_TIMEOUT_MS
  * (default 10000), STATE_TABLE_NAME, and ABHI_BREAKER_OPEN_MS
  * (optional; how long an open circuit breaker refuses calls, default 30 000 — shortened by fault-injection runs).
@@ -204,6 +220,7 @@ export function abhiClientFromEnv(source: Record<string, string | undefined> = p
     {
       ABHI_BASE_URL: envVar.url(),
       ABHI_CREDENTIALS_SECRET_ID: envVar.text(),
+      ABHI_TOKEN_KEY_SECRET_ID: envVar.text(),
       ABHI_SIGNING_ENABLED: envVar.flag(),
       ABHI_RATE_LIMIT_RPS: z._default(envVar.positiveNumber(), DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
       ABHI_RATE_LIMIT_BURST: z._default(envVar.positiveInt(), DEFAULT_FLEET_RATE_LIMIT.burst),
@@ -216,6 +233,7 @@ export function abhiClientFromEnv(source: Record<string, string | undefined> = p
   const client = createDynamoAbhiClient({
     baseUrl: config.ABHI_BASE_URL,
     credentials: new SecretsManagerCredentialsProvider(config.ABHI_CREDENTIALS_SECRET_ID, { maxAgeSeconds: 300 }),
+    tokenCipher: aesGcmCipher(keyringFromSecretsManager(config.ABHI_TOKEN_KEY_SECRET_ID)),
     signing: { enabled: config.ABHI_SIGNING_ENABLED },
     rateLimit: { ratePerSecond: config.ABHI_RATE_LIMIT_RPS, burst: config.ABHI_RATE_LIMIT_BURST },
     timeoutMs: config.ABHI_TIMEOUT_MS,

@@ -21,7 +21,7 @@ export interface CredentialsProvider {
 // ---------- token store (pk ABHI#TOKEN) ----------
 
 export interface StoredToken {
-  /** The access token encrypted with `encryptCredential` (never stored in clear). */
+  /** The access token sealed with the fleet's token cipher (field `abhi_access_token`; never stored in clear). */
   readonly sealed: string;
   /** JWT `exp`, epoch seconds. */
   readonly exp: number;

@@ -1,14 +1,14 @@
 import { randomUUID, scrypt as scryptCallback, createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { AbhiLoginRejectedError, AbhiTimeoutError, type AbhiErrorContext } from './errors';
-import { CredentialDecryptionError, decryptCredential, encryptCredential } from './credential-encryption';
+import { UnreadableCiphertextError, type FieldCipher } from '#shared/crypto/field-cipher';
 import type { AbhiCredentials, CredentialsProvider, StoredToken, TokenStore } from './ports';
 
 /**
  * One Abhi login for the whole fleet. Abhi allows one session per user (a new login revokes the previous token) and
  * locks the user after five failed logins, so:
- * - the token lives in the shared `TokenStore` (encrypted with a key derived from the credentials, see
- *   `credential-encryption.ts`), and every instance uses the same one;
+ * - the token lives in the shared `TokenStore`, sealed with the fleet's token key (AES-256-GCM, `tokenCipher`; ADR
+ *   0033: a random key, so opening it costs no key derivation at a cold start), and every instance uses the same one;
  * - it is refreshed `refreshMarginMs` (5 min) before its `exp` by exactly one instance, the one that wins the
  *   conditional-write lease; the others poll the store until the new token appears (single flight fleet-wide, and
  *   in-process through one shared promise);
@@ -22,6 +22,8 @@ export type LoginOutcome = { readonly kind: 'ok'; readonly token: string } | { r
 
 export interface TokenManagerOptions {
   readonly store: TokenStore;
+  /** Seals the token for the store and opens it (field `abhi_access_token`). */
+  readonly tokenCipher: FieldCipher;
   readonly credentials: CredentialsProvider;
   /** Performs `POST /auth/login`; throws for transient failures, returns `rejected` for credential failures. */
   readonly login: (credentials: AbhiCredentials, deadline: number) => Promise<LoginOutcome>;
@@ -43,7 +45,7 @@ export interface CurrentToken {
 }
 
 const LOGIN_CONTEXT: AbhiErrorContext = { operation: 'auth.login', endpoint: 'POST /auth/login' };
-const TOKEN_AAD = 'abhi-access-token';
+const TOKEN_FIELD = 'abhi_access_token';
 
 export class TokenManager {
   private current: CurrentToken | undefined;
@@ -97,23 +99,24 @@ export class TokenManager {
   }
 
   private async obtain(badVersion: number | undefined, deadline: number): Promise<CurrentToken> {
-    let credentials = await this.options.credentials.get();
-    let credentialsRefreshed = false;
     const owner = randomUUID();
+    // Only a login or a recorded rejection needs the credentials: a cold start that finds a token reads no secret
+    // but the token key.
+    let credentials: Promise<AbhiCredentials> | undefined;
+    const credentialsOnce = () => (credentials ??= this.options.credentials.get());
 
     const usable = async (token: StoredToken | undefined): Promise<CurrentToken | undefined> => {
       if (!token || !this.fresh(token.exp) || (badVersion !== undefined && token.version <= badVersion)) return undefined;
       if (this.current?.version === token.version) return this.current;
       try {
-        const plain = await decryptCredential(token.sealed, credentials.password, { aad: TOKEN_AAD });
+        const plain = await this.options.tokenCipher.decrypt(TOKEN_FIELD, token.sealed);
         this.current = { token: plain, exp: token.exp, version: token.version };
         return this.current;
       } catch (error) {
-        if (!(error instanceof CredentialDecryptionError) || credentialsRefreshed) return undefined;
-        // Sealed under other credentials: the secret was probably rotated and our cached copy is stale.
-        credentialsRefreshed = true;
-        credentials = await this.options.credentials.get({ forceRefresh: true });
-        return usable(token);
+        // Sealed with a key the ring no longer lists, or in an older format: one fleet login replaces it. Failing to
+        // read the key is not that, and fails the call instead of logging in (which would revoke the fleet's session).
+        if (error instanceof UnreadableCiphertextError) return undefined;
+        throw error;
       }
     };
 
@@ -124,7 +127,7 @@ export class TokenManager {
       const record = await this.options.store.read();
       const fromStore = await usable(record.token);
       if (fromStore) return fromStore;
-      if (record.rejection && record.rejection.fingerprint === (await credentialsFingerprint(credentials))) {
+      if (record.rejection && record.rejection.fingerprint === (await credentialsFingerprint(await credentialsOnce()))) {
         throw new AbhiLoginRejectedError(record.rejection.statusCode, record.rejection.message, LOGIN_CONTEXT, true);
       }
       if (record.lease && record.lease.until >= now) {
@@ -137,7 +140,8 @@ export class TokenManager {
       const lease = await this.options.store.tryAcquireLease(owner, now + this.leaseMs, now);
       if (!lease.acquired) continue;
       try {
-        const fingerprint = await credentialsFingerprint(credentials);
+        const loginCredentials = await credentialsOnce();
+        const fingerprint = await credentialsFingerprint(loginCredentials);
         // Someone may have published between our read and the lease.
         const published = await usable(lease.record.token);
         if (published) {
@@ -148,7 +152,10 @@ export class TokenManager {
           await this.options.store.releaseLease(owner);
           throw new AbhiLoginRejectedError(lease.record.rejection.statusCode, lease.record.rejection.message, LOGIN_CONTEXT, true);
         }
-        const outcome = await this.options.login(credentials, Math.min(deadline, now + this.leaseMs - 250));
+        // The token key must be at hand before Abhi is asked: a token that cannot be sealed is never published, and
+        // the login would only have revoked the fleet's session.
+        await this.options.tokenCipher.encrypt(TOKEN_FIELD, '');
+        const outcome = await this.options.login(loginCredentials, Math.min(deadline, now + this.leaseMs - 250));
         if (outcome.kind === 'rejected') {
           await this.options.store.recordRejection(owner, { fingerprint, statusCode: outcome.statusCode, message: outcome.message, at: this.now() });
           this.options.onRejected?.(outcome.statusCode);
@@ -156,7 +163,7 @@ export class TokenManager {
         }
         this.options.onLogin?.();
         const exp = expiryOf(outcome.token, this.now());
-        const sealed = await encryptCredential(outcome.token, credentials.password, { aad: TOKEN_AAD });
+        const sealed = await this.options.tokenCipher.encrypt(TOKEN_FIELD, outcome.token);
         const stored = await this.options.store.publishToken(owner, { sealed, exp, obtainedAt: this.now() });
         // Lease lost (we outlived it): our token is still the newest Abhi issued as far as we know; use it, and a
         // later 401 will fetch whatever the store holds then.

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /**
- * Application-level encryption of personal data (account numbers, Emirates IDs, Abhi portal credentials) with
- * AES-256-GCM.
+ * Application-level encryption of personal data (account numbers, Emirates IDs, Abhi portal credentials) and of the
+ * fleet's Abhi access token in the state table, with AES-256-GCM. Each use has a key of its own (least privilege:
+ * a function that calls Abhi can open the token but not the personal data).
  *
  * The 32-byte key lives in Secrets Manager (`DATA_KEY_SECRET_ID`, JSON `{ "key": "<base64>" }`, optionally
  * `"previousKeys": ["<base64>", …]` during a rotation) and is cached in memory for a few minutes, so a rotated key
@@ -13,7 +14,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  *
  * Stored form: `v1.<key id>.<nonce b64url>.<ciphertext b64url>.<tag b64url>`.
  */
-export type EncryptedField = 'account_number' | 'emirates_id' | 'portal_credentials';
+export type EncryptedField = 'account_number' | 'emirates_id' | 'portal_credentials' | 'abhi_access_token';
 
 export interface FieldCipher {
   encrypt(field: EncryptedField, plaintext: string): Promise<string>;
@@ -27,6 +28,17 @@ export interface Keyring {
   readonly previous: readonly Buffer[];
 }
 
+/** Loads the keys; `forceRefresh` bypasses any cache (once, when a value names a key the cached ring lacks). */
+export type KeyLoader = (options?: { forceRefresh?: boolean }) => Promise<Keyring | Buffer>;
+
+/**
+ * A stored value that no key of the ring opens: not in this format, sealed with a key that is no longer listed, or
+ * altered. Failing to load the keys is a different error (it propagates as it is): the value may be fine.
+ */
+export class UnreadableCiphertextError extends Error {
+  override readonly name = 'UnreadableCiphertextError';
+}
+
 const VERSION = 'v1';
 
 /** A short, non-secret fingerprint naming a key in stored values. */
@@ -34,11 +46,12 @@ export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 8);
 }
 
-export function aesGcmCipher(loadKeys: () => Promise<Keyring | Buffer>): FieldCipher {
-  const keyring = async (): Promise<Keyring> => {
-    const loaded = await loadKeys();
+export function aesGcmCipher(loadKeys: KeyLoader): FieldCipher {
+  const keyring = async (options?: { forceRefresh?: boolean }): Promise<Keyring> => {
+    const loaded = await loadKeys(options);
     return Buffer.isBuffer(loaded) ? { current: loaded, previous: [] } : loaded;
   };
+  const keyNamed = (ring: Keyring, kid: string) => [ring.current, ...ring.previous].find((candidate) => keyId(candidate) === kid);
   return {
     async encrypt(field, plaintext) {
       const { current } = await keyring();
@@ -51,14 +64,18 @@ export function aesGcmCipher(loadKeys: () => Promise<Keyring | Buffer>): FieldCi
     },
     async decrypt(field, stored) {
       const [version, kid, nonce, ciphertext, tag] = stored.split('.');
-      if (version !== VERSION || !kid || !nonce || ciphertext === undefined || !tag) throw new Error('Unrecognised encrypted field format.');
-      const { current, previous } = await keyring();
-      const key = [current, ...previous].find((candidate) => keyId(candidate) === kid);
-      if (!key) throw new Error(`The key ${kid} that sealed this value is not in the data key secret (add it to previousKeys).`);
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
-      decipher.setAAD(Buffer.from(field));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      if (version !== VERSION || !kid || !nonce || ciphertext === undefined || !tag) throw new UnreadableCiphertextError('Unrecognised encrypted field format.');
+      // A key added by a rotation reaches this instance's cached ring only later: re-read the ring once.
+      const key = keyNamed(await keyring(), kid) ?? keyNamed(await keyring({ forceRefresh: true }), kid);
+      if (!key) throw new UnreadableCiphertextError(`The key ${kid} that sealed this value is not in the key secret (add it to previousKeys).`);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
+        decipher.setAAD(Buffer.from(field));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      } catch (error) {
+        throw new UnreadableCiphertextError(`This ${field} value does not authenticate under key ${kid}: it was altered or belongs to another field.`, { cause: error });
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { BENCH_SANDBOX_CREDENTIALS, startBenchEnvironment, type BenchEnvironment, type SandboxStateView } from '../lib/environment';
 import type { BenchOptions } from '../lib/options';
@@ -7,6 +7,7 @@ import { SkipPart, errorText, progress } from '../lib/results';
 import { summarize, type Summary } from '../lib/stats';
 import { DEFAULT_FLEET_RATE_LIMIT } from '../../../functions/shared/abhi/fleet-limit';
 import { createDynamoAbhiClient, RecordingMetricsSink } from '../../../functions/shared/abhi/client';
+import { aesGcmCipher } from '../../../functions/shared/crypto/field-cipher';
 
 /**
  * Part 4 — the Abhi bottleneck. The sandbox enforces Abhi's limit server-side (10 req/s, burst 20, 429 beyond);
@@ -459,11 +460,15 @@ async function readPhase(
  * 20 callers through the platform's Abhi client (DynamoDB bucket of ABHI_LIMIT_RPS with `burst`, its own key space)
  * for MARGIN_CHECK_SECONDS after Abhi's bucket has refilled; what Abhi saw, from its state and request log.
  */
+const marginTokenKey = randomBytes(32);
+
 async function saturate(sandbox: NonNullable<BenchEnvironment['sandbox']>, tableName: string, burst: number): Promise<MarginCheck> {
   await new Promise((r) => setTimeout(r, (ABHI_BURST / ABHI_LIMIT_RPS) * 1000 + 500));
   const client = createDynamoAbhiClient({
     baseUrl: sandbox.baseUrl,
     credentials: BENCH_SANDBOX_CREDENTIALS,
+    // Its own key space and so its own token: a key of this client alone.
+    tokenCipher: aesGcmCipher(async () => marginTokenKey),
     tableName,
     keyPrefix: `bench-margin-${randomUUID()}#`,
     rateLimit: { ratePerSecond: ABHI_LIMIT_RPS, burst },

@@ -42,7 +42,7 @@ export function organizationsResource(abhi: AbhiResourceContext) {
       ),
     /**
      * POST /organizations → `{message, data:{users, organizationId}}` (the generated user passwords and MFA secrets
-     * are only in this answer: store them encrypted, see credential-encryption.ts). A lost answer is looked up by
+     * are only in this answer: the use case stores them with the field cipher, `portal_credentials`). A lost answer is looked up by
      * managementAlias; if the organization exists its credentials are gone, so `AbhiOutcomeUnknownError` is thrown
      * with the organization id as `reference` instead of creating a second one.
      */

@@ -1,7 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_BODY_SHA256, signRequest, stringToSign, verifySignature } from '#shared/abhi/signing';
-import { CredentialDecryptionError, decryptCredential, decryptCredentials, encryptCredential, encryptCredentials } from '#shared/abhi/credential-encryption';
 import { startAbhiSandbox, type AbhiSandbox } from '../../infra/local/abhi-sandbox/server';
 import { createAbhiClient, AbhiLoginRejectedError, RecordingMetricsSink } from '#shared/abhi/client';
 
@@ -60,48 +59,6 @@ describe('request signing (reference §4)', () => {
     expect(verifySignature(request, SECRET, given, 1_000_000_000 + 301_000)).toBe(false);
     expect(verifySignature({ ...request, body: '{}' }, SECRET, given, 1_000_000_000)).toBe(false);
     expect(verifySignature(request, 'other-secret', given, 1_000_000_000)).toBe(false);
-  });
-});
-
-describe('credential encryption (AES-256-GCM, scrypt with random salt)', () => {
-  it('round-trips, uses a fresh salt and nonce each time, and encrypts the empty string too', async () => {
-    const a = await encryptCredential('s3cr3t-password', 'passphrase');
-    const b = await encryptCredential('s3cr3t-password', 'passphrase');
-    expect(a).not.toBe(b);
-    expect(a.split(':').slice(0, 6)).toEqual(['abhi-enc', 'v1', 'scrypt', '32768', '8', '1']);
-    expect(await decryptCredential(a, 'passphrase')).toBe('s3cr3t-password');
-    const empty = await encryptCredential('', 'passphrase');
-    expect(empty).not.toBe('');
-    expect(await decryptCredential(empty, 'passphrase')).toBe('');
-    const record = await encryptCredentials({ username: 'platform', password: 'pw' }, 'passphrase');
-    expect(await decryptCredentials(record, 'passphrase')).toEqual({ username: 'platform', password: 'pw' });
-  });
-
-  it('detects tampering, a wrong passphrase, a wrong AAD and swapped fields', async () => {
-    const sealed = await encryptCredential('token-value', 'passphrase', { aad: 'abhi-access-token' });
-    const parts = sealed.split(':');
-    const payload = Buffer.from(parts[7]!, 'base64url');
-    payload[14] = payload[14]! ^ 0x01; // one bit of the ciphertext
-    const tampered = [...parts.slice(0, 7), payload.toString('base64url')].join(':');
-    const salt = Buffer.from(parts[6]!, 'base64url');
-    salt[0] = salt[0]! ^ 0x01;
-    const otherSalt = [...parts.slice(0, 6), salt.toString('base64url'), parts[7]].join(':');
-    const weakerKdf = [...parts.slice(0, 3), '16384', ...parts.slice(4)].join(':');
-    for (const attempt of [
-      () => decryptCredential(tampered, 'passphrase', { aad: 'abhi-access-token' }),
-      () => decryptCredential(otherSalt, 'passphrase', { aad: 'abhi-access-token' }),
-      () => decryptCredential(weakerKdf, 'passphrase', { aad: 'abhi-access-token' }),
-      () => decryptCredential(sealed, 'wrong-passphrase', { aad: 'abhi-access-token' }),
-      () => decryptCredential(sealed, 'passphrase', { aad: 'something-else' }),
-      () => decryptCredential(sealed.slice(0, 40), 'passphrase'),
-    ]) {
-      await expect(attempt()).rejects.toBeInstanceOf(CredentialDecryptionError);
-    }
-    expect(await decryptCredential(sealed, 'passphrase', { aad: 'abhi-access-token' })).toBe('token-value');
-    const record = await encryptCredentials({ username: 'platform', password: 'pw' }, 'passphrase');
-    await expect(decryptCredentials({ encrypted_username: record.encrypted_password, encrypted_password: record.encrypted_username }, 'passphrase')).rejects.toBeInstanceOf(
-      CredentialDecryptionError,
-    );
   });
 });
 
