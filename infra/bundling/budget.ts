@@ -21,8 +21,8 @@ export const BUNDLE_TARGET = {
 } as const;
 
 /**
- * Packages that must never be in a function bundle: the SDK's credential fallbacks and the X-Ray SDK (ADR 0019), and
- * the loaders node-pg-migrate never calls for .sql migrations (ADR 0030).
+ * Packages that must never be in a function bundle: the SDK's credential fallbacks and the X-Ray SDK (ADR 0019), the
+ * loaders node-pg-migrate never calls for .sql migrations and DynamoDB's endpoint discovery with its cache (ADR 0030).
  */
 export const EXCLUDED_PACKAGES = [
   /^@aws-sdk\/credential-provider-(ini|sso|login|process|web-identity|http|node)$/,
@@ -31,6 +31,8 @@ export const EXCLUDED_PACKAGES = [
   /^aws-xray-sdk-core$/,
   /^@aws-lambda-powertools\/tracer$/,
   /^(jiti|glob)$/,
+  /^@aws-sdk\/(middleware-endpoint-discovery|endpoint-cache)$/,
+  /^(mnemonist|obliterator)$/,
 ];
 
 /**

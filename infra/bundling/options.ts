@@ -27,6 +27,8 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
   // Loaded lazily by the SDK's protocol code for event-stream operations, which no client used here has (ADR 0030).
   '@smithy/core/event-streams': './infra/bundling/event-streams-not-bundled.ts',
+  // Imported by the DynamoDB client for endpoint discovery, which is off unless configured and never is here (ADR 0030).
+  '@aws-sdk/middleware-endpoint-discovery': './infra/bundling/endpoint-discovery-off.ts',
   // node-pg-migrate's loaders for JS/TS migration files and `dir` patterns: run-migrations reads .sql files only (ADR 0030).
   jiti: './infra/bundling/migration-loaders-not-bundled.ts',
   glob: './infra/bundling/migration-loaders-not-bundled.ts',
