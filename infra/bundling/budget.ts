@@ -22,7 +22,8 @@ export const BUNDLE_TARGET = {
 
 /**
  * Packages that must never be in a function bundle: the SDK's credential fallbacks and the X-Ray SDK (ADR 0019), the
- * loaders node-pg-migrate never calls for .sql migrations and DynamoDB's endpoint discovery with its cache (ADR 0030).
+ * loaders node-pg-migrate never calls for .sql migrations, DynamoDB's endpoint discovery with its cache and pg's
+ * ~/.pgpass lookup (ADR 0030).
  */
 export const EXCLUDED_PACKAGES = [
   /^@aws-sdk\/credential-provider-(ini|sso|login|process|web-identity|http|node)$/,
@@ -33,10 +34,16 @@ export const EXCLUDED_PACKAGES = [
   /^(jiti|glob)$/,
   /^@aws-sdk\/(middleware-endpoint-discovery|endpoint-cache)$/,
   /^(mnemonist|obliterator)$/,
+  /^pgpass$/,
 ];
 
 /**
  * Input files that must never be in a function bundle: the SDK's event-stream support, which no client used here
- * needs (ADR 0030), and zod's classic API, which functions/ does not use (zod/mini, ADR 0031).
+ * needs, pg's index with its native client (infra/bundling/pg-without-native.ts; ADR 0030), and zod's classic API,
+ * which functions/ does not use (zod/mini, ADR 0031).
  */
-export const EXCLUDED_INPUTS = [/node_modules\/@smithy\/core\/dist-[a-z]+\/submodules\/event-streams\//, /node_modules\/zod\/v4\/classic\//];
+export const EXCLUDED_INPUTS = [
+  /node_modules\/@smithy\/core\/dist-[a-z]+\/submodules\/event-streams\//,
+  /node_modules\/pg\/(lib\/native\/|lib\/index\.js$|esm\/)/,
+  /node_modules\/zod\/v4\/classic\//,
+];

@@ -32,6 +32,13 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   // node-pg-migrate's loaders for JS/TS migration files and `dir` patterns: run-migrations reads .sql files only (ADR 0030).
   jiti: './infra/bundling/migration-loaders-not-bundled.ts',
   glob: './infra/bundling/migration-loaders-not-bundled.ts',
+  // pg's index without its native (libpq) client, which needs pg-native, never installed (ADR 0030). The exact
+  // `pg/lib/client` key maps the one part of pg it imports back to pg's own file (an alias of `pg` alone would
+  // remap `pg/lib/client` too); any other `pg/...` import fails the build.
+  pg: './infra/bundling/pg-without-native.ts',
+  'pg/lib/client': './node_modules/pg/lib/client.js',
+  // ~/.pgpass lookup for a connection without a password: every connection here has one (ADR 0030).
+  pgpass: './infra/bundling/pgpass-not-bundled.cjs',
 };
 
 /**
