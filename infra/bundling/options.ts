@@ -27,9 +27,18 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-providers': './infra/bundling/lambda-credentials.ts',
   // Loaded lazily by the SDK's protocol code for event-stream operations, which no client used here has (ADR 0030).
   '@smithy/core/event-streams': './infra/bundling/event-streams-not-bundled.ts',
+  // Imported by the DynamoDB client for endpoint discovery, which is off unless configured and never is here (ADR 0030).
+  '@aws-sdk/middleware-endpoint-discovery': './infra/bundling/endpoint-discovery-off.ts',
   // node-pg-migrate's loaders for JS/TS migration files and `dir` patterns: run-migrations reads .sql files only (ADR 0030).
   jiti: './infra/bundling/migration-loaders-not-bundled.ts',
   glob: './infra/bundling/migration-loaders-not-bundled.ts',
+  // pg's index without its native (libpq) client, which needs pg-native, never installed (ADR 0030). The exact
+  // `pg/lib/client` key maps the one part of pg it imports back to pg's own file (an alias of `pg` alone would
+  // remap `pg/lib/client` too); any other `pg/...` import fails the build.
+  pg: './infra/bundling/pg-without-native.ts',
+  'pg/lib/client': './node_modules/pg/lib/client.js',
+  // ~/.pgpass lookup for a connection without a password: every connection here has one (ADR 0030).
+  pgpass: './infra/bundling/pgpass-not-bundled.cjs',
 };
 
 /**
