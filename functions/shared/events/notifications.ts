@@ -1,4 +1,5 @@
-import type { NotificationLocale, NotificationSettings } from '#shared/schemas/organizations';
+import type { NotificationLocale } from '#shared/schemas/common';
+import type { NotificationSettings } from '#shared/schemas/organizations';
 import type { DomainEvent } from './types';
 
 /**

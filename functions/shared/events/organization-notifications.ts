@@ -1,4 +1,5 @@
-import type { NotificationLocale, NotificationSettings } from '#shared/schemas/organizations';
+import type { NotificationLocale } from '#shared/schemas/common';
+import type { NotificationSettings } from '#shared/schemas/organizations';
 import { API_PREFIX } from '#shared/routes';
 import type { OutgoingNotification } from './notifications';
 import type { DomainEvent } from './types';

@@ -67,6 +67,13 @@ export function luhnCheckDigit(digits: string): number {
   throw new Error('unreachable');
 }
 
+/**
+ * Languages of notifications (organizations' and employees' settings). Here, not in ./organizations, so the employee
+ * schemas do not load the organization schemas for one constant.
+ */
+export const NOTIFICATION_LOCALES = ['en', 'ar'] as const;
+export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
+
 export const MAX_AMOUNT_AED = 1_000_000;
 
 /** An AED amount: a JSON number > 0, at most 2 decimals, at most 1,000,000. Convert with `toFils`. */

@@ -1,7 +1,6 @@
 import * as z from '#shared/zod';
 import { named } from './catalog';
-import { amount, email, emiratesId, isoDate, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, safeString, scalarRecord, searchTerm, text } from './common';
-import { NOTIFICATION_LOCALES } from './organizations';
+import { amount, email, emiratesId, isoDate, isoDateTime, money, NOTIFICATION_LOCALES, pageOf, paginationShape, phoneE164, resourceId, safeString, scalarRecord, searchTerm, text } from './common';
 
 /**
  * Employee request and response schemas. Field names are Abhi's (camelCase). `accountNumber` and `emiratesId` are

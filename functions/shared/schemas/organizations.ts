@@ -1,6 +1,6 @@
 import * as z from '#shared/zod';
 import { named } from './catalog';
-import { amount, email, isoDateTime, money, pageOf, paginationShape, phoneE164, resourceId, searchTerm, text } from './common';
+import { amount, email, isoDateTime, money, NOTIFICATION_LOCALES, pageOf, paginationShape, phoneE164, resourceId, searchTerm, text, type NotificationLocale } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
 
 /**
@@ -63,9 +63,6 @@ export interface NotificationSettings {
   /** A mailbox's own language (HR's, the approvers'), by lower-case address (ADR 0022). */
   recipientLocales: Record<string, NotificationLocale>;
 }
-
-export const NOTIFICATION_LOCALES = ['en', 'ar'] as const;
-export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
 
 export const DEFAULT_NOTIFICATION_SETTINGS: Readonly<NotificationSettings> = Object.freeze({
   channels: Object.freeze({ email: true, sms: true, push: false }),

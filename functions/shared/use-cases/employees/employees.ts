@@ -7,7 +7,7 @@ import { recordEvent } from '#shared/events/record';
 import { logger, metrics } from '#shared/observability';
 import type { Page } from '#shared/schemas/common';
 import type { CreateEmployeeInput, EmployeeView, ListEmployeesQuery, UpdateEmployeeInput } from '#shared/schemas/employees';
-import type { NotificationLocale } from '#shared/schemas/organizations';
+import type { NotificationLocale } from '#shared/schemas/common';
 import type { EmployeeRecord, EmployeeRow } from '#shared/use-cases/ports/employee-store';
 import type { OrganizationRow } from '#shared/use-cases/ports/organization-store';
 import { assertOrganizationAccess, ensureOrganizationMirrored, isDescendantIn, organizationScope, resolveTargetOrganization } from '../organizations/organization-access';

@@ -1,6 +1,6 @@
 import type { OrganizationScope } from '#shared/auth/tenant';
 import type { Queryable } from '#shared/db/pool';
-import type { NotificationLocale } from '#shared/schemas/organizations';
+import type { NotificationLocale } from '#shared/schemas/common';
 
 /**
  * The employee mirror (PostgreSQL's `employees`: the local mirror of Abhi's record and the system of record for
