@@ -66,4 +66,15 @@ describe('bundle sizes of every deployed function (production esbuild options)',
     expect(routeSizes.filter((s) => keyed.has(s.entry) && !carries(s)).map((s) => s.entry)).toEqual([]);
     expect([...keyed].length).toBeGreaterThan(0);
   });
+
+  it('the route table only where a function reads it: routes and the authorizer (others import a role name or API_PREFIX at most)', () => {
+    const tableBytes = (s: FunctionBundleSize) => {
+      const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];
+      return output!.inputs['functions/shared/routes.ts']?.bytesInOutput ?? 0;
+    };
+    const readers = new Set([...ROUTES.map((r) => r.entry), 'auth/authorize']);
+    // The table itself is ~11 KB; the role names and API_PREFIX are well under 1 KB.
+    expect(sizes.filter((s) => !readers.has(s.entry) && tableBytes(s) > 1024).map((s) => `${s.entry}: ${tableBytes(s)} bytes`)).toEqual([]);
+    expect(sizes.filter((s) => s.entry === 'auth/authorize' && tableBytes(s) > 1024)).toHaveLength(1);
+  });
 });
