@@ -5,12 +5,13 @@
  * Idempotency in routes without an Idempotency-Key; ADR 0024: composition roots per domain; ADR 0030: no SDK event
  * streams, no jiti/glob in run-migrations; workflow tasks without Abhi wired without its client, the database master
  * secret only in run-migrations; no DynamoDB endpoint discovery, pg without its native client and pgpass; ADR 0031:
- * zod/mini; ADR 0032: no token verification in routes) reach the sizes below, so the guard holds what is reached
- * (609 KB largest, 413 KB median, 64 functions) plus a little headroom, against regressions. ADR 0030 says why the
- * SDK stays in the bundle and what is left. Lower these as bundles shrink; never raise them to let one through.
+ * zod/mini; ADR 0032: no token verification in routes; answer schemas built on first call, functions/shared/schemas/
+ * catalog.ts) reach the sizes below, so the guard holds what is reached (600 KB largest, 411 KB median, 64 functions)
+ * plus a little headroom, against regressions. ADR 0030 says why the SDK stays in the bundle and what is left. Lower
+ * these as bundles shrink; never raise them to let one through.
  */
 export const BUNDLE_GUARD = {
-  maxBytes: 615 * 1024,
+  maxBytes: 610 * 1024,
   medianBytes: 420 * 1024,
 } as const;
 

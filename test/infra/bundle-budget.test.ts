@@ -4,6 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_GUARD, EXCLUDED_INPUTS, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
 import { bundleEveryFunction, median, type FunctionBundleSize } from '../../infra/bundling/measure';
 import { ROUTES } from '#shared/routes';
+import * as z from '#shared/zod';
+import { employeeResponses } from '#shared/schemas/employees';
+import { identityResponses } from '#shared/schemas/identity';
+import { jobResponses } from '#shared/schemas/jobs';
+import { masterDataResponses } from '#shared/schemas/master-data';
+import { organizationResponses } from '#shared/schemas/organizations';
+import { reconciliationResponses } from '#shared/schemas/reconciliation';
+import { reportResponses } from '#shared/schemas/reports';
+import { systemResponses } from '#shared/schemas/system';
+import { transactionResponses } from '#shared/schemas/transactions';
 
 /**
  * Every function the CDK app deploys, bundled in one esbuild call with the production options
@@ -76,5 +86,23 @@ describe('bundle sizes of every deployed function (production esbuild options)',
     // The table itself is ~11 KB; the role names and API_PREFIX are well under 1 KB.
     expect(sizes.filter((s) => !readers.has(s.entry) && tableBytes(s) > 1024).map((s) => `${s.entry}: ${tableBytes(s)} bytes`)).toEqual([]);
     expect(sizes.filter((s) => s.entry === 'auth/authorize' && tableBytes(s) > 1024)).toHaveLength(1);
+  });
+
+  it('no bundle carries the answer schemas, which only the OpenAPI document reads (built on first call, catalog.ts)', () => {
+    const catalogs = [systemResponses, identityResponses, employeeResponses, jobResponses, organizationResponses, masterDataResponses, reportResponses, transactionResponses, reconciliationResponses].map((answers) => answers().schemas);
+    const answers = new Map(catalogs.flatMap((catalog) => Object.entries(catalog)));
+    expect(ROUTES.flatMap((route) => Object.values(route.responses)).filter((name) => !answers.has(name))).toEqual([]);
+    // An answer's description is a string literal of its builder: in a bundle only if the builder is (quoted, so that
+    // a longer string beginning alike, such as a route summary, does not count).
+    const descriptions = [...answers.values()].flatMap((schema) => z.globalRegistry.get(schema)?.description ?? []);
+    expect(descriptions.length).toBeGreaterThan(30);
+    const literals = descriptions.map((description) => ['"', "'", '`'].map((quote) => `${quote}${description}${quote}`));
+    // The document functions bundle the generated document, which holds every description.
+    const withDocument = (s: FunctionBundleSize) => s.entry === 'system/get-openapi' || s.entry === 'system/get-postman-collection';
+    const offenders = sizes.filter((s) => !withDocument(s)).flatMap((s) => {
+      const text = fs.readFileSync(s.output, 'utf8');
+      return literals.flatMap((forms, i) => (forms.some((form) => text.includes(form)) ? [`${s.entry}: ${descriptions[i]}`] : []));
+    });
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,15 +1,15 @@
 import * as z from '#shared/zod';
 import { API_PREFIX, ROUTES, type Route } from '#shared/routes';
 import type { SchemaCatalog } from '#shared/schemas/catalog';
-import { EMPLOYEE_REQUESTS, EMPLOYEE_RESPONSES } from '#shared/schemas/employees';
-import { IDENTITY_REQUESTS, IDENTITY_RESPONSES } from '#shared/schemas/identity';
-import { JOB_REQUESTS, JOB_RESPONSES } from '#shared/schemas/jobs';
-import { MASTER_DATA_REQUESTS, MASTER_DATA_RESPONSES } from '#shared/schemas/master-data';
-import { ORGANIZATION_REQUESTS, ORGANIZATION_RESPONSES } from '#shared/schemas/organizations';
-import { RECONCILIATION_REQUESTS, RECONCILIATION_RESPONSES } from '#shared/schemas/reconciliation';
-import { REPORT_REQUESTS, REPORT_RESPONSES } from '#shared/schemas/reports';
-import { SYSTEM_RESPONSES } from '#shared/schemas/system';
-import { TRANSACTION_REQUESTS, TRANSACTION_RESPONSES } from '#shared/schemas/transactions';
+import { EMPLOYEE_REQUESTS, employeeResponses } from '#shared/schemas/employees';
+import { IDENTITY_REQUESTS, identityResponses } from '#shared/schemas/identity';
+import { JOB_REQUESTS, jobResponses } from '#shared/schemas/jobs';
+import { MASTER_DATA_REQUESTS, masterDataResponses } from '#shared/schemas/master-data';
+import { ORGANIZATION_REQUESTS, organizationResponses } from '#shared/schemas/organizations';
+import { RECONCILIATION_REQUESTS, reconciliationResponses } from '#shared/schemas/reconciliation';
+import { REPORT_REQUESTS, reportResponses } from '#shared/schemas/reports';
+import { systemResponses } from '#shared/schemas/system';
+import { TRANSACTION_REQUESTS, transactionResponses } from '#shared/schemas/transactions';
 import { OPERATION_DESCRIPTIONS } from './descriptions';
 import { exampleOf, type JsonSchema } from './examples';
 
@@ -19,23 +19,23 @@ import { exampleOf, type JsonSchema } from './examples';
  * JSON Schema 2020-12 from `z.toJSONSchema`), and operations refer to them with `$ref` (ADR 0026).
  */
 const CATALOGS: readonly SchemaCatalog<Readonly<Record<string, z.core.$ZodType>>>[] = [
-  SYSTEM_RESPONSES,
+  systemResponses(),
   IDENTITY_REQUESTS,
-  IDENTITY_RESPONSES,
+  identityResponses(),
   EMPLOYEE_REQUESTS,
-  EMPLOYEE_RESPONSES,
+  employeeResponses(),
   JOB_REQUESTS,
-  JOB_RESPONSES,
+  jobResponses(),
   ORGANIZATION_REQUESTS,
-  ORGANIZATION_RESPONSES,
+  organizationResponses(),
   MASTER_DATA_REQUESTS,
-  MASTER_DATA_RESPONSES,
+  masterDataResponses(),
   REPORT_REQUESTS,
-  REPORT_RESPONSES,
+  reportResponses(),
   TRANSACTION_REQUESTS,
-  TRANSACTION_RESPONSES,
+  transactionResponses(),
   RECONCILIATION_REQUESTS,
-  RECONCILIATION_RESPONSES,
+  reconciliationResponses(),
 ];
 
 const COMPONENT = '#/components/schemas/';

@@ -23,3 +23,15 @@ export function named<const C extends Readonly<Record<string, z.core.$ZodType>>>
 
 /** The catalogue of a route that takes no body, query string or path parameters (probes, documents). */
 export const NO_REQUESTS = named({});
+
+const built = new WeakMap<() => unknown, unknown>();
+
+/**
+ * What `build` returns, built on the first call only. Each domain builds its answer catalogue this way: zod's
+ * constructors are calls esbuild cannot prove pure, so answers built at module scope were bundled and built at import
+ * by every function validating that domain's requests; a builder nothing calls is dropped from the bundle.
+ */
+export function builtOnce<T>(build: () => T): T {
+  if (!built.has(build)) built.set(build, build());
+  return built.get(build) as T;
+}

@@ -1,5 +1,5 @@
 import * as z from '#shared/zod';
-import { named } from './catalog';
+import { builtOnce, named } from './catalog';
 import { amount, email, emiratesId, isoDate, isoDateTime, money, NOTIFICATION_LOCALES, pageOf, paginationShape, phoneE164, resourceId, safeString, scalarRecord, searchTerm, text } from './common';
 
 /**
@@ -137,53 +137,9 @@ export const bulkImportBody = z
 export const bulkRowSchema = z.strictObject({ ...employeeFields, phone: z.optional(employeeFields.phone) }).check(z.superRefine(birthBeforeJoining));
 export type BulkRow = z.output<typeof bulkRowSchema>;
 
-export const employeeSchema = z
-  .object({
-    id: z.string(),
-    organizationId: z.string(),
-    employeeCode: z.string(),
-    firstName: z.string(),
-    lastName: z.string(),
-    department: z.nullable(z.string()),
-    designation: z.nullable(z.string()),
-    phone: z.nullable(z.string()),
-    email: z.nullable(z.string()),
-    dob: z.nullable(z.string()),
-    dateOfJoining: z.nullable(z.string()),
-    accountTitle: z.nullable(z.string()),
-    accountNumber: z.nullable(z.string()).check(z.meta({ description: 'Masked, e.g. ****1234', example: '****3456' })),
-    netSalary: z.nullable(money('Monthly net salary')),
-    emiratesId: z.nullable(z.string()).check(z.meta({ description: 'Masked, e.g. 784-****-*******-6', example: '784-****-*******-6' })),
-    gender: z.nullable(z.string()),
-    bankId: z.nullable(z.string()),
-    payrollStartDay: z.nullable(z.int()),
-    preferredLocale: z.nullable(preferredLocale),
-    status: z.string(),
-    createdAt: isoDateTime(),
-    updatedAt: isoDateTime(),
-    syncedAt: z.nullable(isoDateTime()),
-  })
-  .check(z.meta({ description: 'An employee (account number and Emirates ID masked)' }));
-export type EmployeeView = z.infer<typeof employeeSchema>;
-
-export const employeePageSchema = pageOf(employeeSchema, 'A page of employees, ordered by last name, first name, id');
-export const employeeSearchSchema = z.object({ items: z.array(employeeSchema), limit: z.int() }).check(z.meta({ description: 'Best matches first' }));
-
-export const bulkImportAcceptedSchema = z
-  .object({
-    id: z.string().check(z.meta({ description: 'Job id: poll GET /jobs/{id}' })),
-    status: z.string(),
-    total: z.int(),
-    accepted: z.int().check(z.meta({ description: 'Rows queued for creation at Abhi' })),
-    rejected: z.int().check(z.meta({ description: 'Rows refused by validation (see the job items)' })),
-  })
-  .check(z.meta({ description: 'The import job was accepted' }));
-
-export const deletedEmployeeSchema = z.object({ id: z.string(), status: z.literal('deleted') }).check(z.meta({ description: 'The employee was deleted' }));
-
 /**
- * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
- * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). The answers
+ * are built on first call (`builtOnce`), so a function that only validates requests neither bundles nor builds them.
  */
 export const EMPLOYEE_REQUESTS = named({
   CreateEmployeeRequest: createEmployeeBody,
@@ -193,10 +149,56 @@ export const EMPLOYEE_REQUESTS = named({
   ListEmployeesQuery: listEmployeesQuery,
   SearchEmployeesQuery: searchEmployeesQuery,
 });
-export const EMPLOYEE_RESPONSES = named({
-  Employee: employeeSchema,
-  EmployeePage: employeePageSchema,
-  EmployeeSearchResult: employeeSearchSchema,
-  BulkImportAccepted: bulkImportAcceptedSchema,
-  DeletedEmployee: deletedEmployeeSchema,
-});
+export function employeeResponses() {
+  return builtOnce(employeeAnswers);
+}
+
+function employeeAnswers() {
+  const employeeSchema = z
+    .object({
+      id: z.string(),
+      organizationId: z.string(),
+      employeeCode: z.string(),
+      firstName: z.string(),
+      lastName: z.string(),
+      department: z.nullable(z.string()),
+      designation: z.nullable(z.string()),
+      phone: z.nullable(z.string()),
+      email: z.nullable(z.string()),
+      dob: z.nullable(z.string()),
+      dateOfJoining: z.nullable(z.string()),
+      accountTitle: z.nullable(z.string()),
+      accountNumber: z.nullable(z.string()).check(z.meta({ description: 'Masked, e.g. ****1234', example: '****3456' })),
+      netSalary: z.nullable(money('Monthly net salary')),
+      emiratesId: z.nullable(z.string()).check(z.meta({ description: 'Masked, e.g. 784-****-*******-6', example: '784-****-*******-6' })),
+      gender: z.nullable(z.string()),
+      bankId: z.nullable(z.string()),
+      payrollStartDay: z.nullable(z.int()),
+      preferredLocale: z.nullable(preferredLocale),
+      status: z.string(),
+      createdAt: isoDateTime(),
+      updatedAt: isoDateTime(),
+      syncedAt: z.nullable(isoDateTime()),
+    })
+    .check(z.meta({ description: 'An employee (account number and Emirates ID masked)' }));
+
+  const bulkImportAcceptedSchema = z
+    .object({
+      id: z.string().check(z.meta({ description: 'Job id: poll GET /jobs/{id}' })),
+      status: z.string(),
+      total: z.int(),
+      accepted: z.int().check(z.meta({ description: 'Rows queued for creation at Abhi' })),
+      rejected: z.int().check(z.meta({ description: 'Rows refused by validation (see the job items)' })),
+    })
+    .check(z.meta({ description: 'The import job was accepted' }));
+
+  return named({
+    Employee: employeeSchema,
+    EmployeePage: pageOf(employeeSchema, 'A page of employees, ordered by last name, first name, id'),
+    EmployeeSearchResult: z.object({ items: z.array(employeeSchema), limit: z.int() }).check(z.meta({ description: 'Best matches first' })),
+    BulkImportAccepted: bulkImportAcceptedSchema,
+    DeletedEmployee: z.object({ id: z.string(), status: z.literal('deleted') }).check(z.meta({ description: 'The employee was deleted' })),
+  });
+}
+
+export type EmployeeView = z.infer<ReturnType<typeof employeeResponses>['schemas']['Employee']>;

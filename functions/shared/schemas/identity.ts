@@ -1,5 +1,5 @@
 import * as z from '#shared/zod';
-import { named } from './catalog';
+import { builtOnce, named } from './catalog';
 import { isoDateTime, resourceId } from './common';
 
 /** Logout and token revocation (ADR 0015). */
@@ -14,13 +14,6 @@ export type LogoutInput = NonNullable<z.output<typeof logoutBody>>;
 
 export const REFRESH_TOKEN_OUTCOMES = ['revoked', 'not_given', 'not_supported', 'failed'] as const;
 export type RefreshTokenOutcome = (typeof REFRESH_TOKEN_OUTCOMES)[number];
-
-export const logoutSchema = z
-  .object({
-    accessTokenRevokedUntil: isoDateTime().check(z.meta({ description: "The access token's expiry: refused until then, within 5 s of this answer" })),
-    refreshToken: z.enum(REFRESH_TOKEN_OUTCOMES).check(z.meta({ description: 'What the identity provider said about the refresh token' })),
-  })
-  .check(z.meta({ description: 'Logged out' }));
 
 export const createRevocationBody = z
   .strictObject({
@@ -42,24 +35,34 @@ export const createRevocationBody = z
   );
 export type CreateRevocationInput = z.output<typeof createRevocationBody>;
 
-export const revocationSchema = z
-  .object({
-    kind: z.enum(['subject', 'employee']),
-    id: z.string(),
-    revokedBefore: isoDateTime().check(z.meta({ description: 'Tokens issued before this instant are refused, within 5 s of this answer' })),
-  })
-  .check(z.meta({ description: 'Every token of the subject or employee issued before now is revoked' }));
-export type RevocationView = z.infer<typeof revocationSchema>;
-
 /**
- * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
- * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). The answers
+ * are built on first call (`builtOnce`), so a function that only validates requests neither bundles nor builds them.
  */
 export const IDENTITY_REQUESTS = named({
   LogoutRequest: logoutBody,
   CreateRevocationRequest: createRevocationBody,
 });
-export const IDENTITY_RESPONSES = named({
-  Logout: logoutSchema,
-  Revocation: revocationSchema,
-});
+export function identityResponses() {
+  return builtOnce(identityAnswers);
+}
+
+function identityAnswers() {
+  return named({
+    Logout: z
+      .object({
+        accessTokenRevokedUntil: isoDateTime().check(z.meta({ description: "The access token's expiry: refused until then, within 5 s of this answer" })),
+        refreshToken: z.enum(REFRESH_TOKEN_OUTCOMES).check(z.meta({ description: 'What the identity provider said about the refresh token' })),
+      })
+      .check(z.meta({ description: 'Logged out' })),
+    Revocation: z
+      .object({
+        kind: z.enum(['subject', 'employee']),
+        id: z.string(),
+        revokedBefore: isoDateTime().check(z.meta({ description: 'Tokens issued before this instant are refused, within 5 s of this answer' })),
+      })
+      .check(z.meta({ description: 'Every token of the subject or employee issued before now is revoked' })),
+  });
+}
+
+export type RevocationView = z.infer<ReturnType<typeof identityResponses>['schemas']['Revocation']>;

@@ -1,5 +1,5 @@
 import * as z from '#shared/zod';
-import { named } from './catalog';
+import { builtOnce, named } from './catalog';
 import { pageOf, paginationShape, searchTerm } from './common';
 
 /** Banks and business types: Abhi master data, cached (one Abhi call per cache TTL) and paginated here. */
@@ -26,44 +26,49 @@ export const listBusinessTypesQuery = z.strictObject({
 });
 export type ListBusinessTypesQuery = z.output<typeof listBusinessTypesQuery>;
 
-export const bankSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    code: z.nullable(z.string()),
-    country: z.nullable(z.string()),
-    isActive: z.boolean(),
-    swiftCode: z.nullable(z.string()),
-    bankType: z.nullable(z.string()),
-  })
-  .check(z.meta({ description: 'A bank' }));
-export type BankView = z.infer<typeof bankSchema>;
-
-export const businessTypeSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    country: z.nullable(z.string()),
-    description: z.nullable(z.string()),
-    isActive: z.boolean(),
-  })
-  .check(z.meta({ description: 'A business type' }));
-export type BusinessTypeView = z.infer<typeof businessTypeSchema>;
-
-export const bankPageSchema = pageOf(bankSchema, 'A page of banks, ordered by name, id');
-export const businessTypePageSchema = pageOf(businessTypeSchema, 'A page of business types, ordered by name, id');
-
 /**
- * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
- * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). The answers
+ * are built on first call (`builtOnce`), so a function that only validates requests neither bundles nor builds them.
  */
 export const MASTER_DATA_REQUESTS = named({
   ListBanksQuery: listBanksQuery,
   ListBusinessTypesQuery: listBusinessTypesQuery,
 });
-export const MASTER_DATA_RESPONSES = named({
-  Bank: bankSchema,
-  BusinessType: businessTypeSchema,
-  BankPage: bankPageSchema,
-  BusinessTypePage: businessTypePageSchema,
-});
+export function masterDataResponses() {
+  return builtOnce(masterDataAnswers);
+}
+
+function masterDataAnswers() {
+  const bankSchema = z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      code: z.nullable(z.string()),
+      country: z.nullable(z.string()),
+      isActive: z.boolean(),
+      swiftCode: z.nullable(z.string()),
+      bankType: z.nullable(z.string()),
+    })
+    .check(z.meta({ description: 'A bank' }));
+
+  const businessTypeSchema = z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      country: z.nullable(z.string()),
+      description: z.nullable(z.string()),
+      isActive: z.boolean(),
+    })
+    .check(z.meta({ description: 'A business type' }));
+
+  return named({
+    Bank: bankSchema,
+    BusinessType: businessTypeSchema,
+    BankPage: pageOf(bankSchema, 'A page of banks, ordered by name, id'),
+    BusinessTypePage: pageOf(businessTypeSchema, 'A page of business types, ordered by name, id'),
+  });
+}
+
+type Answers = ReturnType<typeof masterDataResponses>['schemas'];
+export type BankView = z.infer<Answers['Bank']>;
+export type BusinessTypeView = z.infer<Answers['BusinessType']>;

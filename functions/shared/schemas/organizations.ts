@@ -1,5 +1,5 @@
 import * as z from '#shared/zod';
-import { named } from './catalog';
+import { builtOnce, named } from './catalog';
 import { amount, email, isoDateTime, money, NOTIFICATION_LOCALES, pageOf, paginationShape, phoneE164, resourceId, searchTerm, text, type NotificationLocale } from './common';
 import { MAX_APPROVAL_TTL_HOURS, type AdvancePolicy } from '#shared/domain/advance-policy';
 
@@ -33,8 +33,6 @@ export const advancePolicyInput = z.strictObject({
   approvalTtlHours: z.optional(policyFields.approvalTtlHours),
   blackoutDaysBeforePayroll: z.optional(policyFields.blackoutDaysBeforePayroll),
 });
-
-export const advancePolicySchema = z.object(policyFields).check(z.meta({ description: 'Advance policy (amounts in AED)' }));
 
 /** Cross-field rules of a complete policy; an empty list means it is consistent. */
 export function advancePolicyProblems(policy: AdvancePolicy): { field: string; message: string }[] {
@@ -87,17 +85,6 @@ export const notificationSettingsInput = z.strictObject({
     .optional(z.record(email(), z.enum(NOTIFICATION_LOCALES)).check(z.refine((value) => Object.keys(value).length <= 20, 'Give at most 20 mailboxes.')))
     .check(z.meta({ description: "A mailbox's own language, by address (HR's, the approvers'); others use locale", example: { 'hr@example.ae': 'ar' } })),
 });
-
-export const notificationSettingsSchema = z
-  .object({
-    channels: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
-    hrEmail: z.nullable(z.string()),
-    approverEmail: z.nullable(z.string()),
-    mutedEvents: z.array(z.string()),
-    locale: z.enum(NOTIFICATION_LOCALES),
-    recipientLocales: z.record(z.string(), z.enum(NOTIFICATION_LOCALES)),
-  })
-  .check(z.meta({ description: 'Notification settings' }));
 
 export function resolveNotificationSettings(stored: unknown): NotificationSettings {
   const parsed = notificationSettingsInput.safeParse(stored ?? {});
@@ -170,71 +157,13 @@ export type ListOrganizationsQuery = z.output<typeof listOrganizationsQuery>;
 
 export const statisticsQuery = z.strictObject({});
 
-// ---- Responses --------------------------------------------------------------------------------------------------
-
-export const organizationSchema = z
-  .object({
-    id: z.string(),
-    parentOrganizationId: z.nullable(z.string()),
-    name: z.string(),
-    industry: z.nullable(z.string()),
-    businessTypeId: z.nullable(z.string()),
-    address: z.nullable(z.string()),
-    city: z.nullable(z.string()),
-    managementAlias: z.nullable(z.string()),
-    creditLimit: z.nullable(money('Credit limit')),
-    phone: z.nullable(z.string()),
-    email: z.nullable(z.string()),
-    payrollStartDay: z.nullable(z.int()),
-    active: z.boolean(),
-    advancePolicy: advancePolicySchema,
-    notificationSettings: notificationSettingsSchema,
-    createdAt: isoDateTime(),
-    updatedAt: isoDateTime(),
-    syncedAt: z.nullable(isoDateTime()),
-  })
-  .check(z.meta({ description: 'An organization with its local configuration' }));
-export type OrganizationView = z.infer<typeof organizationSchema>;
-
-export const createdOrganizationSchema = z
-  .extend(organizationSchema, {
-    users: z
-      .record(z.string(), z.object({ username: z.string() }))
-      .check(z.meta({ description: 'Usernames of the portal users Abhi provisioned; their generated credentials are kept encrypted and never returned' })),
-  })
-  .check(z.meta({ description: 'The created organization' }));
-
-export const organizationPageSchema = pageOf(organizationSchema, 'A page of organizations, ordered by name, id');
-
-export const organizationStatisticsSchema = z
-  .object({
-    organizationId: z.string(),
-    employees: z.object({
-      total: z.int(),
-      active: z.int(),
-      inactive: z.int(),
-      byDepartment: z.array(z.object({ department: z.string(), count: z.int() })),
-    }),
-    advances: z.object({
-      total: z.int(),
-      byStatus: z.record(z.string(), z.int()),
-      completedAmount: money('Amount of completed advances'),
-      pendingAmount: money('Amount of advances waiting for validation, approval or processing'),
-      last30Days: z.object({ count: z.int(), amount: money('Amount requested in the last 30 days') }),
-    }),
-    repayments: z.object({ total: z.int(), amount: money('Amount repaid') }),
-    outstanding: money('Advances and fees not yet repaid (local ledger)'),
-    generatedAt: isoDateTime(),
-  })
-  .check(z.meta({ description: 'Headcount and advance statistics from the local system of record' }));
-
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
- * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
- * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). The answers
+ * are built on first call (`builtOnce`), so a function that only validates requests neither bundles nor builds them.
  */
 export const ORGANIZATION_REQUESTS = named({
   CreateOrganizationRequest: createOrganizationBody,
@@ -242,11 +171,90 @@ export const ORGANIZATION_REQUESTS = named({
   OrganizationPath: organizationIdParams,
   ListOrganizationsQuery: listOrganizationsQuery,
 });
-export const ORGANIZATION_RESPONSES = named({
-  AdvancePolicy: advancePolicySchema,
-  NotificationSettings: notificationSettingsSchema,
-  Organization: organizationSchema,
-  CreatedOrganization: createdOrganizationSchema,
-  OrganizationPage: organizationPageSchema,
-  OrganizationStatistics: organizationStatisticsSchema,
-});
+export function organizationResponses() {
+  return builtOnce(organizationAnswers);
+}
+
+function organizationAnswers() {
+  const advancePolicySchema = z.object(policyFields).check(z.meta({ description: 'Advance policy (amounts in AED)' }));
+
+  const notificationSettingsSchema = z
+    .object({
+      channels: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean() }),
+      hrEmail: z.nullable(z.string()),
+      approverEmail: z.nullable(z.string()),
+      mutedEvents: z.array(z.string()),
+      locale: z.enum(NOTIFICATION_LOCALES),
+      recipientLocales: z.record(z.string(), z.enum(NOTIFICATION_LOCALES)),
+    })
+    .check(z.meta({ description: 'Notification settings' }));
+
+  const organizationSchema = z
+    .object({
+      id: z.string(),
+      parentOrganizationId: z.nullable(z.string()),
+      name: z.string(),
+      industry: z.nullable(z.string()),
+      businessTypeId: z.nullable(z.string()),
+      address: z.nullable(z.string()),
+      city: z.nullable(z.string()),
+      managementAlias: z.nullable(z.string()),
+      creditLimit: z.nullable(money('Credit limit')),
+      phone: z.nullable(z.string()),
+      email: z.nullable(z.string()),
+      payrollStartDay: z.nullable(z.int()),
+      active: z.boolean(),
+      advancePolicy: advancePolicySchema,
+      notificationSettings: notificationSettingsSchema,
+      createdAt: isoDateTime(),
+      updatedAt: isoDateTime(),
+      syncedAt: z.nullable(isoDateTime()),
+    })
+    .check(z.meta({ description: 'An organization with its local configuration' }));
+
+  const createdOrganizationSchema = z
+    .extend(organizationSchema, {
+      users: z
+        .record(z.string(), z.object({ username: z.string() }))
+        .check(z.meta({ description: 'Usernames of the portal users Abhi provisioned; their generated credentials are kept encrypted and never returned' })),
+    })
+    .check(z.meta({ description: 'The created organization' }));
+
+  const organizationPageSchema = pageOf(organizationSchema, 'A page of organizations, ordered by name, id');
+
+  const organizationStatisticsSchema = z
+    .object({
+      organizationId: z.string(),
+      employees: z.object({
+        total: z.int(),
+        active: z.int(),
+        inactive: z.int(),
+        byDepartment: z.array(z.object({ department: z.string(), count: z.int() })),
+      }),
+      advances: z.object({
+        total: z.int(),
+        byStatus: z.record(z.string(), z.int()),
+        completedAmount: money('Amount of completed advances'),
+        pendingAmount: money('Amount of advances waiting for validation, approval or processing'),
+        last30Days: z.object({ count: z.int(), amount: money('Amount requested in the last 30 days') }),
+      }),
+      repayments: z.object({ total: z.int(), amount: money('Amount repaid') }),
+      outstanding: money('Advances and fees not yet repaid (local ledger)'),
+      generatedAt: isoDateTime(),
+    })
+    .check(z.meta({ description: 'Headcount and advance statistics from the local system of record' }));
+
+  return named({
+    AdvancePolicy: advancePolicySchema,
+    NotificationSettings: notificationSettingsSchema,
+    Organization: organizationSchema,
+    CreatedOrganization: createdOrganizationSchema,
+    OrganizationPage: organizationPageSchema,
+    OrganizationStatistics: organizationStatisticsSchema,
+  });
+}
+
+type Answers = ReturnType<typeof organizationResponses>['schemas'];
+export type OrganizationView = z.infer<Answers['Organization']>;
+export type CreatedOrganizationView = z.infer<Answers['CreatedOrganization']>;
+export type OrganizationStatisticsView = z.infer<Answers['OrganizationStatistics']>;

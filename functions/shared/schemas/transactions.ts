@@ -1,5 +1,5 @@
 import * as z from '#shared/zod';
-import { named } from './catalog';
+import { builtOnce, named } from './catalog';
 import { amount, isoDate, isoDateTime, money, pageOf, paginationShape, resourceId, text } from './common';
 import { ADVANCE_STATUSES as ADVANCE_STATUS_VALUES } from '#shared/domain/advance-status';
 
@@ -100,136 +100,9 @@ export const abhiWebhookBody = z
   .check(z.meta({ description: 'A status change pushed by Abhi' }));
 export type AbhiWebhookBody = z.infer<typeof abhiWebhookBody>;
 
-// ---- responses --------------------------------------------------------------------------------------------------
-
-export const reasonSchema = z.object({
-  code: z.string().check(z.meta({ example: 'INSUFFICIENT_AVAILABLE_AMOUNT' })),
-  source: z.string().check(z.meta({ description: 'policy, abhi, employee, balance, approver or system' })),
-  message: z.string(),
-});
-
-export const historyEntrySchema = z.object({
-  status: z.string(),
-  actor: z.string().check(z.meta({ description: 'Who made the change (subject, or "workflow"/"abhi"/"reconciliation")' })),
-  reason: z.nullable(z.string()),
-  at: isoDateTime(),
-});
-
-export const advanceViewSchema = z
-  .object({
-    id: z.string().check(z.meta({ description: 'Request id (also the workflow execution name)' })),
-    type: z.literal('advance'),
-    status: z.enum(ADVANCE_STATUS_VALUES),
-    organizationId: z.string(),
-    employeeId: z.string(),
-    amount: money('Requested amount'),
-    description: z.nullable(z.string()),
-    reasons: z.array(reasonSchema).check(z.meta({ description: 'Why it was rejected or failed' })),
-    requestedBy: z.string(),
-    decidedBy: z.nullable(z.string()),
-    approvalRequired: z.boolean(),
-    approvalExpiresAt: z.nullable(isoDateTime()),
-    reference: z.nullable(z.string()).check(z.meta({ description: 'Our reference at Abhi (ADV-<id>)' })),
-    abhiTransactionId: z.nullable(z.string()),
-    abhiStatus: z.nullable(z.string()),
-    processingFee: z.nullable(money('Processing fee')),
-    interestRate: z.nullable(z.number()),
-    repaymentAmount: z.nullable(money('Amount to repay')),
-    dueDate: z.nullable(z.string()),
-    createdAt: isoDateTime(),
-    updatedAt: isoDateTime(),
-    completedAt: z.nullable(isoDateTime()),
-    history: z.array(historyEntrySchema),
-  })
-  .check(z.meta({ description: 'An advance request with its history' }));
-export type AdvanceView = z.infer<typeof advanceViewSchema>;
-
-export const transactionItemSchema = z.object({
-  type: z.enum(['advance', 'repayment']),
-  id: z.string(),
-  organizationId: z.string(),
-  employeeId: z.string(),
-  employeeCode: z.nullable(z.string()),
-  employeeName: z.nullable(z.string()),
-  department: z.nullable(z.string()),
-  amount: money('Amount'),
-  status: z.string(),
-  description: z.nullable(z.string()),
-  reference: z.nullable(z.string()),
-  abhiId: z.nullable(z.string()),
-  processingFee: z.nullable(money('Processing fee')),
-  repaymentAmount: z.nullable(money('Amount to repay')),
-  dueDate: z.nullable(z.string()),
-  transactionId: z.nullable(z.string()).check(z.meta({ description: 'For a repayment: the advance it repays' })),
-  createdAt: isoDateTime(),
-  updatedAt: isoDateTime(),
-});
-export type TransactionItem = z.infer<typeof transactionItemSchema>;
-export const transactionPageSchema = pageOf(transactionItemSchema, 'A page of advances and repayments, newest first');
-
-export const balanceViewSchema = z
-  .object({
-    employeeId: z.string(),
-    month: z.int(),
-    year: z.int(),
-    availableAmount: money('Available now: Abhi\'s figure minus open requests and advances completed since it was read'),
-    abhiAvailableAmount: money("Abhi's available amount"),
-    pendingRequestsAmount: money('Requested here and still open (not yet recorded as created at Abhi)'),
-    pendingRequests: z.int(),
-    usedAmount: z.nullable(money("Drawn this month: Abhi's used and pending amounts plus advances completed since its figure was read")),
-    grossSalary: z.nullable(money('Gross salary')),
-    netSalary: z.nullable(money('Net salary')),
-    outstandingAmount: money('Owed according to the ledger'),
-    asOf: isoDateTime().check(z.meta({ description: "When Abhi's figure was read (cached at most 30 s)" })),
-  })
-  .check(z.meta({ description: 'Monthly balance of an employee' }));
-export type BalanceView = z.infer<typeof balanceViewSchema>;
-
-export const validationResultSchema = z
-  .object({
-    employeeId: z.string(),
-    amount: money('Checked amount'),
-    eligible: z.boolean(),
-    reasons: z.array(reasonSchema),
-    availableAmount: money('Available now, net of pending requests'),
-    maxAmount: z.nullable(money("Abhi's maximum for this employee")),
-    requiresApproval: z.boolean(),
-    requiresMfa: z.boolean(),
-  })
-  .check(z.meta({ description: 'Whether an advance of this amount would be accepted now' }));
-export type ValidationResult = z.infer<typeof validationResultSchema>;
-
-export const repaymentViewSchema = z
-  .object({
-    id: z.string(),
-    type: z.literal('repayment'),
-    organizationId: z.string(),
-    employeeId: z.string(),
-    transactionId: z.nullable(z.string()),
-    clientRepaymentReferenceNumber: z.string(),
-    amount: money('Repaid amount'),
-    status: z.enum(REPAYMENT_STATUS_VALUES),
-    abhiRepaymentId: z.nullable(z.string()),
-    description: z.nullable(z.string()),
-    paymentMethod: z.nullable(z.string()),
-    failureReason: z.nullable(z.string()),
-    outstandingAmount: money('Owed after this repayment, according to the ledger'),
-    createdAt: isoDateTime(),
-  })
-  .check(z.meta({ description: 'A repayment' }));
-export type RepaymentView = z.infer<typeof repaymentViewSchema>;
-
-export const webhookAckSchema = z.object({
-  received: z.literal(true),
-  duplicate: z.boolean(),
-  applied: z.string().check(z.meta({ description: 'What the event changed (or why nothing)' })),
-});
-
-export const transactionSchema = z.union([advanceViewSchema, repaymentViewSchema]).check(z.meta({ description: 'An advance request (with history) or a repayment' }));
-
 /**
- * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). Requests
- * and answers are two catalogues so that a function bundles the request schemas it validates with, not the answers.
+ * The names the route table uses for this domain's schemas, also their OpenAPI component names (ADR 0026). The answers
+ * are built on first call (`builtOnce`), so a function that only validates requests neither bundles nor builds them.
  */
 export const TRANSACTION_REQUESTS = named({
   RequestAdvanceRequest: requestAdvanceBody,
@@ -243,15 +116,148 @@ export const TRANSACTION_REQUESTS = named({
   EmployeeTransactionsQuery: employeeTransactionsQuery,
   BalanceQuery: balanceQuery,
 });
-export const TRANSACTION_RESPONSES = named({
-  Reason: reasonSchema,
-  HistoryEntry: historyEntrySchema,
-  Advance: advanceViewSchema,
-  Repayment: repaymentViewSchema,
-  Transaction: transactionSchema,
-  TransactionItem: transactionItemSchema,
-  TransactionPage: transactionPageSchema,
-  Balance: balanceViewSchema,
-  AdvanceValidation: validationResultSchema,
-  WebhookAck: webhookAckSchema,
-});
+export function transactionResponses() {
+  return builtOnce(transactionAnswers);
+}
+
+function transactionAnswers() {
+  const reasonSchema = z.object({
+    code: z.string().check(z.meta({ example: 'INSUFFICIENT_AVAILABLE_AMOUNT' })),
+    source: z.string().check(z.meta({ description: 'policy, abhi, employee, balance, approver or system' })),
+    message: z.string(),
+  });
+
+  const historyEntrySchema = z.object({
+    status: z.string(),
+    actor: z.string().check(z.meta({ description: 'Who made the change (subject, or "workflow"/"abhi"/"reconciliation")' })),
+    reason: z.nullable(z.string()),
+    at: isoDateTime(),
+  });
+
+  const advanceViewSchema = z
+    .object({
+      id: z.string().check(z.meta({ description: 'Request id (also the workflow execution name)' })),
+      type: z.literal('advance'),
+      status: z.enum(ADVANCE_STATUS_VALUES),
+      organizationId: z.string(),
+      employeeId: z.string(),
+      amount: money('Requested amount'),
+      description: z.nullable(z.string()),
+      reasons: z.array(reasonSchema).check(z.meta({ description: 'Why it was rejected or failed' })),
+      requestedBy: z.string(),
+      decidedBy: z.nullable(z.string()),
+      approvalRequired: z.boolean(),
+      approvalExpiresAt: z.nullable(isoDateTime()),
+      reference: z.nullable(z.string()).check(z.meta({ description: 'Our reference at Abhi (ADV-<id>)' })),
+      abhiTransactionId: z.nullable(z.string()),
+      abhiStatus: z.nullable(z.string()),
+      processingFee: z.nullable(money('Processing fee')),
+      interestRate: z.nullable(z.number()),
+      repaymentAmount: z.nullable(money('Amount to repay')),
+      dueDate: z.nullable(z.string()),
+      createdAt: isoDateTime(),
+      updatedAt: isoDateTime(),
+      completedAt: z.nullable(isoDateTime()),
+      history: z.array(historyEntrySchema),
+    })
+    .check(z.meta({ description: 'An advance request with its history' }));
+
+  const transactionItemSchema = z.object({
+    type: z.enum(['advance', 'repayment']),
+    id: z.string(),
+    organizationId: z.string(),
+    employeeId: z.string(),
+    employeeCode: z.nullable(z.string()),
+    employeeName: z.nullable(z.string()),
+    department: z.nullable(z.string()),
+    amount: money('Amount'),
+    status: z.string(),
+    description: z.nullable(z.string()),
+    reference: z.nullable(z.string()),
+    abhiId: z.nullable(z.string()),
+    processingFee: z.nullable(money('Processing fee')),
+    repaymentAmount: z.nullable(money('Amount to repay')),
+    dueDate: z.nullable(z.string()),
+    transactionId: z.nullable(z.string()).check(z.meta({ description: 'For a repayment: the advance it repays' })),
+    createdAt: isoDateTime(),
+    updatedAt: isoDateTime(),
+  });
+  const transactionPageSchema = pageOf(transactionItemSchema, 'A page of advances and repayments, newest first');
+
+  const balanceViewSchema = z
+    .object({
+      employeeId: z.string(),
+      month: z.int(),
+      year: z.int(),
+      availableAmount: money('Available now: Abhi\'s figure minus open requests and advances completed since it was read'),
+      abhiAvailableAmount: money("Abhi's available amount"),
+      pendingRequestsAmount: money('Requested here and still open (not yet recorded as created at Abhi)'),
+      pendingRequests: z.int(),
+      usedAmount: z.nullable(money("Drawn this month: Abhi's used and pending amounts plus advances completed since its figure was read")),
+      grossSalary: z.nullable(money('Gross salary')),
+      netSalary: z.nullable(money('Net salary')),
+      outstandingAmount: money('Owed according to the ledger'),
+      asOf: isoDateTime().check(z.meta({ description: "When Abhi's figure was read (cached at most 30 s)" })),
+    })
+    .check(z.meta({ description: 'Monthly balance of an employee' }));
+
+  const validationResultSchema = z
+    .object({
+      employeeId: z.string(),
+      amount: money('Checked amount'),
+      eligible: z.boolean(),
+      reasons: z.array(reasonSchema),
+      availableAmount: money('Available now, net of pending requests'),
+      maxAmount: z.nullable(money("Abhi's maximum for this employee")),
+      requiresApproval: z.boolean(),
+      requiresMfa: z.boolean(),
+    })
+    .check(z.meta({ description: 'Whether an advance of this amount would be accepted now' }));
+
+  const repaymentViewSchema = z
+    .object({
+      id: z.string(),
+      type: z.literal('repayment'),
+      organizationId: z.string(),
+      employeeId: z.string(),
+      transactionId: z.nullable(z.string()),
+      clientRepaymentReferenceNumber: z.string(),
+      amount: money('Repaid amount'),
+      status: z.enum(REPAYMENT_STATUS_VALUES),
+      abhiRepaymentId: z.nullable(z.string()),
+      description: z.nullable(z.string()),
+      paymentMethod: z.nullable(z.string()),
+      failureReason: z.nullable(z.string()),
+      outstandingAmount: money('Owed after this repayment, according to the ledger'),
+      createdAt: isoDateTime(),
+    })
+    .check(z.meta({ description: 'A repayment' }));
+
+  const webhookAckSchema = z.object({
+    received: z.literal(true),
+    duplicate: z.boolean(),
+    applied: z.string().check(z.meta({ description: 'What the event changed (or why nothing)' })),
+  });
+
+  const transactionSchema = z.union([advanceViewSchema, repaymentViewSchema]).check(z.meta({ description: 'An advance request (with history) or a repayment' }));
+
+  return named({
+    Reason: reasonSchema,
+    HistoryEntry: historyEntrySchema,
+    Advance: advanceViewSchema,
+    Repayment: repaymentViewSchema,
+    Transaction: transactionSchema,
+    TransactionItem: transactionItemSchema,
+    TransactionPage: transactionPageSchema,
+    Balance: balanceViewSchema,
+    AdvanceValidation: validationResultSchema,
+    WebhookAck: webhookAckSchema,
+  });
+}
+
+type Answers = ReturnType<typeof transactionResponses>['schemas'];
+export type AdvanceView = z.infer<Answers['Advance']>;
+export type TransactionItem = z.infer<Answers['TransactionItem']>;
+export type BalanceView = z.infer<Answers['Balance']>;
+export type ValidationResult = z.infer<Answers['AdvanceValidation']>;
+export type RepaymentView = z.infer<Answers['Repayment']>;

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADVANCE_POLICY, MAX_APPROVAL_TTL_HOURS, resolveAdvancePolicy, type AdvancePolicy } from '#shared/domain/advance-policy';
-import { advancePolicySchema } from '#shared/schemas/organizations';
+import { organizationResponses } from '#shared/schemas/organizations';
 
 /**
  * How a stored policy resolves, field by field: every field the API accepts on write is kept as stored; a broken one
  * falls back to its default and never blocks the organization's advances.
  */
+const advancePolicySchema = organizationResponses().schemas.AdvancePolicy;
 const FIELDS = Object.keys(DEFAULT_ADVANCE_POLICY) as (keyof AdvancePolicy)[];
 const numbers = fc.oneof(fc.double({ noNaN: false }), fc.integer({ min: -10, max: 2_000_000 }), fc.constantFrom(0, -0, 1, 27, 28, 31, 32, 3650, 3651, 168, 1e6, 1e6 + 0.01, 2 ** 53));
 

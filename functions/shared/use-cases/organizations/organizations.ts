@@ -7,13 +7,13 @@ import {
   advancePolicyProblems,
   resolveAdvancePolicy,
   resolveNotificationSettings,
+  type CreatedOrganizationView,
   type CreateOrganizationInput,
   type ListOrganizationsQuery,
+  type OrganizationStatisticsView,
   type OrganizationView,
   type UpdateOrganizationInput,
 } from '#shared/schemas/organizations';
-import type { z } from '#shared/zod';
-import type { createdOrganizationSchema, organizationStatisticsSchema } from '#shared/schemas/organizations';
 import { AbhiNotFoundError } from '#shared/abhi/errors';
 import { callAbhi } from '../abhi-errors';
 import type { OrganizationDeps, OrganizationListDeps, UseCaseContext } from '../employees/context';
@@ -33,7 +33,7 @@ export async function createOrganization(
   deps: OrganizationDeps,
   ctx: UseCaseContext,
   input: CreateOrganizationInput,
-): Promise<z.infer<typeof createdOrganizationSchema>> {
+): Promise<CreatedOrganizationView> {
   const { principal } = ctx;
   // The new organization hangs under the caller's own (organization admins) or where a platform admin says.
   let parentId = input.parentOrganizationId ?? null;
@@ -186,7 +186,7 @@ export async function getOrganizationStatistics(
   deps: OrganizationDeps,
   ctx: UseCaseContext,
   organizationId: string,
-): Promise<z.infer<typeof organizationStatisticsSchema>> {
+): Promise<OrganizationStatisticsView> {
   await assertOrganizationAccess(deps, ctx.principal, organizationId);
   await ensureOrganizationMirrored(deps, ctx, organizationId);
   const stats = await deps.organizations.statistics(deps.reader, organizationId);

@@ -6,9 +6,7 @@ import { NotFoundError } from '#shared/domain/errors';
 import { filsToNumber, toFils } from '#shared/domain/money';
 import type { EmployeeRow } from '#shared/use-cases/ports/employee-store';
 import { STATEMENT_TIME_ZONE } from '#shared/use-cases/ports/report-store';
-import type { OutstandingReportQuery, OutstandingRow, StatementQuery } from '#shared/schemas/reports';
-import type { z } from '#shared/zod';
-import type { outstandingReportSchema, statementSchema } from '#shared/schemas/reports';
+import type { OutstandingReportQuery, OutstandingReportView, OutstandingRow, StatementQuery, StatementView } from '#shared/schemas/reports';
 import type { AbhiDeps, ReportDeps, StatementDeps, UseCaseContext } from '../employees/context';
 import { assertOrganizationAccess, isDescendantIn, organizationScope } from '../organizations/organization-access';
 import { abhiCallOptions } from '#shared/use-cases/invocation';
@@ -22,8 +20,6 @@ import { abhiCallOptions } from '#shared/use-cases/invocation';
  */
 const FETCH_LIMIT = 1000;
 const MAX_PAGES = 20;
-
-type OutstandingReport = z.infer<typeof outstandingReportSchema>;
 
 async function allOutstanding(deps: AbhiDeps, ctx: UseCaseContext, overdue: boolean): Promise<OutstandingBalance[]> {
   const all: OutstandingBalance[] = [];
@@ -41,7 +37,7 @@ function inScope(scope: OrganizationScope, organizationId: string): boolean {
   return scope.kind === 'all' || scope.organizationIds.includes(organizationId);
 }
 
-export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReport> {
+export async function getOutstandingReport(deps: ReportDeps, ctx: UseCaseContext, query: OutstandingReportQuery): Promise<OutstandingReportView> {
   if (query.organizationId) await assertOrganizationAccess(deps, ctx.principal, query.organizationId);
   const scope = await organizationScope(deps, ctx.principal);
   const remote = await allOutstanding(deps, ctx, query.overdue);
@@ -130,7 +126,7 @@ function nameOf(employee: EmployeeRow): string | null {
   return name || null;
 }
 
-export async function getStatement(deps: StatementDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<z.infer<typeof statementSchema>> {
+export async function getStatement(deps: StatementDeps, ctx: UseCaseContext, employeeId: string, query: StatementQuery): Promise<StatementView> {
   const db = deps.reader;
   const employee = await deps.employees.findById(db, employeeId);
   if (!employee) throw new NotFoundError('Employee');
