@@ -6,7 +6,7 @@
  * streams, no jiti/glob in run-migrations; workflow tasks without Abhi wired without its client, the database master
  * secret only in run-migrations; no DynamoDB endpoint discovery, pg without its native client and pgpass; ADR 0031:
  * zod/mini; ADR 0032: no token verification in routes; answer schemas built on first call, functions/shared/schemas/
- * catalog.ts) reach the sizes below, so the guard holds what is reached (600 KB largest, 411 KB median, 64 functions)
+ * catalog.ts; the route table only where it is read) reach the sizes below, so the guard holds what is reached (600 KB largest, 411 KB median, 64 functions)
  * plus a little headroom, against regressions. ADR 0030 says why the SDK stays in the bundle and what is left. Lower
  * these as bundles shrink; never raise them to let one through.
  */

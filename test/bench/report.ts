@@ -604,7 +604,9 @@ function familyTable(cold: ColdStartData): string[] {
       'Abhi client with Secrets Manager, SNS or SQS clients where their domain\'s composition root (functions/shared/wiring/, ADR 0024)',
       'uses them. The SDK stays in the bundle (ADR 0030: with `@aws-sdk/*` external, as the runtime provides it, the sizes',
       'almost meet the budget but every import measured got 1.8-5× slower). The other levers are taken (ADRs 0030-0032: composition',
-      'roots per workflow task, the database secret only in the migrations function, zod/mini, no token verification in routes);',
+      'roots per workflow task, the database secret only in the migrations function, no DynamoDB endpoint discovery, pg without its',
+      'native client, zod/mini, answer schemas built only where the OpenAPI document asks, the route table only where it is read,',
+      'no token verification in routes);',
       'what is left is that floor: the SDK core with the DynamoDB client, and pg wherever a route reads the ledger.',
     );
   }
@@ -631,7 +633,10 @@ function familyTable(cold: ColdStartData): string[] {
       'target, wraps it and every module only it reaches in lazy initializers whose unused exports it can no longer drop (an',
       'SDK client loaded that way adds 10-25 KB), and what it defers is mostly needed by the first invocation anyway.',
       `The all-in reference is import only; with the first invocation added (real I/O: DynamoDB, a PostgreSQL`,
-      `connection, Abhi calls) the median function takes ${withFirst.length ? share(median(withFirst.map((f) => f.totalMedianMs!))) : 'n/a'} of the all-in bundle's import time.`,
+      `connection, Abhi calls) the median function takes ${withFirst.length ? share(median(withFirst.map((f) => f.totalMedianMs!))) : 'n/a'} of the all-in bundle's import time. A function that calls Abhi`,
+      'no longer derives a key at its first call: the shared token is sealed with a random key (ADR 0033), where it used to',
+      'cost one scrypt (73 ms on a full core) per cold start. What remains of a first Abhi write is its I/O, one step after the',
+      'other (token, rate-limit slot, the call, breaker outcome, cache, the ledger, the event), a few milliseconds each.',
     );
   }
   return lines;
