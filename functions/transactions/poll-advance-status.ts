@@ -2,7 +2,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger } from '#shared/observability';
 import { processSqsBatch } from '#shared/triggers/sqs-batch';
 import { pollAdvanceStatus, statusPollMessage } from '#shared/use-cases/advances/status-poll';
-import { statusPollSettings, transactionDeps } from '#shared/wiring/advances';
+import { statusPollDeps } from '#shared/wiring/advances';
+import { statusPollSettings } from '#shared/wiring/transaction-reads';
 import { lambdaInvocation } from '#shared/wiring/invocation';
 
 /**
@@ -19,7 +20,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     }
     const { requestId } = parsed.data;
     const ctx = lambdaInvocation(context, requestId, { reserve: 'batch', patience: 'bulk' });
-    const outcome = await pollAdvanceStatus(transactionDeps(), ctx, statusPollSettings(), requestId);
+    const outcome = await pollAdvanceStatus(statusPollDeps(), ctx, statusPollSettings(), requestId);
     if (outcome === 'changed') logger.info('Advance status changed at Abhi', { requestId });
   };
   return processSqsBatch(event, context, recordHandler);

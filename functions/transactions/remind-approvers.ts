@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '#shared/observability';
 import { remindApprovers } from '#shared/use-cases/advances/approval-reminders';
-import { approvalReminderDeps, approvalReminderLeadSeconds } from '#shared/wiring/advances';
+import { approvalReminderDeps, approvalReminderLeadSeconds } from '#shared/wiring/approval-reminders';
 
 // Read at start: a malformed lead time fails the cold start with one sentence.
 const leadSeconds = approvalReminderLeadSeconds();

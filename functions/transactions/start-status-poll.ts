@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '#shared/observability';
 import { claimDuePolls } from '#shared/use-cases/advances/status-poll';
-import { statusPollQueue, statusPollSettings, transactionReadDeps } from '#shared/wiring/advances';
+import { statusPollQueue, statusPollSettings, transactionReadDeps } from '#shared/wiring/transaction-reads';
 
 const queue = statusPollQueue();
 

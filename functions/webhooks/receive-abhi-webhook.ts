@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { TRANSACTION_REQUESTS } from '#shared/schemas/transactions';
 import { receiveAbhiWebhook, verifyWebhookSignature } from '#shared/use-cases/webhooks/abhi-webhook';
-import { coreAdvanceDeps } from '#shared/wiring/advances';
-import { webhookDeps } from '#shared/wiring/webhooks';
+import { webhookAdvanceDeps, webhookDeps } from '#shared/wiring/webhooks';
 
 /**
  * POST /webhooks/abhi: status changes pushed by Abhi. HMAC-SHA256 over `<timestamp>.<event id>.<raw body>` (see
@@ -14,7 +13,7 @@ export const handler = apiHandler(
   TRANSACTION_REQUESTS,
   async (request) => ({
     status: 200,
-    body: await receiveAbhiWebhook(coreAdvanceDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
+    body: await receiveAbhiWebhook(webhookAdvanceDeps(), webhookDeps(), { headers: request.headers, rawBody: request.rawBody, body: request.body }),
   }),
   {
     verifyRawRequest: async ({ headers, rawBody }) => {

@@ -86,6 +86,9 @@ const ROUTE_ENTRY_INSTEAD: Record<string, FunctionAccess> = {
   'employees/search-employees': { state: 'readWrite', database: true },
   'organizations/list-organizations': { state: 'readWrite', database: true },
   'reports/get-statement': { state: 'readWrite', database: true },
+  'transactions/list-transactions': { state: 'readWrite', database: true },
+  'transactions/get-employee-transactions': { state: 'readWrite', database: true },
+  'transactions/get-transaction': { state: 'readWrite', database: true },
 };
 
 const CONSUMER_ACCESS: Record<string, FunctionAccess> = {
@@ -106,7 +109,8 @@ const SCHEDULE_ACCESS: Record<string, FunctionAccess> = {
   'outbox-sweep': { database: true, publishEvents: true },
   'advance-status-poll': { database: true, sendTo: ['advance-status'] },
   'approval-reminders': { database: true, publishEvents: true },
-  'abhi-sync': { state: 'readWrite', database: true, abhi: 'client', sendTo: ['abhi-sync'] },
+  // Queues page 1 of each kind; the consumer reads Abhi and writes the mirror.
+  'abhi-sync': { sendTo: ['abhi-sync'] },
   // Restarts the workflow of requests stuck before Abhi was called, and settles the ones Abhi did create.
   reconciliation: { state: 'readWrite', database: true, abhi: 'client', publishEvents: true, advanceWorkflow: true },
   // Erases deleted employees' personal data in PostgreSQL (with its audit rows); nothing at Abhi, no events.

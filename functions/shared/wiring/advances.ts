@@ -1,18 +1,11 @@
-import { DEFAULT_FLEET_RATE_LIMIT } from '#shared/abhi/client';
 import { DynamoResponseCache } from '#shared/abhi/dynamodb-adapters';
 import { dynamoDocumentClient } from '#shared/adapters/dynamodb/client';
-import { postgresAdvanceRequests, postgresApprovalReminders, postgresTransactionList } from '#shared/adapters/postgres/advance-requests';
 import { postgresStatusPolls } from '#shared/adapters/postgres/advance-status-polls';
-import { postgresLedger } from '#shared/adapters/postgres/ledger';
 import { postgresRepayments } from '#shared/adapters/postgres/repayments';
 import { sfnWorkflowPort } from '#shared/adapters/sfn/advance-workflow';
-import { sqsWorkQueue, type WorkQueue } from '#shared/adapters/sqs/queues';
 import { envVar, loadConfig } from '#shared/config';
-import { getPool, getReaderPool } from '#shared/db/pool';
 import type { AbhiPort } from '#shared/use-cases/abhi-port';
-import type { CachePort, TransactionDeps, CoreAdvanceDeps, TransactionReadDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
-import type { ApprovalReminderDeps } from '#shared/use-cases/advances/approval-reminders';
-import type { StatusPollSettings } from '#shared/use-cases/advances/status-poll';
+import type { CachePort, TransactionDeps, CoreAdvanceDeps, StatusPollDeps, WorkflowTaskDeps } from '#shared/use-cases/advances/ports';
 import { abhiClient } from './abhi';
 import { advanceDatabaseDeps } from './advance-database';
 import * as z from '#shared/zod';
@@ -49,21 +42,23 @@ export function workflowTaskDeps(): WorkflowTaskDeps {
 
 let coreWithRepayments: CoreAdvanceDeps | undefined;
 
-/** Functions that neither drive the state machine nor read the cache: repayments, the validation, the webhook. */
+/** Functions that neither drive the state machine nor read the cache: repayments, the validation. */
 export function coreAdvanceDeps(): CoreAdvanceDeps {
   return (coreWithRepayments ??= { ...coreDeps(), repayments: postgresRepayments });
 }
 
 let deps: TransactionDeps | undefined;
 
-/** The transaction API, the status poll and reconciliation: the core ports, Step Functions, the state table's cache and the poll's bookkeeping. */
+/** The transaction API's advance routes and reconciliation: the core ports, Step Functions, the state table's cache and the poll's bookkeeping. */
 export function transactionDeps(): TransactionDeps {
   return (deps ??= { ...coreAdvanceDeps(), workflow: sfnWorkflowPort(), cache: stateTableCache(), statusPolls: postgresStatusPolls });
 }
 
-/** The approval reminder schedule: the core ports (one transaction, the outbox) and the reminders' claim. */
-export function approvalReminderDeps(): ApprovalReminderDeps {
-  return { ...coreDeps(), approvalReminders: postgresApprovalReminders };
+let statusPoll: StatusPollDeps | undefined;
+
+/** The `advance-status` consumer: the core ports and the poll's bookkeeping (no Step Functions client in its bundle). */
+export function statusPollDeps(): StatusPollDeps {
+  return (statusPoll ??= { ...coreAdvanceDeps(), statusPolls: postgresStatusPolls });
 }
 
 let balance: CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> | undefined;
@@ -73,55 +68,8 @@ export function balanceDeps(): CoreAdvanceDeps & Pick<TransactionDeps, 'cache'> 
   return (balance ??= { ...coreAdvanceDeps(), cache: stateTableCache() });
 }
 
-/** The read routes of the transaction API and the status poll's schedule: PostgreSQL only (`reader`: the reader endpoint, for lists). */
-export function transactionReadDeps(options: { reader?: boolean } = {}): TransactionReadDeps {
-  return {
-    db: options.reader ? getReaderPool() : getPool(),
-    advanceRequests: postgresAdvanceRequests,
-    ledger: postgresLedger,
-    repayments: postgresRepayments,
-    statusPolls: postgresStatusPolls,
-    transactionList: postgresTransactionList,
-  };
-}
-
 function lazyPort(build: () => AbhiPort): AbhiPort {
   return new Proxy({} as AbhiPort, { get: (_target, property: keyof AbhiPort) => build()[property] });
-}
-
-let pollQueue: WorkQueue | undefined;
-
-/** The `advance-status` queue the status-poll schedule fills. */
-export function statusPollQueue(): WorkQueue {
-  return (pollQueue ??= sqsWorkQueue('advance-status'));
-}
-
-let statusPoll: StatusPollSettings | undefined;
-
-/**
- * The status poll's schedule (docs/operations.md): STATUS_POLL_DELAYS_SECONDS (default 60,300,1800,3600: the first
- * after creation, the last repeats), STATUS_POLL_MAX_POLLS (default 50, about two days), and per run at most a
- * quarter of a minute of the fleet's Abhi rate (ABHI_RATE_LIMIT_RPS × 15), so interactive calls keep at least half.
- */
-export function statusPollSettings(): StatusPollSettings {
-  if (statusPoll) return statusPoll;
-  const config = loadConfig({
-    STATUS_POLL_DELAYS_SECONDS: z._default(envVar.text(), '60,300,1800,3600'),
-    STATUS_POLL_MAX_POLLS: z._default(envVar.positiveInt(), 50),
-    STATUS_POLL_LEASE_SECONDS: z._default(envVar.positiveInt(), 300),
-    ABHI_RATE_LIMIT_RPS: z._default(envVar.positiveNumber(), DEFAULT_FLEET_RATE_LIMIT.ratePerSecond),
-  });
-  const delays = config.STATUS_POLL_DELAYS_SECONDS.split(',').map((d) => Number(d.trim()));
-  if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d <= 0)) {
-    throw new Error('STATUS_POLL_DELAYS_SECONDS must be a comma-separated list of positive seconds, e.g. "60,300,1800,3600".');
-  }
-  statusPoll = {
-    delaysSeconds: delays,
-    maxPolls: config.STATUS_POLL_MAX_POLLS,
-    batchLimit: Math.max(1, Math.floor(config.ABHI_RATE_LIMIT_RPS * 15)),
-    leaseSeconds: config.STATUS_POLL_LEASE_SECONDS,
-  };
-  return statusPoll;
 }
 
 /**
@@ -141,9 +89,4 @@ function stateTableCache(): CachePort {
     get: async <T>(key: string) => (await shared().get('transactions', key)) as T | undefined,
     set: (key, value, ttlSeconds) => shared().set('transactions', key, value, ttlSeconds * 1000),
   };
-}
-
-/** APPROVAL_REMINDER_LEAD_SECONDS (default 4 h): how long before an approval window closes the approvers are reminded. */
-export function approvalReminderLeadSeconds(): number {
-  return loadConfig({ APPROVAL_REMINDER_LEAD_SECONDS: z._default(envVar.positiveInt(), 4 * 3600) }).APPROVAL_REMINDER_LEAD_SECONDS;
 }

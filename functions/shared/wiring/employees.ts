@@ -3,14 +3,13 @@ import { postgresOrganizationMirror } from '#shared/adapters/postgres/organizati
 import { postgresRecordedEvents } from '#shared/adapters/postgres/recorded-events';
 import { revokeSubject } from '#shared/auth/revocation';
 import { dynamoJobStore } from '#shared/adapters/sqs/jobs';
-import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import type { EmployeeDeps, ImportDeps } from '#shared/use-cases/employees/context';
 import { withMirrorPorts } from './mirror';
 
 /**
  * Composition root of functions/employees: the mirror's ports (the Abhi client, the AES-GCM field cipher with its key
- * from Secrets Manager, the outbox relay to SNS, PostgreSQL) and session revocation (state table); the bulk import
- * adds the job store and the import queue. Built on first use, once per process; a route bundles only the adapters
+ * from Secrets Manager, the outbox relay to SNS, PostgreSQL) and session revocation (state table); the bulk import's
+ * consumer adds the job store. Built on first use, once per process; a route bundles only the adapters
  * its root names.
  */
 let employees: EmployeeDeps | undefined;
@@ -27,18 +26,21 @@ export function employeeDeps(): EmployeeDeps {
 
 let imports: ImportDeps | undefined;
 
-/** The bulk import (POST /employees/bulk and the `employee-import` consumer). */
+/** The `employee-import` consumer (the route adds its queue: #shared/wiring/bulk-import). */
 export function employeeImportDeps(): ImportDeps {
-  if (imports) return imports;
+  return (imports ??= importPorts({}));
+}
+
+/** The import's ports with `extra` added (built on first use, as every root here). */
+export function importPorts<T extends object>(extra: T): ImportDeps & T {
   let jobs: ImportDeps['jobs'] | undefined;
-  imports = withMirrorPorts({
+  return withMirrorPorts({
     employees: postgresEmployeeMirror,
     organizations: postgresOrganizationMirror,
     get jobs() {
       return (jobs ??= dynamoJobStore());
     },
-    importQueue: sqsWorkQueue('employee-import'),
     recordedEvents: postgresRecordedEvents,
+    ...extra,
   });
-  return imports;
 }

@@ -4,7 +4,7 @@ import { sqsWorkQueue } from '#shared/adapters/sqs/queues';
 import type { SyncDeps } from '#shared/use-cases/employees/context';
 import { withMirrorPorts } from './mirror';
 
-/** Composition root of functions/sync: the mirror's ports (Abhi, cipher, outbox, PostgreSQL) and the `abhi-sync` queue. */
+/** Composition root of the sync's consumer: the mirror's ports (Abhi, cipher, outbox, PostgreSQL) and the `abhi-sync` queue (a page queues the next). */
 let deps: SyncDeps | undefined;
 
 export function syncDeps(): SyncDeps {

@@ -1,9 +1,21 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { claimOnce, releaseClaim } from '#shared/adapters/dynamodb/claims';
 import { envVar, loadConfig } from '#shared/config';
+import { postgresRepayments } from '#shared/adapters/postgres/repayments';
+import type { WebhookAdvanceDeps } from '#shared/use-cases/advances/ports';
 import type { WebhookDeps } from '#shared/use-cases/webhooks/abhi-webhook';
+import { advanceDatabaseDeps } from './advance-database';
 
-/** Composition root of functions/webhooks (with the advance ports of #shared/wiring/advances). */
+/**
+ * Composition root of functions/webhooks: the advance ports without Abhi (#shared/wiring/advance-database, the
+ * repayments), since a webhook only applies what Abhi pushed, and the webhook's own secret and replay memory.
+ */
+let advances: WebhookAdvanceDeps | undefined;
+
+export function webhookAdvanceDeps(): WebhookAdvanceDeps {
+  return (advances ??= { ...advanceDatabaseDeps(), repayments: postgresRepayments });
+}
+
 let webhook: WebhookDeps | undefined;
 
 /**

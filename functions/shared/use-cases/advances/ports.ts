@@ -132,6 +132,12 @@ export type WorkflowTaskDeps = Omit<CoreAdvanceDeps, 'repayments'>;
 /** The tasks that never call Abhi: PostgreSQL, the outbox and metrics (their bundles carry no Abhi client). */
 export type WorkflowTaskDepsWithoutAbhi = Omit<WorkflowTaskDeps, 'abhi' | 'settings'>;
 
+/** The status poll's consumer: asks Abhi, records what changed; it neither drives the state machine nor reads the cache. */
+export type StatusPollDeps = Omit<TransactionDeps, 'workflow' | 'cache'>;
+
+/** Abhi's webhook: what Abhi pushed is applied to the ledger; nothing is asked of Abhi (no client in its bundle). */
+export type WebhookAdvanceDeps = Omit<CoreAdvanceDeps, 'abhi' | 'settings'>;
+
 /** The read routes of the transaction API and the status poll's schedule: PostgreSQL only, with the transactions list. */
 export interface TransactionReadDeps extends Pick<TransactionDeps, 'db' | 'advanceRequests' | 'ledger' | 'repayments' | 'statusPolls'> {
   readonly transactionList: TransactionListStore;

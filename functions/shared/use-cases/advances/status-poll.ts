@@ -3,7 +3,7 @@ import { abhiFor } from './abhi-advances';
 import { logger } from '#shared/observability';
 import { recordAbhiStatusChange, reverseCompletedAdvance } from '../webhooks/abhi-webhook';
 import { DISBURSED_STATUSES, isAbhiFailureStatus, SETTLED_STATUSES } from './abhi-status';
-import type { TransactionDeps } from './ports';
+import type { StatusPollDeps, TransactionDeps } from './ports';
 import * as z from '#shared/zod';
 
 /** A message of the `advance-status` queue: the advance request to ask Abhi about (start-status-poll sends it). */
@@ -53,7 +53,7 @@ export function claimDuePolls(deps: Pick<TransactionDeps, 'db' | 'statusPolls'>,
 export type PollOutcome = 'changed' | 'unchanged' | 'exhausted' | 'skipped';
 
 /** One poll of one advance (the queue consumer). Abhi failing throws: SQS redelivers, the lease bounds the retry. */
-export async function pollAdvanceStatus(deps: TransactionDeps, ctx: Invocation, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
+export async function pollAdvanceStatus(deps: StatusPollDeps, ctx: Invocation, settings: StatusPollSettings, requestId: string): Promise<PollOutcome> {
   const row = await deps.advanceRequests.findById(deps.db, requestId);
   if (!row || row.status !== 'COMPLETED' || !row.abhi_transaction_id || isAbhiFinalStatus(row.abhi_status)) {
     if (row) await deps.statusPolls.record(deps.db, requestId, { count: await deps.statusPolls.count(deps.db, requestId), nextInSeconds: null, exhausted: false });

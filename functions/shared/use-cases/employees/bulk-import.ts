@@ -12,7 +12,7 @@ import type { JobItemResult } from '#shared/use-cases/jobs/job-store';
 import { logger } from '#shared/observability';
 import { resolveTargetOrganization } from '../organizations/organization-access';
 import { conflictThatConfirmsNothing, GENERIC_CONFLICT_DETAIL } from '../abhi-errors';
-import type { ImportDeps, UseCaseContext } from './context';
+import type { ImportDeps, ImportStartDeps, UseCaseContext } from './context';
 import { createAtAbhiAndMirror, findAtAbhiByCode, insertMirror } from './employees';
 import { recordFromFields, toAbhiInput } from './employee-mapping';
 import { abhiCallOptions, type Invocation } from '#shared/use-cases/invocation';
@@ -55,7 +55,7 @@ export interface ImportAccepted {
 }
 
 export async function startBulkImport(
-  deps: ImportDeps,
+  deps: ImportStartDeps,
   ctx: UseCaseContext,
   input: { employees: Record<string, unknown>[]; organizationId?: string },
 ): Promise<ImportAccepted> {

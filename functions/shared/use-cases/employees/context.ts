@@ -64,7 +64,10 @@ export type StatementDeps = ReaderDeps & Pick<BusinessDeps, 'reports'> & MirrorS
 export type ReportDeps = ReaderDeps & Pick<BusinessDeps, 'employees' | 'reports'> & Pick<MirrorStores, 'organizations'> & AbhiDeps;
 export type EmployeeDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'revokeEmployeeSessions'> & MirrorStores;
 export type OrganizationDeps = Pick<BusinessDeps, 'db' | 'reader' | 'transaction' | 'organizations' | 'abhi' | 'cipher' | 'publishEvents'>;
-export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'importQueue' | 'recordedEvents'> & MirrorStores;
+/** The `employee-import` consumer: creates each queued row at Abhi and in the mirror. */
+export type ImportDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'jobs' | 'recordedEvents'> & MirrorStores;
+/** POST /employees/bulk: what the consumer has, and the queue it fills. */
+export type ImportStartDeps = ImportDeps & Pick<BusinessDeps, 'importQueue'>;
 export type SyncDeps = Pick<BusinessDeps, 'db' | 'transaction' | 'abhi' | 'cipher' | 'publishEvents' | 'syncQueue'> & MirrorStores;
 
 /** Who asks, on behalf of which invocation (#shared/use-cases/invocation: correlation id, deadline, patience). */

@@ -129,7 +129,7 @@ async function sendToAbhi(
  * and reconciliation.
  */
 export async function recordConfirmedRepayment(
-  deps: CoreAdvanceDeps,
+  deps: Pick<CoreAdvanceDeps, 'transaction' | 'repayments' | 'ledger' | 'events'>,
   abhiReference: string,
   confirmed: AbhiRepayment,
   context: { advanceRequestId?: string; correlationId?: string; actor: string },

@@ -6,7 +6,7 @@ import { withoutUnsafeText } from '#shared/schemas/common';
 import { logger } from '#shared/observability';
 import type { AbhiWebhookBody } from '#shared/schemas/transactions';
 import type { Queryable } from '#shared/db/pool';
-import type { CoreAdvanceDeps } from '../advances/ports';
+import type { WebhookAdvanceDeps } from '../advances/ports';
 import { abhiStatusEventType, isAbhiFailureStatus } from '../advances/abhi-status';
 import { decimalToNumber } from '../advances/view';
 import type { AdvanceRequestRow } from '../ports/advance-request-store';
@@ -70,7 +70,7 @@ export interface WebhookOutcome {
 }
 
 export async function receiveAbhiWebhook(
-  deps: CoreAdvanceDeps,
+  deps: WebhookAdvanceDeps,
   webhook: WebhookDeps,
   input: { headers: Record<string, string>; rawBody: string; body: AbhiWebhookBody },
 ): Promise<WebhookOutcome> {
@@ -113,7 +113,7 @@ function text(data: Record<string, unknown>, key: string): string | undefined {
   return clean ? clean : undefined;
 }
 
-async function apply(deps: CoreAdvanceDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
+async function apply(deps: WebhookAdvanceDeps, body: AbhiWebhookBody, occurredAt: Date, eventId: string): Promise<string> {
   const data = body.data ?? {};
   const status = text(data, 'status');
   switch (body.type) {
@@ -141,7 +141,7 @@ async function apply(deps: CoreAdvanceDeps, body: AbhiWebhookBody, occurredAt: D
  * entries, so the ledger keeps matching Abhi.
  */
 async function applyTransactionStatus(
-  deps: CoreAdvanceDeps,
+  deps: WebhookAdvanceDeps,
   input: { transactionId: string; status: string; reason?: string; reference?: string; occurredAt: Date; eventId: string },
 ): Promise<string> {
   const { result, eventIds } = await deps.transaction(async (db) => {
@@ -175,7 +175,7 @@ async function applyTransactionStatus(
 }
 
 /** A completed advance's new (non-failure) Abhi status (status poll and webhook): the employee's step and `balance.updated`. */
-export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events' | 'ledger'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
+export async function recordAbhiStatusChange(deps: Pick<WebhookAdvanceDeps, 'events' | 'ledger'>, db: Queryable, row: AdvanceRequestRow, status: string): Promise<string[]> {
   const changed = await deps.events.record(db, {
     type: abhiStatusEventType(status),
     organizationId: row.organization_id,
@@ -199,7 +199,7 @@ export async function recordAbhiStatusChange(deps: Pick<CoreAdvanceDeps, 'events
 }
 
 /** Abhi reports a completed advance as failed or reversed: reversing ledger entries, FAILED, events (also used by the status poll). */
-export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
+export async function reverseCompletedAdvance(deps: WebhookAdvanceDeps, db: Queryable, row: AdvanceRequestRow, status: string, reason?: string): Promise<string[]> {
   const abhiId = row.abhi_transaction_id!;
   await deps.ledger.append(db, {
     organizationId: row.organization_id,
@@ -245,7 +245,7 @@ export async function reverseCompletedAdvance(deps: CoreAdvanceDeps, db: Queryab
 }
 
 async function applyRepaymentStatus(
-  deps: CoreAdvanceDeps,
+  deps: WebhookAdvanceDeps,
   input: { repaymentId?: string; reference?: string; status: string; amount?: number; occurredAt: Date },
 ): Promise<string> {
   const row =
