@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_GUARD, EXCLUDED_INPUTS, EXCLUDED_PACKAGES } from '../../infra/bundling/budget';
 import { bundleEveryFunction, median, type FunctionBundleSize } from '../../infra/bundling/measure';
 import { ROUTES } from '#shared/routes';
+import { QUEUES, SCHEDULES } from '#shared/topology';
+import { ADVANCE_WORKFLOW_TASKS } from '#shared/use-cases/advances/workflow-contract';
+import { AUTHORIZER_ACCESS, AUTHORIZER_ENTRY, consumerAccess, routeAccess, scheduleAccess, workflowTaskAccess, type FunctionAccess } from '../../infra/config/function-access';
 import * as z from '#shared/zod';
 import { employeeResponses } from '#shared/schemas/employees';
 import { identityResponses } from '#shared/schemas/identity';
@@ -103,6 +106,32 @@ describe('bundle sizes of every deployed function (production esbuild options)',
       const text = fs.readFileSync(s.output, 'utf8');
       return literals.flatMap((forms, i) => (forms.some((form) => text.includes(form)) ? [`${s.entry}: ${descriptions[i]}`] : []));
     });
+    expect(offenders).toEqual([]);
+  });
+
+  it('no bundle carries a client its function is not granted (dead weight, or a grant missing in AWS)', () => {
+    const access = new Map<string, FunctionAccess>([
+      [AUTHORIZER_ENTRY, AUTHORIZER_ACCESS],
+      ...ROUTES.map((route) => [route.entry, routeAccess(route)] as const),
+      ...QUEUES.map((queue) => [queue.consumer, consumerAccess(queue)] as const),
+      ...SCHEDULES.map((schedule) => [schedule.entry, scheduleAccess(schedule)] as const),
+      ...Object.values(ADVANCE_WORKFLOW_TASKS).map((entry) => [entry, workflowTaskAccess(entry)] as const),
+    ]);
+    // What each client needs granted; SNS also delivers SMS notifications.
+    const clients: { input: string; granted: (a: FunctionAccess) => boolean }[] = [
+      { input: 'functions/shared/abhi/transport.ts', granted: (a) => a.abhi === 'client' },
+      { input: 'node_modules/@aws-sdk/client-sns/', granted: (a) => a.publishEvents === true || a.deliverNotifications === true },
+      { input: 'node_modules/@aws-sdk/client-sfn/', granted: (a) => a.advanceWorkflow === true },
+      { input: 'node_modules/@aws-sdk/client-sqs/', granted: (a) => (a.sendTo?.length ?? 0) > 0 || (a.probeQueues?.length ?? 0) > 0 },
+    ];
+    const offenders = sizes.flatMap((s) => {
+      const granted = access.get(s.entry);
+      if (!granted) return [];
+      const output = s.metafile.outputs[path.relative(process.cwd(), s.output)] ?? Object.entries(s.metafile.outputs).find(([name]) => path.resolve(name) === s.output)?.[1];
+      const inputs = Object.keys(output!.inputs);
+      return clients.filter((c) => inputs.some((input) => input.includes(c.input)) && !c.granted(granted)).map((c) => `${s.entry}: ${c.input}`);
+    });
+    expect(access.size).toBeGreaterThan(50);
     expect(offenders).toEqual([]);
   });
 });
