@@ -86,18 +86,10 @@ export class PlatformSecrets extends Construct {
         'Shared with Abhi: rotating it needs Abhi to switch keys at the same time. Rotation is a coordinated runbook step (docs/operations.md) with an overlap window.',
     });
 
-    this.dataKey = new secretsmanager.Secret(this, 'DataKey', {
+    this.dataKey = this.aesKeySecret('DataKey', {
       secretName: `${config.prefix}/data-encryption-key`,
       description: 'Application-level encryption key ring for account numbers and Emirates IDs.',
-      encryptionKey: this.secretsKey,
       removalPolicy: RemovalPolicy.RETAIN,
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: 'key',
-        passwordLength: 43,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
     });
     Validations.of(this.dataKey).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -105,24 +97,28 @@ export class PlatformSecrets extends Construct {
         'An encryption key, not a password: replacing it automatically would make every stored ciphertext unreadable. Rotation is a runbook step (docs/operations.md): new key active, old key kept for decryption until a re-encryption run finishes.',
     });
 
-    this.abhiTokenKey = new secretsmanager.Secret(this, 'AbhiTokenKey', {
+    this.abhiTokenKey = this.aesKeySecret('AbhiTokenKey', {
       secretName: `${config.prefix}/abhi/token-key`,
-      description: 'Key sealing the fleet\'s Abhi access token in the state table.',
-      encryptionKey: this.secretsKey,
+      description: "Key sealing the fleet's Abhi access token in the state table.",
       // It seals a token that lives a day at most: losing it costs one fleet login, never data.
       removalPolicy: RemovalPolicy.DESTROY,
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: 'key',
-        passwordLength: 43,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
     });
     Validations.of(this.abhiTokenKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'An encryption key read by a running fleet: a replacement is listed beside the old one (previousKeys) for a day, the life of a sealed token. Rotation is a runbook step (docs/operations.md).',
+    });
+  }
+
+  /**
+   * A secret JSON `{ "key": ... }` holding an AES-256 key: Secrets Manager generates 43 characters of the base64
+   * alphabet, which the key ring (functions/shared/crypto/secret-keyring.ts) decodes to 32 random bytes.
+   */
+  private aesKeySecret(id: string, props: { secretName: string; description: string; removalPolicy: RemovalPolicy }): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, id, {
+      ...props,
+      encryptionKey: this.secretsKey,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', passwordLength: 43, excludePunctuation: true, includeSpace: false },
     });
   }
 }

@@ -1,15 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildBuildOptions } from '../../infra/bundling/options';
 import { LOCAL_AWS_ENV } from '../../infra/local/services/aws-local';
 import { testEnv } from '../support/env';
+import { bundleFixture, type BundledFixture } from './support/bundled-fixture';
 
 /**
  * The DynamoDB client as bundled for deployment, endpoint discovery replaced by infra/bundling/endpoint-discovery-off.ts
@@ -17,22 +11,18 @@ import { testEnv } from '../support/env';
  * process of its own, and fails loudly if discovery is switched on.
  */
 describe('the bundled DynamoDB client without endpoint discovery (production esbuild options)', () => {
-  let dir: string;
+  let fixture: BundledFixture;
   let bundle: string;
   let inputs: string[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dynamodb-bundle-'));
-    bundle = path.join(dir, 'index.mjs');
-    const result = await esbuild.build({ ...esbuildBuildOptions(), entryPoints: [path.resolve(import.meta.dirname, 'fixtures/dynamodb-probe-handler.ts')], outfile: bundle, metafile: true });
-    inputs = Object.keys(result.metafile!.inputs);
+    fixture = await bundleFixture('dynamodb-probe-handler');
+    ({ file: bundle, inputs } = fixture);
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => fixture?.remove());
 
   const run = (env: Record<string, string> = {}) =>
-    promisify(execFile)(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log('RESULT ' + JSON.stringify(await m.handler()));`], {
-      env: { PATH: process.env.PATH, ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: testEnv().dynamoEndpoint, STATE_TABLE_NAME: testEnv().stateTable, PROBE_ID: randomUUID(), ...env },
-    }).then(({ stdout }) => JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice('RESULT '.length)) as Record<string, unknown>);
+    fixture.run({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: testEnv().dynamoEndpoint, STATE_TABLE_NAME: testEnv().stateTable, PROBE_ID: randomUUID(), ...env });
 
   it('bundles the stub, not the endpoint-discovery middleware, its cache, mnemonist or obliterator', () => {
     expect(inputs.filter((input) => /node_modules\/(@aws-sdk\/(middleware-endpoint-discovery|endpoint-cache)|mnemonist|obliterator)\//.test(input))).toEqual([]);

@@ -1,13 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildBuildOptions } from '../../infra/bundling/options';
 import { testEnv } from '../support/env';
+import { bundleFixture, type BundledFixture } from './support/bundled-fixture';
 
 /**
  * #shared/db/pool as bundled for deployment: pg's index replaced by infra/bundling/pg-without-native.ts and pgpass
@@ -16,22 +9,17 @@ import { testEnv } from '../support/env';
  * pg.Client from the same module, runs in test/foundation/migrations.test.ts.)
  */
 describe('the bundled pool without pg native client and pgpass (production esbuild options)', () => {
-  let dir: string;
-  let bundle: string;
+  let fixture: BundledFixture;
   let inputs: string[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pg-bundle-'));
-    bundle = path.join(dir, 'index.mjs');
-    const result = await esbuild.build({ ...esbuildBuildOptions(), entryPoints: [path.resolve(import.meta.dirname, 'fixtures/pg-probe-handler.ts')], outfile: bundle, metafile: true });
-    inputs = Object.keys(result.metafile!.inputs);
+    fixture = await bundleFixture('pg-probe-handler');
+    inputs = fixture.inputs;
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => fixture?.remove());
 
   const run = (env: Record<string, string> = {}) =>
-    promisify(execFile)(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log('RESULT ' + JSON.stringify(await m.handler()));`], {
-      env: { PATH: process.env.PATH, DATABASE_URL: testEnv().databaseUrl, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env },
-    }).then(({ stdout }) => JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice('RESULT '.length)) as Record<string, unknown>);
+    fixture.run({ DATABASE_URL: testEnv().databaseUrl, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env });
 
   it("bundles pg's client and pool, not its index, its native client or pgpass", () => {
     expect(inputs.filter((input) => /node_modules\/(pg\/lib\/(index\.js|native\/)|pg\/esm\/|pgpass\/|split2\/)/.test(input))).toEqual([]);
