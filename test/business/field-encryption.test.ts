@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { keyringFromSecretsManager } from '#shared/crypto/secret-keyring';
 import { aesGcmCipher, fieldCipher, keyId, lastFour, maskAccountNumber, maskEmiratesId, UnreadableCiphertextError, type Keyring } from '#shared/crypto/field-encryption';
 
 /** AES-256-GCM field encryption: round trip, column binding, tampering, key rotation, masking. */
@@ -65,6 +67,29 @@ describe('field encryption', () => {
   it('uses the data key from Secrets Manager (the local stand-in) for the process-wide cipher', async () => {
     const sealed = await fieldCipher().encrypt('account_number', '123456789');
     expect(await fieldCipher().decrypt('account_number', sealed)).toBe('123456789');
+  });
+
+  it('a ring in Secrets Manager (the local stand-in): a forced re-read sees a rotation, at most once per 30 s', async () => {
+    const secrets = new SecretsManagerClient({});
+    const id = `test/key-ring-${randomUUID()}`;
+    const put = (value: unknown) => secrets.send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify(value) }));
+    const [first, second, third] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    try {
+      await put({ key: first.toString('base64') });
+      const ring = keyringFromSecretsManager(id);
+      expect(((await ring()) as Keyring).current.equals(first)).toBe(true);
+      await put({ key: second.toString('base64'), previousKeys: [first.toString('base64')] });
+      // Cached for 5 minutes: the rotation is unseen until a value names the new key and forces a re-read...
+      expect(((await ring()) as Keyring).current.equals(first)).toBe(true);
+      const rotated = (await ring({ forceRefresh: true })) as Keyring;
+      expect(rotated.current.equals(second)).toBe(true);
+      expect(rotated.previous.map((k) => k.equals(first))).toEqual([true]);
+      // ...and rows naming a key nobody lists cannot make every decryption read the secret again.
+      await put({ key: third.toString('base64') });
+      expect(((await ring({ forceRefresh: true })) as Keyring).current.equals(second)).toBe(true);
+    } finally {
+      secrets.destroy();
+    }
   });
 
   it('masks account numbers and Emirates IDs', () => {

@@ -24,10 +24,10 @@ export class SecretsManagerCredentialsProvider implements CredentialsProvider {
     private readonly options: { maxAgeSeconds?: number } = {},
   ) {}
 
-  async get(options: { forceRefresh?: boolean } = {}): Promise<AbhiCredentials> {
+  async get(): Promise<AbhiCredentials> {
     let value: unknown;
     try {
-      value = await getSecret(this.secretId, { maxAge: this.options.maxAgeSeconds ?? 300, transform: 'json', forceFetch: options.forceRefresh ?? false });
+      value = await getSecret(this.secretId, { maxAge: this.options.maxAgeSeconds ?? 300, transform: 'json' });
     } catch (error) {
       throw new CredentialsUnavailableError(`The Abhi credentials secret '${this.secretId}' could not be read: ${(error as Error).name}.`, { cause: error });
     }

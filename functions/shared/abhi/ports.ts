@@ -14,8 +14,7 @@ export interface AbhiCredentials {
 }
 
 export interface CredentialsProvider {
-  /** `forceRefresh` bypasses any cache (used once when the stored token cannot be opened with cached credentials). */
-  get(options?: { forceRefresh?: boolean }): Promise<AbhiCredentials>;
+  get(): Promise<AbhiCredentials>;
 }
 
 // ---------- token store (pk ABHI#TOKEN) ----------

@@ -8,7 +8,11 @@ import type { Keyring, KeyLoader } from './field-cipher';
  */
 const KEY_CACHE_SECONDS = 300;
 
+/** A forced re-read (a value names a key this ring lacks) at most this often per ring, so unreadable rows cannot hammer Secrets Manager. */
+const FORCED_READ_INTERVAL_MS = 30_000;
+
 const rings = new Map<string, { keyring: Promise<Keyring>; until: number }>();
+const forcedAt = new Map<string, number>();
 
 /**
  * The key ring in secret `secretId` (JSON `{"key": "<base64 of 32 bytes>", "previousKeys"?: [...]}`) through
@@ -19,9 +23,12 @@ const rings = new Map<string, { keyring: Promise<Keyring>; until: number }>();
 export function keyringFromSecretsManager(secretId: string): KeyLoader {
   return (options) => {
     const cached = rings.get(secretId);
-    if (!options?.forceRefresh && cached && cached.until > Date.now()) return cached.keyring;
-    const keyring = readKeyring(secretId, options?.forceRefresh ?? false);
-    rings.set(secretId, { keyring, until: Date.now() + KEY_CACHE_SECONDS * 1000 });
+    const now = Date.now();
+    const force = (options?.forceRefresh ?? false) && now - (forcedAt.get(secretId) ?? -Infinity) >= FORCED_READ_INTERVAL_MS;
+    if (!force && cached && cached.until > now) return cached.keyring;
+    if (force) forcedAt.set(secretId, now);
+    const keyring = readKeyring(secretId, force);
+    rings.set(secretId, { keyring, until: now + KEY_CACHE_SECONDS * 1000 });
     // A failed read is not cached: the next call tries again.
     keyring.catch(() => {
       if (rings.get(secretId)?.keyring === keyring) rings.delete(secretId);
