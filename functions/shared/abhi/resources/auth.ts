@@ -52,19 +52,19 @@ export function authResource(abhi: AbhiResourceContext, fleet: FleetSession) {
   return {
     /** POST /auth/employee-login → AuthResponse (an employee's own session; sent with the fleet bearer, like the SDK). */
     employeeLogin: async (request: S.EmployeeLoginRequest, options?: CallOptions) =>
-      post('employeeLogin', '/auth/employee-login', abhi.validate(S.EmployeeLoginRequestSchema, request, 'auth.employeeLogin', 'POST /auth/employee-login'), S.AuthResponseSchema, true, options),
+      post('employeeLogin', '/auth/employee-login', abhi.validate(S.authSchemas().EmployeeLoginRequest, request, 'auth.employeeLogin', 'POST /auth/employee-login'), S.authSchemas().AuthResponse, true, options),
     /** POST /auth/employer-login → AuthResponse. */
     employerLogin: async (request: S.EmployerLoginRequest, options?: CallOptions) =>
-      post('employerLogin', '/auth/employer-login', abhi.validate(S.EmployerLoginRequestSchema, request, 'auth.employerLogin', 'POST /auth/employer-login'), S.AuthResponseSchema, true, options),
+      post('employerLogin', '/auth/employer-login', abhi.validate(S.authSchemas().EmployerLoginRequest, request, 'auth.employerLogin', 'POST /auth/employer-login'), S.authSchemas().AuthResponse, true, options),
     /**
      * POST /auth/login with explicit credentials → AuthResponse. WARNING: with the fleet's own username this revokes
      * the shared token (one session per user); the fleet then recovers with one re-login.
      */
     thirdPartyLogin: async (request: S.ThirdPartyLoginRequest, options?: CallOptions) =>
-      post('thirdPartyLogin', '/auth/login', abhi.validate(S.ThirdPartyLoginRequestSchema, request, 'auth.thirdPartyLogin', 'POST /auth/login'), S.AuthResponseSchema, true, options),
+      post('thirdPartyLogin', '/auth/login', abhi.validate(S.authSchemas().ThirdPartyLoginRequest, request, 'auth.thirdPartyLogin', 'POST /auth/login'), S.authSchemas().AuthResponse, true, options),
     /** POST /auth/refresh → AuthResponse. */
     refreshToken: async (request: S.RefreshTokenRequest, options?: CallOptions) =>
-      post('refreshToken', '/auth/refresh', abhi.validate(S.RefreshTokenRequestSchema, request, 'auth.refreshToken', 'POST /auth/refresh'), S.AuthResponseSchema, true, options),
+      post('refreshToken', '/auth/refresh', abhi.validate(S.authSchemas().RefreshTokenRequest, request, 'auth.refreshToken', 'POST /auth/refresh'), S.authSchemas().AuthResponse, true, options),
     /**
      * POST /auth/logout. Without `token` this ends the FLEET session: the shared token is removed from the store and
      * the next call logs in again.
@@ -75,36 +75,36 @@ export function authResource(abhi: AbhiResourceContext, fleet: FleetSession) {
       if (current) await fleet.tokens.forget(current.version);
     },
     /** GET /auth/me → AuthUser (the fleet user). */
-    getCurrentUser: (options?: CallOptions) => get('getCurrentUser', '/auth/me', S.AuthUserSchema, options),
+    getCurrentUser: (options?: CallOptions) => get('getCurrentUser', '/auth/me', S.authSchemas().AuthUser, options),
     /** GET /auth/session → SessionInfo (contains the token: never log it). */
-    getSessionInfo: (options?: CallOptions) => get('getSessionInfo', '/auth/session', S.SessionInfoSchema, options),
+    getSessionInfo: (options?: CallOptions) => get('getSessionInfo', '/auth/session', S.authSchemas().SessionInfo, options),
     /** POST /auth/change-password. Changing the FLEET password also requires updating the secret at once. */
     changePassword: async (request: S.ChangePasswordRequest, options?: CallOptions) =>
-      post<void>('changePassword', '/auth/change-password', abhi.validate(S.ChangePasswordRequestSchema, request, 'auth.changePassword', 'POST /auth/change-password'), undefined, false, options),
+      post<void>('changePassword', '/auth/change-password', abhi.validate(S.authSchemas().ChangePasswordRequest, request, 'auth.changePassword', 'POST /auth/change-password'), undefined, false, options),
     /** POST /auth/reset-password. */
     requestPasswordReset: async (request: S.ResetPasswordRequest, options?: CallOptions) =>
-      post<void>('requestPasswordReset', '/auth/reset-password', abhi.validate(S.ResetPasswordRequestSchema, request, 'auth.requestPasswordReset', 'POST /auth/reset-password'), undefined, true, options),
+      post<void>('requestPasswordReset', '/auth/reset-password', abhi.validate(S.authSchemas().ResetPasswordRequest, request, 'auth.requestPasswordReset', 'POST /auth/reset-password'), undefined, true, options),
     /** POST /auth/reset-password/confirm. */
     confirmPasswordReset: async (request: S.ResetPasswordConfirmRequest, options?: CallOptions) =>
       post<void>(
         'confirmPasswordReset',
         '/auth/reset-password/confirm',
-        abhi.validate(S.ResetPasswordConfirmRequestSchema, request, 'auth.confirmPasswordReset', 'POST /auth/reset-password/confirm'),
+        abhi.validate(S.authSchemas().ResetPasswordConfirmRequest, request, 'auth.confirmPasswordReset', 'POST /auth/reset-password/confirm'),
         undefined,
         false,
         options,
       ),
     /** POST /auth/mfa/setup → MFAResponse. */
     setupMfa: async (request: S.MfaSetupRequest, options?: CallOptions) =>
-      post('setupMfa', '/auth/mfa/setup', abhi.validate(S.MfaSetupRequestSchema, request, 'auth.setupMfa', 'POST /auth/mfa/setup'), S.MfaResponseSchema, false, options),
+      post('setupMfa', '/auth/mfa/setup', abhi.validate(S.authSchemas().MfaSetupRequest, request, 'auth.setupMfa', 'POST /auth/mfa/setup'), S.authSchemas().MfaResponse, false, options),
     /** POST /auth/mfa/verify → AuthResponse. */
     verifyMfa: async (request: S.MfaVerificationRequest, options?: CallOptions) =>
-      post('verifyMfa', '/auth/mfa/verify', abhi.validate(S.MfaVerificationRequestSchema, request, 'auth.verifyMfa', 'POST /auth/mfa/verify'), S.AuthResponseSchema, false, options),
+      post('verifyMfa', '/auth/mfa/verify', abhi.validate(S.authSchemas().MfaVerificationRequest, request, 'auth.verifyMfa', 'POST /auth/mfa/verify'), S.authSchemas().AuthResponse, false, options),
     /** POST /auth/mfa/disable (no body). */
     disableMfa: (options?: CallOptions) =>
       abhi.call<void>({ operation: 'auth.disableMfa', group: 'auth', method: 'POST', pathTemplate: '/auth/mfa/disable', path: '/auth/mfa/disable', idempotent: true }, options),
     /** GET /auth/mfa/status → MFAResponse. */
-    getMfaStatus: (options?: CallOptions) => get('getMfaStatus', '/auth/mfa/status', S.MfaResponseSchema, options),
+    getMfaStatus: (options?: CallOptions) => get('getMfaStatus', '/auth/mfa/status', S.authSchemas().MfaResponse, options),
     /**
      * GET /auth/validate → true when the fleet token is accepted, false when Abhi rejects it (4xx). Unlike the SDK
      * (false on ANY error) transport failures and an open breaker are thrown. Never triggers a re-login.

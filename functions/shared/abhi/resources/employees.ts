@@ -14,7 +14,7 @@ export function employeesResource(abhi: AbhiResourceContext) {
         pathTemplate: '/employees',
         path: '/employees',
         query: { ...pageQuery(opts), search: opts.search, department: opts.department, status: opts.status },
-        schema: S.EmployeeListSchema,
+        schema: S.employeeSchemas().EmployeeList,
         idempotent: true,
       },
       options,
@@ -27,8 +27,8 @@ export function employeesResource(abhi: AbhiResourceContext) {
   };
 
   const create = async (employees: readonly S.EmployeeInput[], options?: CallOptions): Promise<void> => {
-    const body = { employees: employees.map((e, i) => abhi.validate(S.EmployeeInputSchema, e, 'employees.create', `POST /employees [${i}]`)) };
-    if (body.employees.length === 0) abhi.validate(z.array(S.EmployeeInputSchema).check(z.minLength(1)), [], 'employees.create', 'POST /employees');
+    const body = { employees: employees.map((e, i) => abhi.validate(S.employeeSchemas().EmployeeInput, e, 'employees.create', `POST /employees [${i}]`)) };
+    if (body.employees.length === 0) abhi.validate(z.array(S.employeeSchemas().EmployeeInput).check(z.minLength(1)), [], 'employees.create', 'POST /employees');
     await abhi.call<void>(
       {
         operation: 'employees.create',
@@ -53,7 +53,7 @@ export function employeesResource(abhi: AbhiResourceContext) {
   };
 
   const update = async (employees: readonly S.EmployeeUpdate[], options?: CallOptions): Promise<void> => {
-    const body = { employees: employees.map((e, i) => abhi.validate(S.EmployeeUpdateSchema, e, 'employees.update', `PUT /employees [${i}]`)) };
+    const body = { employees: employees.map((e, i) => abhi.validate(S.employeeSchemas().EmployeeUpdate, e, 'employees.update', `PUT /employees [${i}]`)) };
     await abhi.call<void>({ operation: 'employees.update', group: 'employees', method: 'PUT', pathTemplate: '/employees', path: '/employees', body, idempotent: true }, options);
     await Promise.all(body.employees.map((e) => abhi.invalidate('employee', e.id)));
   };
@@ -80,7 +80,7 @@ export function employeesResource(abhi: AbhiResourceContext) {
           method: 'GET',
           pathTemplate: '/employees/{employeeId}',
           path: `/employees/${id(employeeId)}`,
-          schema: S.EmployeeSchema,
+          schema: S.employeeSchemas().Employee,
           idempotent: true,
           cache: { kind: 'employee', key: employeeId },
         },

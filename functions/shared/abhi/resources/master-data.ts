@@ -4,8 +4,9 @@ import type { CallOptions } from '../transport';
 import { canonicalQuery, id, pageQuery, type AbhiResourceContext, type Query } from './context';
 
 /** `client.masterData`: banks and business types (group `masterdata`, cached 1 h). */
+/** Schemas are passed as thunks: the group is built at the first call, not when the client is constructed. */
 export function masterDataResource(abhi: AbhiResourceContext) {
-  const listOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodMiniType<T>) => (opts: S.MasterDataListOptions = {}, options?: CallOptions) => {
+  const listOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: () => z.ZodMiniType<T>) => (opts: S.MasterDataListOptions = {}, options?: CallOptions) => {
     const query: Query = { ...pageQuery(opts), country: opts.country, active: opts.active };
     return abhi.call(
       {
@@ -15,14 +16,14 @@ export function masterDataResource(abhi: AbhiResourceContext) {
         pathTemplate: path,
         path,
         query,
-        schema,
+        schema: schema(),
         idempotent: true,
         cache: { kind, key: `list?${canonicalQuery(query)}` },
       },
       options,
     );
   };
-  const getOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: z.ZodMiniType<T>) => (itemId: string, options?: CallOptions) =>
+  const getOf = <T>(kind: 'banks' | 'businessTypes', path: string, schema: () => z.ZodMiniType<T>) => (itemId: string, options?: CallOptions) =>
     abhi.call(
       {
         operation: `masterData.${kind === 'banks' ? 'getBank' : 'getBusinessType'}`,
@@ -30,7 +31,7 @@ export function masterDataResource(abhi: AbhiResourceContext) {
         method: 'GET',
         pathTemplate: `${path}/{id}`,
         path: `${path}/${id(itemId)}`,
-        schema,
+        schema: schema(),
         idempotent: true,
         cache: { kind, key: `id:${itemId}` },
       },
@@ -38,12 +39,12 @@ export function masterDataResource(abhi: AbhiResourceContext) {
     );
   return {
     /** GET /banks?page&limit&country&active (cached 1 h). */
-    listBanks: listOf('banks', '/banks', S.BankListSchema),
+    listBanks: listOf('banks', '/banks', () => S.masterDataSchemas().BankList),
     /** GET /banks/{id} (cached 1 h). */
-    getBank: getOf('banks', '/banks', S.BankSchema),
+    getBank: getOf('banks', '/banks', () => S.masterDataSchemas().Bank),
     /** GET /business?page&limit&country&active — business types live under /business (cached 1 h). */
-    listBusinessTypes: listOf('businessTypes', '/business', S.BusinessTypeListSchema),
+    listBusinessTypes: listOf('businessTypes', '/business', () => S.masterDataSchemas().BusinessTypeList),
     /** GET /business/{id} (cached 1 h). */
-    getBusinessType: getOf('businessTypes', '/business', S.BusinessTypeSchema),
+    getBusinessType: getOf('businessTypes', '/business', () => S.masterDataSchemas().BusinessType),
   };
 }

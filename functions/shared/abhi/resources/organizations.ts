@@ -15,7 +15,7 @@ export function organizationsResource(abhi: AbhiResourceContext) {
         pathTemplate: '/organizations',
         path: '/organizations',
         query,
-        schema: S.OrganizationListSchema,
+        schema: S.organizationSchemas().OrganizationList,
         idempotent: true,
         cache: { kind: 'organizations', key: `list?${canonicalQuery(query)}` },
       },
@@ -34,7 +34,7 @@ export function organizationsResource(abhi: AbhiResourceContext) {
           method: 'GET',
           pathTemplate: '/organizations/{organizationId}',
           path: `/organizations/${id(organizationId)}`,
-          schema: S.OrganizationSchema,
+          schema: S.organizationSchemas().Organization,
           idempotent: true,
           cache: { kind: 'organizations', key: `id:${organizationId}` },
         },
@@ -47,7 +47,7 @@ export function organizationsResource(abhi: AbhiResourceContext) {
      * with the organization id as `reference` instead of creating a second one.
      */
     create: async (request: S.CreateOrganizationRequest, options?: CallOptions) => {
-      const body = abhi.validate(S.CreateOrganizationRequestSchema, request, 'organizations.create', 'POST /organizations');
+      const body = abhi.validate(S.organizationSchemas().CreateOrganizationRequest, request, 'organizations.create', 'POST /organizations');
       const result = await abhi.call<S.CreateOrganizationResult>(
         {
           operation: 'organizations.create',
@@ -56,7 +56,7 @@ export function organizationsResource(abhi: AbhiResourceContext) {
           pathTemplate: '/organizations',
           path: '/organizations',
           body,
-          schema: S.CreateOrganizationResultSchema,
+          schema: S.organizationSchemas().CreateOrganizationResult,
           idempotent: false,
           reference: body.managementAlias,
           resolveUnknown: async (deadline) => {

@@ -22,7 +22,7 @@ export function repaymentsResource(abhi: AbhiResourceContext) {
           minAmount: money2(opts.minAmount),
           maxAmount: money2(opts.maxAmount),
         },
-        schema: S.RepaymentListSchema,
+        schema: S.repaymentSchemas().RepaymentList,
         idempotent: true,
       },
       options,
@@ -49,7 +49,7 @@ export function repaymentsResource(abhi: AbhiResourceContext) {
         pathTemplate: '/repayments/outstanding',
         path: '/repayments/outstanding',
         query,
-        schema: S.OutstandingBalanceListSchema,
+        schema: S.repaymentSchemas().OutstandingBalanceList,
         idempotent: true,
         cache: { kind: 'outstanding', key: `${opts.employeeId ?? '*'}#${canonicalQuery(query)}` },
       },
@@ -62,7 +62,7 @@ export function repaymentsResource(abhi: AbhiResourceContext) {
      * lost answer (or a 409 after one) is resolved by looking the reference up.
      */
     create: async (request: S.CreateRepaymentRequest, options?: CallOptions): Promise<S.RepaymentResponse> => {
-      const body = abhi.validate(S.CreateRepaymentRequestSchema, request, 'repayments.create', 'POST /repayments');
+      const body = abhi.validate(S.repaymentSchemas().CreateRepaymentRequest, request, 'repayments.create', 'POST /repayments');
       const result = await abhi.call<S.RepaymentResponse>(
         {
           operation: 'repayments.create',
@@ -71,7 +71,7 @@ export function repaymentsResource(abhi: AbhiResourceContext) {
           pathTemplate: '/repayments',
           path: '/repayments',
           body,
-          schema: S.RepaymentResponseSchema,
+          schema: S.repaymentSchemas().RepaymentResponse,
           idempotent: false,
           reference: body.clientRepaymentReferenceNumber,
           resolveUnknown: async (deadline) => {
@@ -100,7 +100,7 @@ export function repaymentsResource(abhi: AbhiResourceContext) {
           method: 'GET',
           pathTemplate: '/repayments/{repaymentId}',
           path: `/repayments/${id(repaymentId)}`,
-          schema: S.RepaymentSchema,
+          schema: S.repaymentSchemas().Repayment,
           idempotent: true,
         },
         options,
