@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { PLATFORM_ROLES, ROLES, isRole, type Role } from '#shared/routes';
 import type { ClaimPreset } from '#shared/auth/claim-mapping';
 import { LOCAL_DIRECTORY_FILE, readLocalDirectory } from '#shared/adapters/identity/local-directory';
+import { keptFile } from './local-keys';
 
 /**
  * The local OIDC issuer: signs access tokens for the local stack and tests with its own ES256 key, generated on first
@@ -71,24 +71,13 @@ export interface LocalIssuer {
 
 /** Loads the signing key from `dir`, creating it (0600, atomically: two starters never both win) when absent. */
 export async function loadOrCreateSigningKey(dir: string = LOCAL_ISSUER_DIR): Promise<SigningKey> {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, KEY_FILE);
-  if (!fs.existsSync(file)) {
+  const content = await keptFile(path.join(dir, KEY_FILE), async () => {
     const { privateKey } = await generateKeyPair(LOCAL_ALGORITHM, { extractable: true });
     const jwk = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(jwk);
-    const temp = path.join(dir, `.${KEY_FILE}.${process.pid}.${randomUUID()}`);
-    fs.writeFileSync(temp, JSON.stringify({ ...jwk, kid, alg: LOCAL_ALGORITHM, use: 'sig' }), { mode: 0o600, flag: 'wx' });
-    try {
-      fs.linkSync(temp, file); // fails if another process created the key first: then theirs is used
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      fs.rmSync(temp, { force: true });
-    }
-  }
-  if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
-  const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as JWK & { kid: string };
+    return JSON.stringify({ ...jwk, kid, alg: LOCAL_ALGORITHM, use: 'sig' });
+  });
+  const stored = JSON.parse(content) as JWK & { kid: string };
   const privateKey = (await importJWK(stored, LOCAL_ALGORITHM)) as CryptoKey;
   const { d: _private, ...publicPart } = stored;
   return { kid: stored.kid, alg: LOCAL_ALGORITHM, privateKey, publicJwk: { ...publicPart, kid: stored.kid, alg: LOCAL_ALGORITHM, use: 'sig' } };

@@ -79,9 +79,9 @@ export async function startPlatform(shared: SharedServices, options: PlatformOpt
   };
   const key = (name: string) => generatedKey(options.keyDir, name);
   await shared.secrets.put(secretIds.abhi, options.abhiCredentials);
-  await shared.secrets.put(secretIds.webhook, { secret: key('webhook-secret').toString('hex') });
-  await shared.secrets.put(secretIds.dataKey, { key: key('data-key').toString('base64') });
-  await shared.secrets.put(secretIds.abhiTokenKey, { key: key('abhi-token-key').toString('base64') });
+  await shared.secrets.put(secretIds.webhook, { secret: (await key('webhook-secret')).toString('hex') });
+  await shared.secrets.put(secretIds.dataKey, { key: (await key('data-key')).toString('base64') });
+  await shared.secrets.put(secretIds.abhiTokenKey, { key: (await key('abhi-token-key')).toString('base64') });
 
   // The functions reach every AWS stand-in through a counting proxy (GET /__local/stats); set-up above went direct.
   const stats = processStats;

@@ -83,16 +83,16 @@ describe('the generated keys survive a restart (data key, Abhi token key, webhoo
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('the first start generates a key readable by its owner only; later starts read the same one; a damaged file stops the start', () => {
-    const first = generatedKey(dir, 'data-key');
+  it('the first start generates a key readable by its owner only; later starts read the same one; a damaged file stops the start', async () => {
+    const first = await generatedKey(dir, 'data-key');
     expect(first).toHaveLength(32);
     expect(fs.statSync(path.join(dir, 'data-key.key')).mode & 0o777).toBe(0o600);
-    expect(generatedKey(dir, 'data-key').equals(first)).toBe(true);
-    expect(generatedKey(dir, 'abhi-token-key').equals(first)).toBe(false);
+    expect((await generatedKey(dir, 'data-key')).equals(first)).toBe(true);
+    expect((await generatedKey(dir, 'abhi-token-key')).equals(first)).toBe(false);
     // Tests pass no directory: a fresh key each start.
-    expect(generatedKey(undefined, 'data-key').equals(generatedKey(undefined, 'data-key'))).toBe(false);
+    expect((await generatedKey(undefined, 'data-key')).equals(await generatedKey(undefined, 'data-key'))).toBe(false);
     fs.writeFileSync(path.join(dir, 'webhook-secret.key'), 'too-short');
-    expect(() => generatedKey(dir, 'webhook-secret')).toThrow(/webhook-secret\.key does not hold 32 bytes in base64: delete it/);
+    await expect(generatedKey(dir, 'webhook-secret')).rejects.toThrow(/webhook-secret\.key does not hold 32 bytes in base64: delete it/);
   });
 });
 
