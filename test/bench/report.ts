@@ -115,7 +115,7 @@ export function renderReport(): { benchmarks: string; costModel: string } {
     const allIn = cold.references.allIn;
     const ratios = measured.filter((f) => f.importMedianMs !== undefined && allIn.importMedianMs).map((f) => f.importMedianMs! / allIn.importMedianMs!);
     w(
-      `| Bundle size per function | ≤ ${kb(SIZE_BUDGET)} minified each, median ≤ ${kb(MEDIAN_SIZE_BUDGET_BYTES)} | ${sizeOk}/${measured.length} within; median ${kb(median(measured.map((f) => f.bundle!.bytes)))}; ${smallest ? `${kb(smallest.bundle!.bytes)} (${smallest.name})` : ''} to ${largest ? `${kb(largest.bundle!.bytes)} (${largest.name})` : ''}; all-in reference ${kb(allIn.bundle!.bytes)} | ${yes(measured.length > 0 && sizeOk === measured.length && median(measured.map((f) => f.bundle!.bytes)) <= MEDIAN_SIZE_BUDGET_BYTES)} |`,
+      `| Bundle size per function | ≤ ${kb(SIZE_BUDGET)} minified each, median ≤ ${kb(MEDIAN_SIZE_BUDGET_BYTES)} | ${sizeOk}/${measured.length} within; median ${kb(median(measured.map((f) => f.bundle!.bytes)))}; ${smallest ? `${kb(smallest.bundle!.bytes)} (${smallest.name})` : ''} to ${largest ? `${kb(largest.bundle!.bytes)} (${largest.name})` : ''}; all-in reference ${kb(allIn.bundle!.bytes)}${librariesAloneCell(measured)} | ${yes(measured.length > 0 && sizeOk === measured.length && median(measured.map((f) => f.bundle!.bytes)) <= MEDIAN_SIZE_BUDGET_BYTES)} |`,
       `| Import time per function | slowest ≤ ${fmt(IMPORT_BUDGET_FRACTION * 100, 0)} % of the all-in bundle's (${ms(allIn.importMedianMs)} → ≤ ${ms(cold.importBudgetMs)}), median ≤ ${fmt(MEDIAN_IMPORT_BUDGET_FRACTION * 100, 0)} % | ${importOk}/${measured.length} within; median ${fmt(median(ratios) * 100, 0)} %, max ${ratios.length ? fmt(Math.max(...ratios) * 100, 0) : 'n/a'} % of all-in | ${yes(measured.length > 0 && importOk === measured.length && median(ratios) <= MEDIAN_IMPORT_BUDGET_FRACTION)} |`,
     );
     const missing = cold.functions.filter((f) => f.status !== 'measured');
@@ -539,6 +539,72 @@ function opsText(ops: Record<string, number>): string {
 
 const SIZE_BUDGET = SIZE_BUDGET_BYTES;
 
+/** A bundle's bytes from npm packages: all of it but the project's own code. */
+function libraryBytes(f: ColdTarget): number {
+  return f.bundle!.bytes - (f.bundle!.families['(project)'] ?? 0);
+}
+
+/** The size budget against what the libraries alone weigh (see librariesAlone). */
+function librariesAloneCell(measured: ColdTarget[]): string {
+  const withFamilies = measured.filter((f) => f.bundle?.families);
+  if (!withFamilies.length) return '';
+  const bytes = withFamilies.map(libraryBytes);
+  return `; libraries alone (no project code): median ${kb(median(bytes))}, ${bytes.filter((b) => b > SIZE_BUDGET).length} over ${kb(SIZE_BUDGET)}`;
+}
+
+/**
+ * What no change to the project's own code can reach: each bundle less its project code, i.e. the libraries the function
+ * calls as tree-shaking leaves them; and import time against bundle size in the same run (least squares), to read what
+ * those bytes cost at import.
+ */
+function librariesAlone(cold: ColdStartData): string[] {
+  const measured = cold.functions.filter((f) => f.status === 'measured' && f.bundle?.families);
+  if (measured.length < 3) return [];
+  const bytes = measured.map(libraryBytes);
+  const overSize = measured.filter((f) => libraryBytes(f) > SIZE_BUDGET);
+  const timed = measured.filter((f) => f.importMedianMs !== undefined);
+  const fit = leastSquares(timed.map((f) => f.bundle!.bytes / 1024), timed.map((f) => f.importMedianMs!));
+  const allInMs = cold.references.allIn.importMedianMs;
+  const lines = [
+    '',
+    `**What the libraries alone weigh.** Take each bundle less its project code: what is left are the libraries the function calls`,
+    `(the SDK v3 clients, Powertools, pg, zod/mini, middy, jose), as tree-shaking leaves them. Their median is ${kb(median(bytes))} against`,
+    `the ${kb(MEDIAN_SIZE_BUDGET_BYTES)} median budget, and in ${overSize.length} functions they alone exceed ${kb(SIZE_BUDGET)}${overSize.length ? ` (${range(overSize.map(libraryBytes))}: ${overSize.map((f) => `\`${f.name}\``).join(', ')})` : ''}.`,
+    'No change to the project\'s own code can bring those under the size budgets; only leaving out a library these functions call',
+    'can (the one measured way, the runtime\'s SDK, made every import 1.8-5× slower, ADR 0030; the others are ADR 0034).',
+  ];
+  if (fit && allInMs) {
+    const estimate = (kbs: number) => fit.intercept + fit.slope * kbs;
+    const maxLibrary = Math.max(...bytes) / 1024;
+    const medianLibrary = median(bytes) / 1024;
+    lines.push(
+      `Import time follows bundle size in this run: ${fmt(fit.intercept, 1)} ms + ${fmt(fit.slope * 100, 2)} ms per 100 KB (r = ${fmt(fit.r, 2)}, ${timed.length} functions).`,
+      `By that line the libraries alone would import in ${ms(estimate(medianLibrary))} at the median (${fmt((estimate(medianLibrary) / allInMs) * 100, 0)} % of the all-in bundle's, budget ${fmt(MEDIAN_IMPORT_BUDGET_FRACTION * 100, 0)} %)`,
+      `and ${ms(estimate(maxLibrary))} for the heaviest (${fmt((estimate(maxLibrary) / allInMs) * 100, 0)} %, budget ${fmt(IMPORT_BUDGET_FRACTION * 100, 0)} %): an estimate from the line, not a measurement.`,
+    );
+  }
+  return lines;
+}
+
+/** Ordinary least squares of y on x, with Pearson's r; undefined for fewer than three points or no spread. */
+function leastSquares(x: number[], y: number[]): { intercept: number; slope: number; r: number } | undefined {
+  const n = x.length;
+  if (n < 3) return undefined;
+  const mx = x.reduce((a, v) => a + v, 0) / n;
+  const my = y.reduce((a, v) => a + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  if (sxx === 0 || syy === 0) return undefined;
+  const slope = sxy / sxx;
+  return { intercept: my - slope * mx, slope, r: sxy / Math.sqrt(sxx * syy) };
+}
+
 /** `96-134`: the range of byte counts in KB. */
 function range(bytes: number[]): string {
   if (!bytes.length) return '–';
@@ -610,6 +676,7 @@ function familyTable(cold: ColdStartData): string[] {
       'what is left is that floor: the SDK core with the DynamoDB client, and pg wherever a route reads the ledger.',
     );
   }
+  lines.push(...librariesAlone(cold));
   const allInMs = cold.references.allIn.importMedianMs;
   const floorMs = floor?.importMedianMs;
   if (floor && allInMs && floorMs !== undefined && cold.importBudgetMs !== undefined) {
