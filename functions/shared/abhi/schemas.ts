@@ -61,7 +61,9 @@ function buildMasterDataSchemas() {
   });
   return { Bank, BankList: page(Bank), BusinessType, BusinessTypeList: page(BusinessType) };
 }
-export const masterDataSchemas = () => builtOnce(buildMasterDataSchemas);
+export function masterDataSchemas() {
+  return builtOnce(buildMasterDataSchemas);
+}
 
 // ---------- employees (resources/employees.ts) ----------
 
@@ -117,7 +119,9 @@ function buildEmployeeSchemas() {
     EmployeeUpdate: z.extend(EmployeeInput, { id: required('id is required for an update') }),
   };
 }
-export const employeeSchemas = () => builtOnce(buildEmployeeSchemas);
+export function employeeSchemas() {
+  return builtOnce(buildEmployeeSchemas);
+}
 
 // ---------- transactions (resources/transactions.ts) ----------
 
@@ -232,7 +236,9 @@ function buildTransactionSchemas() {
     ValidationAnswersRequest,
   };
 }
-export const transactionSchemas = () => builtOnce(buildTransactionSchemas);
+export function transactionSchemas() {
+  return builtOnce(buildTransactionSchemas);
+}
 
 // ---------- organizations (resources/organizations.ts) ----------
 
@@ -282,7 +288,9 @@ function buildOrganizationSchemas() {
   });
   return { Organization, OrganizationList: page(Organization), CreateOrganizationResult, CreateOrganizationRequest };
 }
-export const organizationSchemas = () => builtOnce(buildOrganizationSchemas);
+export function organizationSchemas() {
+  return builtOnce(buildOrganizationSchemas);
+}
 
 // ---------- repayments (resources/repayments.ts) ----------
 
@@ -360,7 +368,9 @@ function buildRepaymentSchemas() {
     CreateRepaymentRequest,
   };
 }
-export const repaymentSchemas = () => builtOnce(buildRepaymentSchemas);
+export function repaymentSchemas() {
+  return builtOnce(buildRepaymentSchemas);
+}
 
 // ---------- auth (resources/auth.ts; the fleet login's LoginDataSchema is built at import, above) ----------
 
@@ -427,7 +437,9 @@ function buildAuthSchemas() {
     MfaVerificationRequest: z.object({ token: required(), code: required() }),
   };
 }
-export const authSchemas = () => builtOnce(buildAuthSchemas);
+export function authSchemas() {
+  return builtOnce(buildAuthSchemas);
+}
 
 // ---------- decoded types (responses) and accepted inputs (requests) ----------
 
